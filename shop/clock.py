@@ -1,0 +1,43 @@
+"""Injected time: rules never read the wall clock themselves.
+
+Every datetime handled by the domain is timezone-aware UTC; shop-local wall times
+(cut-off hours, opening hours) are computed from the shop profile's timezone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real clock (UTC)."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock frozen at one instant, for tests and reproducible demo data."""
+
+    def __init__(self, instant: datetime) -> None:
+        if instant.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+        self._instant = instant.astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._instant
+
+    def set(self, instant: datetime) -> None:
+        self._instant = instant.astimezone(timezone.utc)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC (that is how the store writes them)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)

@@ -1,0 +1,1 @@
+"""The order store: SQLAlchemy models, sessions, queries and demo data."""

@@ -1,0 +1,224 @@
+"""SQLAlchemy models of the order store: customers, orders, lines, shipments, promo codes, tickets.
+
+The policy engine reads these objects (detached from any session is fine) and never queries
+the database itself. Money is stored in cents, datetimes as naive UTC in the database and
+returned as aware UTC (see ``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base: Any = declarative_base()
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC: SQLite has no time zones, PostgreSQL keeps it simple."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware UTC datetimes")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class OrderStatus(str, enum.Enum):
+    """The order statuses shown to shoppers (from the seeds' status list)."""
+
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAYMENT_AUTHORISED = "payment_authorised"
+    BEING_PROCESSED = "being_processed"
+    BEING_PREPARED = "being_prepared"
+    READY_TO_SHIP = "ready_to_ship"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+class PaymentMethod(str, enum.Enum):
+    CARD = "card"
+    PAYPAL = "paypal"
+    BANK_TRANSFER = "bank_transfer"
+    CHEQUE = "cheque"
+    INSTALMENTS_3X = "instalments_3x"
+    INSTALMENTS_4X = "instalments_4x"
+
+
+class ProductKind(str, enum.Enum):
+    RING = "ring"
+    BRACELET = "bracelet"
+    WATCH = "watch"
+    EARRINGS = "earrings"
+    NECKLACE = "necklace"
+    PENDANT = "pendant"
+    OTHER = "other"
+
+
+class PromoKind(str, enum.Enum):
+    PERCENT = "percent"
+    AMOUNT = "amount"
+
+
+class TicketStatus(str, enum.Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, unique=True, index=True)
+    first_name = Column(String(80), nullable=False)
+    last_name = Column(String(80), nullable=False)
+    postal_code = Column(String(16), nullable=True)
+    loyalty_points = Column(Integer, nullable=False, default=0)
+
+    orders = relationship("Order", back_populates="customer", order_by="Order.placed_at")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(6), nullable=False, unique=True, index=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
+    status = Column(Enum(OrderStatus, native_enum=False, length=32), nullable=False)
+    status_changed_at = Column(UTCDateTime, nullable=False)
+    placed_at = Column(UTCDateTime, nullable=False)
+    payment_method = Column(Enum(PaymentMethod, native_enum=False, length=32), nullable=False)
+    total_cents = Column(Integer, nullable=False)
+    shipping_cents = Column(Integer, nullable=False, default=0)
+    shipping_country = Column(String(2), nullable=False, default="FR")
+    carrier = Column(String(32), nullable=False)
+    promo_code_id = Column(Integer, ForeignKey("promo_codes.id"), nullable=True)
+    cancelled_at = Column(UTCDateTime, nullable=True)
+
+    customer = relationship("Customer", back_populates="orders")
+    lines = relationship(
+        "OrderLine", back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    shipments = relationship(
+        "Shipment", back_populates="order", order_by="Shipment.id", cascade="all, delete-orphan"
+    )
+    promo_code = relationship("PromoCode")
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
+    shipment_id = Column(Integer, ForeignKey("shipments.id"), nullable=True)
+    sku = Column(String(32), nullable=False)
+    title = Column(String(200), nullable=False)
+    kind = Column(Enum(ProductKind, native_enum=False, length=16), nullable=False)
+    size = Column(String(8), nullable=True)
+    quantity = Column(Integer, nullable=False, default=1)
+    unit_price_cents = Column(Integer, nullable=False)
+    engraved = Column(Boolean, nullable=False, default=False)
+    made_to_measure = Column(Boolean, nullable=False, default=False)
+    discounted = Column(Boolean, nullable=False, default=False)
+
+    order = relationship("Order", back_populates="lines")
+    shipment = relationship("Shipment", back_populates="lines")
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
+    carrier = Column(String(32), nullable=False)
+    tracking_number = Column(String(64), nullable=False)
+    destination_country = Column(String(2), nullable=False, default="FR")
+    shipped_at = Column(UTCDateTime, nullable=False)
+    delivered_at = Column(UTCDateTime, nullable=True)
+
+    order = relationship("Order", back_populates="shipments")
+    lines = relationship("OrderLine", back_populates="shipment")
+
+
+class PromoCode(Base):
+    __tablename__ = "promo_codes"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), nullable=False, unique=True, index=True)
+    kind = Column(Enum(PromoKind, native_enum=False, length=16), nullable=False)
+    value = Column(Integer, nullable=False)  # percent, or cents for AMOUNT
+    valid_from = Column(UTCDateTime, nullable=False)
+    valid_until = Column(UTCDateTime, nullable=False)
+    min_basket_cents = Column(Integer, nullable=False, default=0)
+    single_use = Column(Boolean, nullable=False, default=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=True)  # nominative code
+    applies_to_discounted = Column(Boolean, nullable=False, default=False)
+    active = Column(Boolean, nullable=False, default=True)
+
+    customer = relationship("Customer")
+    uses = relationship("PromoCodeUse", back_populates="promo_code", order_by="PromoCodeUse.id")
+
+
+class PromoCodeUse(Base):
+    __tablename__ = "promo_code_uses"
+
+    id = Column(Integer, primary_key=True)
+    promo_code_id = Column(Integer, ForeignKey("promo_codes.id"), nullable=False, index=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=True)
+    used_at = Column(UTCDateTime, nullable=False)
+
+    promo_code = relationship("PromoCode", back_populates="uses")
+    customer = relationship("Customer")
+
+
+class Ticket(Base):
+    """A request a human must handle: what the bot collected, what the policy decided and why."""
+
+    __tablename__ = "tickets"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(16), nullable=True, unique=True, index=True)
+    kind = Column(String(32), nullable=False)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=True)
+    conversation_id = Column(String(128), nullable=True, index=True)
+    facts = Column(JSON, nullable=False, default=dict)
+    outcome = Column(String(64), nullable=True)
+    reason_code = Column(String(64), nullable=True)
+    clause = Column(Text, nullable=True)
+    priority = Column(Integer, nullable=False, default=2)  # 1 urgent, 2 normal, 3 low
+    status = Column(Enum(TicketStatus, native_enum=False, length=16), nullable=False)
+    assignee = Column(String(80), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    due_at = Column(UTCDateTime, nullable=False)
+
+    order = relationship("Order")
+    customer = relationship("Customer")
