@@ -6,6 +6,7 @@ Every datetime handled by the domain is timezone-aware UTC; shop-local wall time
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from typing import Protocol
 
@@ -41,3 +42,11 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
+    """SHOP_NOW=<ISO 8601 with offset> freezes time (demos, end-to-end tests); else real time."""
+    value = (environ if environ is not None else dict(os.environ)).get("SHOP_NOW", "").strip()
+    if not value:
+        return SystemClock()
+    return FixedClock(datetime.fromisoformat(value))

@@ -1,0 +1,42 @@
+"""A yes or a no answers the question the bot asked last (cancel now? open an inquiry?)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.common import Outcome, SafeAction, conversation_id
+from actions.journey import outcome_of, unverified_outcome, verified_pair
+from shop import assistant
+
+ON_NO = {
+    "cancel_order": "Très bien, votre commande est conservée. Puis-je vous aider pour autre chose ?",
+    "lost_parcel": "D'accord. Si vous ne retrouvez pas le colis après ces vérifications, "
+    "revenez me voir : j'ouvrirai l'enquête auprès du transporteur.",
+}
+
+
+class ActionHandleConfirmation(SafeAction):
+    def name(self) -> str:
+        return "action_handle_confirmation"
+
+    def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
+        pending = tracker.get_slot("pending_confirmation")
+        said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        if pending not in ON_NO:
+            text = "D'accord !" if said_yes else "D'accord."
+            return outcome_of(
+                assistant.Answer((assistant.Reply(f"{text} Que puis-je faire pour vous ?"),))
+            )
+        if not said_yes:
+            return outcome_of(assistant.Answer((assistant.Reply(ON_NO[pending]),)))
+        pair = verified_pair(tracker)
+        if pair is None:
+            return unverified_outcome(tracker)
+        ctx = assistant.context_from_env()
+        if pending == "cancel_order":
+            return outcome_of(assistant.confirm_cancellation(ctx, *pair))
+        return outcome_of(
+            assistant.open_lost_parcel_inquiry(ctx, *pair, conversation_id=conversation_id(tracker))
+        )

@@ -1,0 +1,206 @@
+"""Form validation: the identity pair (order number + email) and what each journey asks.
+
+The pair is checked against the store as soon as both parts are known. A wrong pair gets the
+same neutral answer as an unknown order; after three failures the form stops (``identity_locked``)
+and the journey action offers a human instead of looking up again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from abc import abstractmethod
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions.common import utter
+from shop import assistant
+from shop.store.repository import normalise_order_number
+
+logger = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+SIZE = re.compile(r"\b(\d{1,3}(?:[.,]5)?)\b")
+RESIZABLE_KINDS = {"ring", "bracelet", "watch"}
+
+
+def _entity_values(tracker: Tracker, entity: str) -> list[str]:
+    return [
+        str(item.get("value"))
+        for item in tracker.latest_message.get("entities", [])
+        if item.get("entity") == entity and item.get("value")
+    ]
+
+
+def _asked(tracker: Tracker, slot: str) -> bool:
+    return tracker.get_slot("requested_slot") == slot
+
+
+class JourneyFormValidation(FormValidationAction):
+    """Shared by the six journey forms; subclasses only name their form."""
+
+    checks_identity = True
+
+    @property
+    @abstractmethod
+    def form(self) -> str:
+        """The form this validates (a class attribute in each subclass)."""
+
+    def name(self) -> str:
+        return f"validate_{self.form}"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        if self.checks_identity and tracker.get_slot("identity_locked"):
+            return []  # stop asking: the journey action offers a human
+        return domain_slots
+
+    # --- extraction when the NLU found no entity in an answer to our question -------------
+
+    async def extract_order_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not _asked(tracker, "order_number") or _entity_values(tracker, "order_number"):
+            return {}
+        number = normalise_order_number(tracker.latest_message.get("text") or "")
+        return {"order_number": number} if number else {}
+
+    async def extract_order_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not _asked(tracker, "order_email") or _entity_values(tracker, "email"):
+            return {}
+        match = EMAIL.search(tracker.latest_message.get("text") or "")
+        return {"order_email": match.group(0)} if match else {}
+
+    # --- validation ------------------------------------------------------------------------
+
+    def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        number = normalise_order_number(str(value or ""))
+        if number is None:
+            dispatcher.utter_message(
+                text="Un numéro de commande compte 6 chiffres, par exemple 482913. "
+                "Vous le trouverez dans l'e-mail de confirmation."
+            )
+            return {"order_number": None}
+        verified = tracker.get_slot("verified_order")
+        if verified and verified != number and not _entity_values(tracker, "email"):
+            # Another order: its email must be checked again.
+            return {"order_number": number, "order_email": None, "verified_order": None}
+        return {"order_number": number}
+
+    def validate_order_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        match = EMAIL.fullmatch(str(value or "").strip())
+        if match is None:
+            dispatcher.utter_message(
+                text="Cette adresse e-mail ne semble pas valide. Écrivez-la en entier, par "
+                "exemple prenom.nom@exemple.fr."
+            )
+            return {"order_email": None}
+        return {"order_email": match.group(0).lower()}
+
+    def validate_product_kind(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        kind = str(value or "").strip().lower()
+        if kind not in RESIZABLE_KINDS:
+            dispatcher.utter_message(
+                text="Seuls les bagues, les bracelets et les bracelets de montre peuvent être "
+                "mis à la taille."
+            )
+            return {"product_kind": None}
+        return {"product_kind": kind}
+
+    async def extract_ring_size(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not _asked(tracker, "ring_size") or _entity_values(tracker, "ring_size"):
+            return {}
+        match = SIZE.search(tracker.latest_message.get("text") or "")
+        return {"ring_size": match.group(1).replace(",", ".")} if match else {}
+
+    async def extract_promo_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not _asked(tracker, "promo_code") or _entity_values(tracker, "promo_code"):
+            return {}
+        words = (tracker.latest_message.get("text") or "").split()
+        # A bare answer to "which code?" is the code itself, e.g. "bienvenu10".
+        if len(words) == 1 and 3 <= len(words[0]) <= 32 and not words[0].startswith("/"):
+            return {"promo_code": words[0].strip(".,;!?\"'")}
+        return {}
+
+    # --- the identity check -----------------------------------------------------------------
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        if not self.checks_identity:
+            return events
+        number: Optional[str] = tracker.slots.get("order_number")
+        email: Optional[str] = tracker.slots.get("order_email")
+        if not number or not email or tracker.slots.get("verified_order") == number:
+            return events
+        return events + self._check_pair(dispatcher, tracker, number, email)
+
+    def _check_pair(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, email: str
+    ) -> list[EventType]:
+        try:
+            verified = assistant.verify_identity(assistant.context_from_env(), number, email)
+        except Exception as error:  # noqa: BLE001 - the shopper gets a polite answer
+            logger.error("identity check failed: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_technical_problem")
+            return [SlotSet("order_email", None), SlotSet("requested_slot", None)]
+        if verified:
+            return [SlotSet("verified_order", number), SlotSet("identity_failures", 0)]
+        failures = int(tracker.get_slot("identity_failures") or 0) + 1
+        utter(dispatcher, assistant.identity_failed_reply(failures))
+        events: list[EventType] = [
+            SlotSet("order_number", None),
+            SlotSet("order_email", None),
+            SlotSet("verified_order", None),
+            SlotSet("identity_failures", failures),
+        ]
+        if failures >= assistant.MAX_IDENTITY_FAILURES:
+            events += [SlotSet("identity_locked", True), SlotSet("requested_slot", None)]
+        return events
+
+
+class ValidateCancelForm(JourneyFormValidation):
+    form = "cancel_form"
+
+
+class ValidateTrackForm(JourneyFormValidation):
+    form = "track_form"
+
+
+class ValidateReturnForm(JourneyFormValidation):
+    form = "return_form"
+
+
+class ValidateLostParcelForm(JourneyFormValidation):
+    form = "lost_parcel_form"
+
+
+class ValidateResizeForm(JourneyFormValidation):
+    form = "resize_form"
+
+
+class ValidatePromoForm(JourneyFormValidation):
+    form = "promo_form"
+    checks_identity = False

@@ -1,0 +1,80 @@
+"""Train the Rasa model only when its inputs changed.
+
+The cache key is a hash of config.yml, domain.yml and every file under bot/data/; the model
+is kept as .var/models/<hash>.tar.gz (an ignored folder), so CI and a second `run` reuse it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / ".var" / "models"
+KEEP = 3
+
+
+def training_inputs() -> list[Path]:
+    data = sorted(p for p in (ROOT / "bot" / "data").rglob("*") if p.is_file())
+    return [ROOT / "config.yml", ROOT / "domain.yml", *data]
+
+
+def inputs_hash() -> str:
+    digest = hashlib.sha256()
+    for path in training_inputs():
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_path() -> Path:
+    return MODELS / f"{inputs_hash()}.tar.gz"
+
+
+def train(path: Path) -> float:
+    MODELS.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "rasa"), "train",
+            "--config", "config.yml", "--domain", "domain.yml", "--data", "bot/data",
+            "--out", str(MODELS), "--fixed-model-name", path.name.removesuffix(".tar.gz"),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def prune() -> None:
+    models = sorted(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[KEEP:]:
+        old.unlink()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--print-path", action="store_true", help="only print the model path")
+    args = parser.parse_args()
+    path = model_path()
+    if args.print_path:
+        print(path)
+        return 0
+    if path.exists():
+        print(f"==> model up to date: {path.relative_to(ROOT)}")
+        return 0
+    print(f"==> training data changed: training {path.relative_to(ROOT)}")
+    seconds = train(path)
+    print(f"==> trained in {seconds:.0f} s")
+    prune()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

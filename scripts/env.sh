@@ -1,0 +1,15 @@
+# Settings shared by the scripts, from the environment with safe defaults (sourced, not run).
+# shellcheck shell=bash
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export ACTIONS_HOST="${ACTIONS_HOST:-127.0.0.1}"
+export SHOP_PROFILE="${SHOP_PROFILE:-bijou_eclat}"
+mkdir -p .var
+if [ -z "${RASA_TOKEN:-}" ]; then
+    # A per-machine secret for Rasa's HTTP API, created once and never committed.
+    [ -s .var/rasa_token ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > .var/rasa_token)
+    RASA_TOKEN=$(cat .var/rasa_token)
+fi
+export RASA_TOKEN
+export TF_CPP_MIN_LOG_LEVEL=2
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One command for the whole product: install what is missing, train the model if the
+# training data changed, create and seed the demo database, start every service on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+
+.venv/bin/python scripts/ensure_model.py
+.venv/bin/python -m shop.store.seed
+.venv/bin/python scripts/write_endpoints.py
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+mkdir -p .var/logs
+.venv/bin/python -m actions.server >> .var/logs/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --model "$(.venv/bin/python scripts/ensure_model.py --print-path)" \
+    --endpoints .var/endpoints.yml --credentials credentials.yml \
+    --interface 127.0.0.1 --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
+    --log-file .var/logs/rasa.log >> .var/logs/rasa.log 2>&1 &
+pids+=($!)
+
+.venv/bin/python scripts/wait_ready.py
+cat <<MSG
+
+  The assistant is running (logs in .var/logs/):
+    Rasa server    http://127.0.0.1:$RASA_PORT  (REST channel: POST /webhooks/rest/webhook)
+    Action server  http://127.0.0.1:$ACTIONS_PORT (loopback only)
+  Talk to it in this terminal:   bash scripts/chat.sh
+  Demo orders:                   .venv/bin/python -m shop.store.seed --list
+  Stop everything with Ctrl-C.
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what is missing: a Python 3.10 virtual environment (.venv) with the locked
+# dependencies. Re-running it is cheap: it reinstalls only when requirements.lock changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=$(tr -d '[:space:]' < .python-version)
+
+find_python() {
+    if command -v pyenv >/dev/null 2>&1; then
+        local prefix
+        if prefix=$(pyenv prefix "$want" 2>/dev/null) && [ -x "$prefix/bin/python" ]; then
+            echo "$prefix/bin/python"; return 0
+        fi
+    fi
+    for candidate in "${PYENV_ROOT:-$HOME/.pyenv}/versions/$want/bin/python" \
+                     "$(command -v "python${want%.*}" 2>/dev/null || true)"; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ] \
+           && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then
+            echo "$candidate"; return 0
+        fi
+    done
+    return 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+    if ! python=$(find_python); then
+        echo "error: Python $want not found (pyenv or python3.10). Rasa 3.6 needs Python 3.10." >&2
+        exit 1
+    fi
+    echo "==> creating .venv with $python"
+    "$python" -m venv .venv
+fi
+
+stamp=.venv/.requirements.sha256
+wanted_hash=$(sha256sum requirements.lock | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted_hash" ]; then
+    echo "==> installing the locked dependencies (requirements.lock)"
+    .venv/bin/python -m pip install --quiet --upgrade "pip<24" wheel
+    .venv/bin/python -m pip install --quiet -r requirements.lock
+    .venv/bin/python -m pip check
+    echo "$wanted_hash" > "$stamp"
+fi
+mkdir -p .var

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One command for the whole test suite: install what is missing, lint, type-check, train the
+# model if the training data changed, validate the Rasa data, then run every test (unit,
+# actions, NLU evaluation on held-out data, end-to-end through the real servers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+
+echo "==> ruff"
+.venv/bin/ruff check .
+echo "==> mypy (shop/)"
+.venv/bin/mypy
+.venv/bin/python scripts/ensure_model.py
+echo "==> rasa data validate"
+.venv/bin/rasa data validate --config config.yml --domain domain.yml --data bot/data --fail-on-warnings
+echo "==> pytest"
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,54 @@
+"""Write .var/endpoints.yml for Rasa from the same settings as the rest of the product.
+
+Rasa's SQL tracker store goes to the order store's database (SHOP_DATABASE_URL: SQLite file by
+default, PostgreSQL in production), so restarting any server keeps every conversation.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from sqlalchemy.engine import make_url
+
+from shop.store.db import database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tracker_store(url_text: str) -> dict[str, object]:
+    url = make_url(url_text)
+    if url.get_backend_name() == "sqlite":
+        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
+    store: dict[str, object] = {
+        "type": "SQL",
+        "dialect": url.drivername,
+        "url": url.host,
+        "db": url.database,
+        "username": url.username,
+        "password": url.password,
+    }
+    if url.port:
+        store["port"] = url.port
+    return store
+
+
+def endpoints() -> dict[str, object]:
+    host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
+    port = os.environ.get("ACTIONS_PORT", "5055")
+    return {
+        "action_endpoint": {"url": f"http://{host}:{port}/webhook"},
+        "tracker_store": tracker_store(database_url()),
+    }
+
+
+def main() -> None:
+    target = ROOT / ".var" / "endpoints.yml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(endpoints(), sort_keys=False))
+    os.chmod(target, 0o600)
+
+
+if __name__ == "__main__":
+    main()
