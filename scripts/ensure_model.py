@@ -56,6 +56,7 @@ def prune() -> None:
     models = sorted(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in models[KEEP:]:
         old.unlink()
+        old.with_suffix("").with_suffix(".train-seconds").unlink(missing_ok=True)
 
 
 def main() -> int:
@@ -71,6 +72,7 @@ def main() -> int:
         return 0
     print(f"==> training data changed: training {path.relative_to(ROOT)}")
     seconds = train(path)
+    path.with_suffix("").with_suffix(".train-seconds").write_text(f"{seconds:.1f}\n")
     print(f"==> trained in {seconds:.0f} s")
     prune()
     return 0

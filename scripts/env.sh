@@ -12,4 +12,5 @@ if [ -z "${RASA_TOKEN:-}" ]; then
 fi
 export RASA_TOKEN
 export TF_CPP_MIN_LOG_LEVEL=2
+export RASA_TELEMETRY_ENABLED=false
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
