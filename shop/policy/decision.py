@@ -34,7 +34,11 @@ class Decision:
             "topic": self.topic,
             "outcome": self.outcome,
             "reason_code": self.reason_code,
-            "clause": {"shop": self.clause.shop, "rule": self.clause.rule, "text": self.clause.text},
+            "clause": {
+                "shop": self.clause.shop,
+                "rule": self.clause.rule,
+                "text": self.clause.text,
+            },
             "facts": dict(self.facts),
             "needs_human": self.needs_human,
         }
