@@ -28,10 +28,10 @@ def test_return_refused_on_day_15(bijou: ShopProfile) -> None:
     assert decision.facts["lines"][0]["reason"] == "window_passed"
 
 
-def test_ocre_window_is_30_days_and_return_shipping_is_free(ocre: ShopProfile) -> None:
+def test_ocre_window_is_30_days_from_delivery(ocre: ShopProfile) -> None:
     decision = decide_return(build_delivered_order(DELIVERED), ocre, paris(2025, 12, 3, 12))
     assert decision.reason_code == "all_eligible"
-    assert decision.facts["shipping_paid_by"] == "shop"
+    assert decision.facts["shipping_paid_by"] == "customer"
     assert decide_return(build_delivered_order(DELIVERED), ocre, paris(2025, 12, 4)).outcome == (
         "refused"
     )
