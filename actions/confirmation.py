@@ -11,7 +11,8 @@ from actions.journey import outcome_of, unverified_outcome, verified_pair
 from shop import assistant
 
 ON_NO = {
-    "cancel_order": "Très bien, votre commande est conservée. Puis-je vous aider pour autre chose ?",
+    "cancel_order": "Très bien, votre commande est conservée. "
+    "Puis-je vous aider pour autre chose ?",
     "lost_parcel": "D'accord. Si vous ne retrouvez pas le colis après ces vérifications, "
     "revenez me voir : j'ouvrirai l'enquête auprès du transporteur.",
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -23,7 +23,7 @@ UNDERSTOOD_TOPICS = (
 )
 
 
-def previous_user_intent(tracker: Tracker) -> tuple[Optional[str], Optional[float]]:
+def previous_user_intent(tracker: Tracker) -> tuple[str | None, float | None]:
     """The intent of the user message before the latest one (what the shopper wanted)."""
     seen_latest = False
     for event in reversed(tracker.events):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import abstractmethod
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -151,8 +151,8 @@ class JourneyFormValidation(FormValidationAction):
         events = await super().run(dispatcher, tracker, domain)
         if not self.checks_identity:
             return events
-        number: Optional[str] = tracker.slots.get("order_number")
-        email: Optional[str] = tracker.slots.get("order_email")
+        number: str | None = tracker.slots.get("order_number")
+        email: str | None = tracker.slots.get("order_email")
         if not number or not email or tracker.slots.get("verified_order") == number:
             return events
         return events + self._check_pair(dispatcher, tracker, number, email)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
@@ -11,7 +9,7 @@ from actions.common import Outcome
 from shop import assistant
 
 
-def verified_pair(tracker: Tracker) -> Optional[tuple[str, str]]:
+def verified_pair(tracker: Tracker) -> tuple[str, str] | None:
     """The (order number, email) pair the identity check accepted, if any."""
     number = tracker.get_slot("order_number")
     email = tracker.get_slot("order_email")

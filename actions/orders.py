@@ -19,7 +19,10 @@ class ActionCancelOrder(SafeAction):
         pair = verified_pair(tracker)
         if pair is None:
             return unverified_outcome(tracker)
-        return outcome_of(assistant.answer_cancellation(assistant.context_from_env(), *pair))
+        answer = assistant.answer_cancellation(
+            assistant.context_from_env(), *pair, conversation_id=conversation_id(tracker)
+        )
+        return outcome_of(answer)
 
 
 class ActionTrackOrder(SafeAction):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -128,7 +127,9 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, model {model.name}")
     local = in_process(model, args.rounds)
     print(f"model load (in process)        {local['load_s']:.1f} s")
-    print(f"NLU parse in process           p50 {local['p50_ms']:.1f} ms  p95 {local['p95_ms']:.1f} ms")
+    print(
+        f"NLU parse in process           p50 {local['p50_ms']:.1f} ms  p95 {local['p95_ms']:.1f} ms"
+    )
     print(f"peak memory, in-process agent  {local['peak_mb']:.0f} MB")
 
     with tempfile.TemporaryDirectory() as workdir:

@@ -42,9 +42,18 @@ def train(path: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
         [
-            str(ROOT / ".venv" / "bin" / "rasa"), "train",
-            "--config", "config.yml", "--domain", "domain.yml", "--data", "bot/data",
-            "--out", str(MODELS), "--fixed-model-name", path.name.removesuffix(".tar.gz"),
+            str(ROOT / ".venv" / "bin" / "rasa"),
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "bot/data",
+            "--out",
+            str(MODELS),
+            "--fixed-model-name",
+            path.name.removesuffix(".tar.gz"),
         ],
         cwd=ROOT,
         check=True,

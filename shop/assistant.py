@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.clock import Clock, clock_from_env
-from shop.policy.answers import render
+from shop.policy.answers import (
+    render,
+    render_cancelled,
+    render_inquiry_opened,
+    render_ticket_opened,
+)
 from shop.policy.cancellation import decide_cancellation
 from shop.policy.decision import Decision
 from shop.policy.lost_parcel import decide_lost_parcel
@@ -64,9 +69,9 @@ class Answer:
     """The replies of one step, plus what the conversation must remember."""
 
     replies: tuple[Reply, ...]
-    decision: Optional[Decision] = None
-    ticket_number: Optional[str] = None
-    pending_confirmation: Optional[str] = None  # set: the next yes/no answers this question
+    decision: Decision | None = None
+    ticket_number: str | None = None
+    pending_confirmation: str | None = None  # set: the next yes/no answers this question
     facts: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -116,17 +121,7 @@ def locked_answer() -> Answer:
 
 
 def _ticket_reply(ticket_number: str, ctx: ShopContext) -> Reply:
-    now = ctx.clock.now()
-    when = (
-        "Un conseiller vous répondra dès que possible"
-        if ctx.profile.is_open(now)
-        else "Notre service client est fermé pour le moment ; un conseiller vous répondra dès "
-        "la réouverture"
-    )
-    return Reply(
-        f"J'ai ouvert le dossier {ticket_number} avec tous les éléments de votre demande. "
-        f"{when}, par e-mail."
-    )
+    return Reply(render_ticket_opened(ticket_number, ctx.profile.is_open(ctx.clock.now())))
 
 
 def _open_ticket(
@@ -134,10 +129,10 @@ def _open_ticket(
     ctx: ShopContext,
     *,
     kind: str,
-    conversation_id: Optional[str],
-    decision: Optional[Decision],
-    order: Optional[Order] = None,
-    facts: Optional[dict[str, Any]] = None,
+    conversation_id: str | None,
+    decision: Decision | None,
+    order: Order | None = None,
+    facts: dict[str, Any] | None = None,
     priority: int = 2,
 ) -> str:
     now = ctx.clock.now()
@@ -163,7 +158,7 @@ def _decided(
     *,
     order: Order,
     kind: str,
-    conversation_id: Optional[str],
+    conversation_id: str | None,
     extra: tuple[Reply, ...] = (),
 ) -> Answer:
     """The reply for a decision, with a ticket when the decision says a human must act."""
@@ -184,16 +179,25 @@ def _not_found() -> Answer:
 # --- journeys -------------------------------------------------------------------------------
 
 
-def answer_cancellation(ctx: ShopContext, number: str, email: str) -> Answer:
+def answer_cancellation(
+    ctx: ShopContext, number: str, email: str, conversation_id: str | None = None
+) -> Answer:
     """Say whether the order can be cancelled; if it can, ask for a confirmation first."""
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
         if order is None:
             return _not_found()
         decision = decide_cancellation(order, ctx.profile, ctx.clock.now())
-        text = render(decision, ctx.profile)
         if decision.outcome != "allowed":
-            return Answer((Reply(text),), decision=decision)
+            return _decided(
+                ctx,
+                session,
+                decision,
+                order=order,
+                kind="cancellation",
+                conversation_id=conversation_id,
+            )
+        text = render(decision, ctx.profile)
         question = Reply(
             f"Voulez-vous que j'annule la commande {order.number} maintenant ?",
             (("Oui, annuler la commande", "/affirm"), ("Non, la garder", "/deny")),
@@ -213,13 +217,11 @@ def confirm_cancellation(ctx: ShopContext, number: str, email: str) -> Answer:
         if decision.outcome != "allowed":
             return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
         repository.cancel_order(session, order, ctx.clock.now())
-        refund = decision.facts.get("refund_text") or ""
-        text = f"C'est fait : la commande {order.number} est annulée. {refund}".strip()
-        return Answer((Reply(text),), decision=decision)
+        return Answer((Reply(render_cancelled(decision, ctx.profile)),), decision=decision)
 
 
 def answer_tracking(
-    ctx: ShopContext, number: str, email: str, conversation_id: Optional[str] = None
+    ctx: ShopContext, number: str, email: str, conversation_id: str | None = None
 ) -> Answer:
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
@@ -232,7 +234,7 @@ def answer_tracking(
 
 
 def answer_return(
-    ctx: ShopContext, number: str, email: str, conversation_id: Optional[str] = None
+    ctx: ShopContext, number: str, email: str, conversation_id: str | None = None
 ) -> Answer:
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
@@ -265,7 +267,7 @@ def answer_lost_parcel(ctx: ShopContext, number: str, email: str) -> Answer:
 
 
 def open_lost_parcel_inquiry(
-    ctx: ShopContext, number: str, email: str, conversation_id: Optional[str] = None
+    ctx: ShopContext, number: str, email: str, conversation_id: str | None = None
 ) -> Answer:
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
@@ -283,20 +285,11 @@ def open_lost_parcel_inquiry(
             order=order,
             priority=1,
         )
-        days = decision.facts.get("inquiry_days")
-        documents = decision.facts.get("documents") or []
-        lines = [f"J'ai ouvert l'enquête {ticket_number} auprès du transporteur."]
-        if days:
-            lines.append(f"Elle prend en général environ {days} jours.")
-        if documents:
-            lines.append(
-                "Pour l'accélérer, répondez à notre e-mail avec : " + " ; ".join(documents) + "."
-            )
-        lines.append("Selon le résultat, nous vous rembourserons ou vous renverrons la commande.")
-        return Answer((Reply(" ".join(lines)),), decision=decision, ticket_number=ticket_number)
+        text = render_inquiry_opened(decision, ticket_number)
+        return Answer((Reply(text),), decision=decision, ticket_number=ticket_number)
 
 
-def _resizable_line(order: Order, product_kind: Optional[str]) -> Optional[OrderLine]:
+def _resizable_line(order: Order, product_kind: str | None) -> OrderLine | None:
     lines = [line for line in order.lines if product_kind in (None, line.kind.value)]
     return lines[0] if lines else None
 
@@ -305,9 +298,9 @@ def answer_resizing(
     ctx: ShopContext,
     number: str,
     email: str,
-    product_kind: Optional[str],
-    wanted_size: Optional[str],
-    conversation_id: Optional[str] = None,
+    product_kind: str | None,
+    wanted_size: str | None,
+    conversation_id: str | None = None,
 ) -> Answer:
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
@@ -326,7 +319,7 @@ def answer_resizing(
         )
 
 
-def answer_promo_code(ctx: ShopContext, code: str, email: Optional[str]) -> Answer:
+def answer_promo_code(ctx: ShopContext, code: str, email: str | None) -> Answer:
     with session_scope(ctx.sessions) as session:
         promo = repository.find_promo_code(session, code)
         customer = repository.find_customer_by_email(session, email) if email else None
@@ -343,10 +336,10 @@ def answer_promo_code(ctx: ShopContext, code: str, email: Optional[str]) -> Answ
 
 def open_handoff_ticket(
     ctx: ShopContext,
-    conversation_id: Optional[str],
+    conversation_id: str | None,
     facts: dict[str, Any],
-    number: Optional[str] = None,
-    email: Optional[str] = None,
+    number: str | None = None,
+    email: str | None = None,
 ) -> Answer:
     """A person takes over: a ticket with what the bot knows (order only when verified)."""
     with session_scope(ctx.sessions) as session:

@@ -691,3 +691,41 @@ def render_clause(decision: Decision) -> str:
     """The rule a decision rests on, for agents (and shoppers who ask why)."""
     clause = decision.clause
     return f"Règle appliquée ({clause.shop} · {clause.rule}) : {clause.text}"
+
+
+# --------------------------------------------------------------------------- after an action
+
+
+def render_cancelled(decision: Decision, profile: ShopProfile) -> str:
+    """The order was just cancelled in the store (the decision was taken at that instant)."""
+    facts = decision.facts
+    return "\n".join(
+        [f"C'est fait : votre commande {facts['order_number']} est annulée.", *_refund_line(facts)]
+    )
+
+
+def render_inquiry_opened(decision: Decision, ticket_number: str) -> str:
+    """A carrier inquiry ticket was opened for a lost parcel."""
+    facts = decision.facts
+    doubled = "" if facts.get("inside_eu", True) else " (délai doublé hors Union européenne)"
+    documents = [DOCUMENT_NAMES[d] for d in facts.get("documents", [])]
+    lines = [f"J'ai ouvert l'enquête {ticket_number} auprès du transporteur."]
+    if facts.get("inquiry_days"):
+        lines.append(f"Elle dure en général environ {facts['inquiry_days']} jours{doubled}.")
+    if documents:
+        lines += ["Répondez à notre e-mail en joignant :", *_bullets(documents)]
+    outcomes = " ou ".join(OUTCOME_NAMES[o] for o in facts.get("outcomes", []))
+    if outcomes:
+        lines.append(f"Si le colis est perdu, nous vous proposerons {outcomes}.")
+    return "\n".join(lines)
+
+
+def render_ticket_opened(ticket_number: str, shop_open: bool) -> str:
+    """A ticket was opened: its number, and when a person will answer."""
+    when = (
+        "Un conseiller vous répondra dès que possible, par e-mail"
+        if shop_open
+        else "Notre service client est fermé pour le moment ; un conseiller vous répondra "
+        "par e-mail dès la réouverture"
+    )
+    return f"J'ai ouvert le dossier {ticket_number} avec les éléments de votre demande. {when}."

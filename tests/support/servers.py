@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import httpx
 import yaml
@@ -108,10 +108,21 @@ class Stack:
         self._spawn(
             "rasa",
             [
-                str(VENV_BIN / "rasa"), "run", "--model", str(model),
-                "--endpoints", str(self.write_endpoints()), "--credentials", "credentials.yml",
-                "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-                "--enable-api", "--auth-token", self.token,
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(self.write_endpoints()),
+                "--credentials",
+                "credentials.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "--enable-api",
+                "--auth-token",
+                self.token,
             ],
         )
         self._wait(f"{self.rasa_url}/status?token={self.token}", "rasa", needs_model=True)
@@ -192,5 +203,5 @@ def new_sender(prefix: str = "e2e") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-def slot(tracker: dict[str, Any], name: str) -> Optional[Any]:
+def slot(tracker: dict[str, Any], name: str) -> Any | None:
     return tracker.get("slots", {}).get(name)
