@@ -59,7 +59,7 @@ class SafeAction(Action, ABC):
                 loop.run_in_executor(None, self.act, tracker, domain), timeout=ACTION_TIMEOUT_S
             )
         except asyncio.TimeoutError:
-            logger.error("action %s timed out after %.0f s", self.name(), ACTION_TIMEOUT_S)
+            logger.error("action %s timed out after %.1f s", self.name(), ACTION_TIMEOUT_S)
             dispatcher.utter_message(response="utter_technical_problem")
             return self.on_failure(tracker)
         except Exception as error:  # noqa: BLE001 - nothing may reach rasa_sdk's 500 handler

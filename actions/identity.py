@@ -24,6 +24,7 @@ from shop.store.repository import normalise_order_number
 logger = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+ORDER_NUMBER_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[ .]?(\d{3})(?!\d)")
 SIZE = re.compile(r"\b(\d{1,3}(?:[.,]5)?)\b")
 RESIZABLE_KINDS = {"ring", "bracelet", "watch"}
 
@@ -71,8 +72,8 @@ class JourneyFormValidation(FormValidationAction):
     ) -> dict[str, Any]:
         if not _asked(tracker, "order_number") or _entity_values(tracker, "order_number"):
             return {}
-        number = normalise_order_number(tracker.latest_message.get("text") or "")
-        return {"order_number": number} if number else {}
+        match = ORDER_NUMBER_IN_TEXT.search(tracker.latest_message.get("text") or "")
+        return {"order_number": match.group(1) + match.group(2)} if match else {}
 
     async def extract_order_email(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -149,7 +150,7 @@ class JourneyFormValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
-        if not self.checks_identity:
+        if not self.checks_identity or tracker.slots.get("identity_locked"):
             return events
         number: str | None = tracker.slots.get("order_number")
         email: str | None = tracker.slots.get("order_email")

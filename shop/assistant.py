@@ -326,7 +326,7 @@ def answer_promo_code(ctx: ShopContext, code: str, email: str | None) -> Answer:
         decision = diagnose_promo_code(
             code,
             promo,
-            repository.list_promo_codes(session),
+            repository.all_promo_codes(session),
             customer,
             ctx.clock.now(),
             ctx.profile,

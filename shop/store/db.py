@@ -1,0 +1,96 @@
+"""Where the order store lives and how to open it: one engine factory, one session factory.
+
+The Rasa server, the action server and the desk all open the same SQLite file by default, so
+SQLite connections are set up for several processes at once (WAL journal, a busy timeout,
+foreign keys enforced). ``SHOP_DATABASE_URL`` points the whole stack at PostgreSQL instead.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from shop.store.models import Base
+
+DATABASE_URL_ENV = "SHOP_DATABASE_URL"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_PATH = REPO_ROOT / ".var" / "shop.db"
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def database_url() -> str:
+    """The URL from ``SHOP_DATABASE_URL``, else the SQLite file ``<repo>/.var/shop.db``."""
+    configured = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if configured:
+        return configured
+    DEFAULT_DATABASE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DATABASE_PATH}"
+
+
+def _is_in_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:")
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
+    """An engine for ``url`` (default: ``database_url()``), tuned for SQLite shared by processes."""
+    parsed = make_url(url or database_url())
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, echo=echo, future=True, pool_pre_ping=True)
+
+    options: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
+    }
+    if _is_in_memory(parsed):
+        options["poolclass"] = StaticPool  # one shared connection, or each one sees an empty db
+    else:
+        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, echo=echo, future=True, **options)
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker:
+    """Sessions whose objects stay readable after commit (the policy engine reads them detached)."""
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error, always close."""
+    session: Session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the missing tables (existing tables and rows are left alone)."""
+    Base.metadata.create_all(engine)
+
+
+def drop_schema(engine: Engine) -> None:
+    """Drop every table of the store (demo resets and tests only)."""
+    Base.metadata.drop_all(engine)

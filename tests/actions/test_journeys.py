@@ -1,0 +1,252 @@
+"""The six journeys through the real actions, real trackers and a real seeded database."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from actions.confirmation import ActionHandleConfirmation
+from actions.delivery import ActionLostParcel
+from actions.handoff import ActionFallback, ActionHumanHandoff
+from actions.orders import ActionCancelOrder, ActionTrackOrder
+from actions.promo import ActionPromoCode
+from actions.returns import ActionReturnItem
+from actions.sizing import ActionResizeItem
+from shop.store.demo import DEMO_ORDERS, DEMO_PROMO_CODES
+from shop.store.models import Order, OrderStatus, Ticket
+from tests.actions.conftest import DOMAIN, make_tracker, run_action, slot_events, text_of, verified
+
+
+def order_status(sessions: sessionmaker, number: str) -> OrderStatus:
+    with sessions() as session:
+        return session.execute(select(Order.status).where(Order.number == number)).scalar_one()
+
+
+def tickets(sessions: sessionmaker) -> list[Ticket]:
+    with sessions() as session:
+        return list(session.execute(select(Ticket).order_by(Ticket.id)).scalars())
+
+
+def test_cancel_asks_for_confirmation_then_cancels_in_the_store(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["cancellable"]
+    messages, events = run_action(
+        ActionCancelOrder(), make_tracker(verified(demo.number, demo.email), intent="cancel_order")
+    )
+    assert "peut encore être annulée" in text_of(messages)
+    assert any(b["payload"] == "/affirm" for m in messages for b in (m.get("buttons") or []))
+    assert slot_events(events)["pending_confirmation"] == "cancel_order"
+    assert order_status(shop_db, demo.number) == OrderStatus.PAYMENT_AUTHORISED
+
+    slots = verified(demo.number, demo.email, pending_confirmation="cancel_order")
+    messages, events = run_action(
+        ActionHandleConfirmation(), make_tracker(slots, text="oui", intent="affirm")
+    )
+    assert f"commande {demo.number} est annulée" in text_of(messages)
+    assert slot_events(events)["pending_confirmation"] is None
+    assert order_status(shop_db, demo.number) == OrderStatus.CANCELLED
+
+
+def test_a_no_keeps_the_order(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["cancellable"]
+    slots = verified(demo.number, demo.email, pending_confirmation="cancel_order")
+    messages, _ = run_action(
+        ActionHandleConfirmation(), make_tracker(slots, text="non", intent="deny")
+    )
+    assert "conservée" in text_of(messages)
+    assert order_status(shop_db, demo.number) == OrderStatus.PAYMENT_AUTHORISED
+
+
+def test_cancel_refused_after_cutoff_leaves_the_order_untouched(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["past_cutoff"]
+    messages, events = run_action(
+        ActionCancelOrder(), make_tracker(verified(demo.number, demo.email))
+    )
+    assert "ne peut plus être annulée" in text_of(messages)
+    assert slot_events(events)["pending_confirmation"] is None
+    assert order_status(shop_db, demo.number) == OrderStatus.BEING_PREPARED
+
+
+def test_a_journey_without_a_verified_pair_shows_nothing(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["cancellable"]
+    slots = {"order_number": demo.number, "order_email": demo.email}  # never verified
+    messages, _ = run_action(ActionTrackOrder(), make_tracker(slots))
+    assert demo.number not in text_of(messages)
+    assert "Parler à un conseiller" in [b["title"] for m in messages for b in m["buttons"] or []]
+
+
+def test_tracking_a_stuck_order_opens_a_ticket(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["ready_to_ship_stuck"]
+    tracker = make_tracker(verified(demo.number, demo.email), sender="conv-stuck")
+    messages, _ = run_action(ActionTrackOrder(), tracker)
+    [ticket] = tickets(shop_db)
+    assert ticket.number in text_of(messages)
+    assert ticket.reason_code == "stuck_ready_to_ship"
+    assert ticket.kind == "tracking"
+    assert ticket.conversation_id == "conv-stuck"
+    assert ticket.order_id is not None and ticket.clause
+
+
+def test_tracking_a_parcel_on_its_way_gives_the_tracking_link(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["shipped_on_time"]
+    messages, _ = run_action(ActionTrackOrder(), make_tracker(verified(demo.number, demo.email)))
+    assert "laposte.fr" in text_of(messages)
+    assert tickets(shop_db) == []
+
+
+def test_return_excludes_the_engraved_ring(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["delivered_engraved_ring"]
+    messages, _ = run_action(ActionReturnItem(), make_tracker(verified(demo.number, demo.email)))
+    assert "grav" in text_of(messages)
+
+
+def test_return_inside_the_window_explains_the_steps(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["delivered_recent_ring"]
+    messages, _ = run_action(ActionReturnItem(), make_tracker(verified(demo.number, demo.email)))
+    text = text_of(messages)
+    assert "retour" in text.lower() and "14" in text
+
+
+def test_promo_code_typo_suggests_the_real_code(shop_db: sessionmaker) -> None:
+    messages, events = run_action(
+        ActionPromoCode(), make_tracker({"promo_code": "bienvenu10", "order_email": None})
+    )
+    assert DEMO_PROMO_CODES["active_welcome"].code in text_of(messages)
+    assert slot_events(events)["promo_code"] is None
+
+
+def test_promo_code_reserved_to_another_account(shop_db: sessionmaker) -> None:
+    code = DEMO_PROMO_CODES["nominative"].code
+    slots = {"promo_code": code, "order_email": DEMO_ORDERS["past_cutoff"].email}
+    messages, _ = run_action(ActionPromoCode(), make_tracker(slots))
+    assert "compte" in text_of(messages)
+
+
+def test_promo_code_expired(shop_db: sessionmaker) -> None:
+    code = DEMO_PROMO_CODES["expired"].code
+    messages, _ = run_action(ActionPromoCode(), make_tracker({"promo_code": code}))
+    assert "expir" in text_of(messages)
+
+
+def test_lost_parcel_checklist_then_inquiry_ticket(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["delivered_not_received"]
+    messages, events = run_action(
+        ActionLostParcel(), make_tracker(verified(demo.number, demo.email))
+    )
+    assert "voisins" in text_of(messages)
+    assert slot_events(events)["pending_confirmation"] == "lost_parcel"
+    assert tickets(shop_db) == []
+
+    slots = verified(demo.number, demo.email, pending_confirmation="lost_parcel")
+    messages, _ = run_action(ActionHandleConfirmation(), make_tracker(slots, intent="affirm"))
+    [ticket] = tickets(shop_db)
+    assert ticket.kind == "lost_parcel" and ticket.priority == 1
+    assert ticket.number in text_of(messages)
+    assert "21 jours" in text_of(messages)
+    assert "attestation sur l'honneur" in text_of(messages)
+
+
+def test_lost_parcel_outside_the_eu_doubles_the_inquiry_time(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["delivered_not_received_outside_eu"]
+    slots = verified(demo.number, demo.email, pending_confirmation="lost_parcel")
+    messages, _ = run_action(ActionHandleConfirmation(), make_tracker(slots, intent="affirm"))
+    assert "42 jours" in text_of(messages)
+
+
+def test_resizing_inside_the_window_opens_a_workshop_ticket(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["delivered_recent_ring"]
+    slots = verified(demo.number, demo.email, product_kind="ring", ring_size="56")
+    messages, events = run_action(ActionResizeItem(), make_tracker(slots))
+    [ticket] = tickets(shop_db)
+    assert ticket.kind == "resizing" and ticket.reason_code == "in_window"
+    assert ticket.number in text_of(messages)
+    assert slot_events(events)["ring_size"] is None
+
+
+def test_resizing_an_item_the_order_does_not_have(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["delivered_necklace"]
+    slots = verified(demo.number, demo.email, product_kind="ring", ring_size="56")
+    messages, _ = run_action(ActionResizeItem(), make_tracker(slots))
+    assert "Je ne trouve pas de bague" in text_of(messages)
+    assert tickets(shop_db) == []
+
+
+def test_handoff_opens_a_ticket_with_what_the_bot_knows(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["shipped_late"]
+    events = [
+        {
+            "event": "user",
+            "text": "x",
+            "parse_data": {"intent": {"name": "track_order", "confidence": 0.91}},
+        },
+        {
+            "event": "user",
+            "text": "y",
+            "parse_data": {"intent": {"name": "human_handoff", "confidence": 0.99}},
+        },
+    ]
+    tracker = make_tracker(verified(demo.number, demo.email), events=events, sender="conv-h")
+    messages, _ = run_action(ActionHumanHandoff(), tracker)
+    [ticket] = tickets(shop_db)
+    assert ticket.kind == "handoff" and ticket.conversation_id == "conv-h"
+    assert ticket.facts["previous_intent"] == "track_order"
+    assert ticket.facts["verified"] is True and ticket.order_id is not None
+    assert ticket.number in text_of(messages)
+
+
+def test_second_fallback_in_a_row_offers_a_person() -> None:
+    fallback = {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    once, _ = run_action(ActionFallback(), make_tracker(events=[fallback]))
+    twice, _ = run_action(ActionFallback(), make_tracker(events=[fallback, fallback]))
+    assert "Je n'ai pas bien compris" in text_of(once)
+    assert "conseiller" in text_of(twice)
+
+
+@pytest.mark.parametrize("action", [ActionTrackOrder(), ActionCancelOrder(), ActionReturnItem()])
+def test_database_down_gets_a_polite_answer_and_no_personal_data_in_logs(
+    action: ActionTrackOrder,
+    tmp_path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from shop import assistant
+
+    monkeypatch.setenv("SHOP_DATABASE_URL", f"sqlite:///{tmp_path}/missing/dir/shop.db")
+    assistant.context_from_env.cache_clear()
+    email = "claire.martin@gmail.com"
+    try:
+        messages, events = run_action(action, make_tracker(verified("482913", email)))
+    finally:
+        assistant.context_from_env.cache_clear()
+    assert messages == [{**messages[0], "response": "utter_technical_problem"}]
+    assert slot_events(events) == {"pending_confirmation": None}
+    assert email not in caplog.text and "482913" not in caplog.text
+    assert action.name() in caplog.text
+
+
+def test_a_slow_action_answers_within_its_time_limit(
+    shop_db: sessionmaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import actions.common
+    from shop import assistant
+
+    def slow_tracking(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+
+    monkeypatch.setattr(actions.common, "ACTION_TIMEOUT_S", 0.1)
+    monkeypatch.setattr(assistant, "answer_tracking", slow_tracking)
+    demo = DEMO_ORDERS["shipped_on_time"]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(verified(demo.number, demo.email))
+    loop = asyncio.new_event_loop()  # closed without joining the sleeping worker thread
+    started = time.perf_counter()
+    loop.run_until_complete(ActionTrackOrder().run(dispatcher, tracker, DOMAIN))
+    elapsed = time.perf_counter() - started
+    loop.close()
+    assert elapsed < 0.9
+    assert dispatcher.messages[0]["response"] == "utter_technical_problem"
