@@ -569,7 +569,11 @@ def test_open_ticket_stores_a_row_with_a_friendly_number(seeded: sessionmaker) -
             priority=1,
         )
         second = repository.open_ticket(
-            session, kind="resize", now=NOW, due_at=NOW + timedelta(days=2), facts={},
+            session,
+            kind="resize",
+            now=NOW,
+            due_at=NOW + timedelta(days=2),
+            facts={},
             conversation_id="conv-1",
         )
         numbers = (first.number, second.number)
@@ -579,9 +583,10 @@ def test_open_ticket_stores_a_row_with_a_friendly_number(seeded: sessionmaker) -
         ticket = repository.find_ticket(session, numbers[0])
         assert ticket is not None
         assert ticket.status == TicketStatus.OPEN
-        assert ticket.order is not None and ticket.order.number == DEMO_ORDERS[
-            "ready_to_ship_stuck"
-        ].number
+        assert (
+            ticket.order is not None
+            and ticket.order.number == DEMO_ORDERS["ready_to_ship_stuck"].number
+        )
         assert ticket.customer is not None
         assert ticket.customer.email == DEMO_ORDERS["ready_to_ship_stuck"].email
         assert (ticket.outcome, ticket.reason_code) == ("escalate", "ready_to_ship_too_long")
@@ -606,13 +611,9 @@ def test_open_ticket_without_decision_leaves_outcome_empty(session: Session) -> 
 
 def test_open_ticket_checks_priority_and_instants(session: Session) -> None:
     with pytest.raises(ValueError):
-        repository.open_ticket(
-            session, kind="x", now=NOW, due_at=NOW, facts={}, priority=7
-        )
+        repository.open_ticket(session, kind="x", now=NOW, due_at=NOW, facts={}, priority=7)
     with pytest.raises(ValueError):
-        repository.open_ticket(
-            session, kind="x", now=datetime(2025, 3, 12), due_at=NOW, facts={}
-        )
+        repository.open_ticket(session, kind="x", now=datetime(2025, 3, 12), due_at=NOW, facts={})
 
 
 def test_find_ticket_accepts_loose_spellings(session: Session) -> None:
@@ -629,8 +630,12 @@ def test_find_ticket_accepts_loose_spellings(session: Session) -> None:
 def test_tickets_for_conversation_come_oldest_first(session: Session) -> None:
     for minutes, kind in ((10, "second"), (0, "first")):
         repository.open_ticket(
-            session, kind=kind, now=NOW + timedelta(minutes=minutes),
-            due_at=NOW + timedelta(days=1), facts={}, conversation_id="conv-9",
+            session,
+            kind=kind,
+            now=NOW + timedelta(minutes=minutes),
+            due_at=NOW + timedelta(days=1),
+            facts={},
+            conversation_id="conv-9",
         )
     repository.open_ticket(
         session, kind="other", now=NOW, due_at=NOW, facts={}, conversation_id="conv-8"
@@ -638,4 +643,3 @@ def test_tickets_for_conversation_come_oldest_first(session: Session) -> None:
     kinds = [t.kind for t in repository.tickets_for_conversation(session, "conv-9")]
     assert kinds == ["first", "second"]
     assert repository.tickets_for_conversation(session, "nobody") == []
-

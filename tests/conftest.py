@@ -1,0 +1,31 @@
+"""Session fixtures shared by the end-to-end and NLU tests: the real servers, started once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import Stack, model_path
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model of the current training data (E2E_MODEL=<path> reuses another, for debugging)."""
+    override = os.environ.get("E2E_MODEL")
+    return Path(override) if override else model_path()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iterator[Stack]:
+    """Rasa server + action server on loopback, on a freshly seeded temporary database."""
+    servers = Stack(tmp_path_factory.mktemp("stack"))
+    servers.seed()
+    try:
+        servers.start_actions()
+        servers.start_rasa(trained_model)
+        yield servers
+    finally:
+        servers.stop_all()

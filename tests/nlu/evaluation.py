@@ -1,0 +1,120 @@
+"""Evaluate a running model on the held-out French file: intent and entity F1, worst confusions.
+
+Shared by the test (which fails below the bar) and scripts/evaluate_nlu.py (which writes the
+report). Entities are compared as (type, normalised value) pairs per message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rasa.shared.nlu.training_data.loading import load_data
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+HELDOUT = Path(__file__).resolve().parent / "heldout.yml"
+
+
+def normalise(value: Any) -> str:
+    return "".join(str(value).lower().split())
+
+
+@dataclass
+class Report:
+    intent_macro_f1: float
+    intent_f1: dict[str, float]
+    entity_f1: dict[str, float]
+    entity_micro_f1: float
+    out_of_scope_recall: float
+    confusions: list[tuple[str, str, int]]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    messages: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__
+
+    def summary(self) -> str:
+        lines = [
+            f"held-out messages: {self.messages}",
+            f"intent macro-F1: {self.intent_macro_f1:.3f}",
+            f"out-of-scope recall: {self.out_of_scope_recall:.3f}",
+            f"entity micro-F1: {self.entity_micro_f1:.3f}",
+            "per entity: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(self.entity_f1.items())),
+            "per intent: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(self.intent_f1.items())),
+            "worst confusions: "
+            + ", ".join(f"{gold}→{pred} ×{n}" for gold, pred, n in self.confusions[:8]),
+        ]
+        return "\n".join(lines)
+
+
+def evaluate(parse: Callable[[str], dict[str, Any]], path: Path = HELDOUT) -> Report:
+    data = load_data(str(path))
+    gold_intents, predicted_intents = [], []
+    entity_counts: dict[str, Counter[str]] = {}
+    errors = []
+    for message in data.intent_examples:
+        text = message.get("text")
+        gold_intent = message.get("intent")
+        result = parse(text)
+        predicted = (result.get("intent") or {}).get("name") or "none"
+        gold_intents.append(gold_intent)
+        predicted_intents.append(predicted)
+        gold = {(e["entity"], normalise(e["value"])) for e in message.get("entities") or []}
+        found = {(e["entity"], normalise(e["value"])) for e in result.get("entities") or []}
+        for kind in {k for k, _ in gold | found}:
+            counts = entity_counts.setdefault(kind, Counter())
+            counts["tp"] += len({p for p in found & gold if p[0] == kind})
+            counts["fp"] += len({p for p in found - gold if p[0] == kind})
+            counts["fn"] += len({p for p in gold - found if p[0] == kind})
+        if predicted != gold_intent or gold != found:
+            errors.append(
+                {
+                    "text": text,
+                    "intent": gold_intent,
+                    "predicted": predicted,
+                    "entities": sorted(gold),
+                    "found": sorted(found),
+                }
+            )
+    labels = sorted(set(gold_intents))
+    _, _, per_intent, _ = precision_recall_fscore_support(
+        gold_intents, predicted_intents, labels=labels, zero_division=0
+    )
+    pairs = list(zip(gold_intents, predicted_intents, strict=True))
+    oos = [p == "out_of_scope" for g, p in pairs if g == "out_of_scope"]
+    confusions = Counter(
+        (g, p) for g, p in zip(gold_intents, predicted_intents, strict=True) if g != p
+    ).most_common()
+    total = Counter[str]()
+    entity_f1 = {}
+    for kind, counts in entity_counts.items():
+        total.update(counts)
+        entity_f1[kind] = _f1(counts)
+    return Report(
+        intent_macro_f1=float(
+            f1_score(
+                gold_intents, predicted_intents, labels=labels, average="macro", zero_division=0
+            )
+        ),
+        intent_f1={label: float(f) for label, f in zip(labels, per_intent, strict=True)},
+        entity_f1=entity_f1,
+        entity_micro_f1=_f1(total),
+        out_of_scope_recall=sum(oos) / len(oos) if oos else 0.0,
+        confusions=[(g, p, n) for (g, p), n in confusions],
+        errors=errors,
+        messages=len(gold_intents),
+    )
+
+
+def _f1(counts: Counter[str]) -> float:
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def write(report: Report, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
