@@ -1,6 +1,7 @@
 """Train the Rasa model only when its inputs changed.
 
-The cache key is a hash of config.yml, domain.yml and every file under bot/data/; the model
+The cache key is a hash of config.yml, domain.yml, every file under bot/data/ and the custom
+components in bot/*.py; the model
 is kept as .var/models/<hash>.tar.gz (an ignored folder), so CI and a second `run` reuse it.
 """
 
@@ -20,7 +21,8 @@ KEEP = 3
 
 def training_inputs() -> list[Path]:
     data = sorted(p for p in (ROOT / "bot" / "data").rglob("*") if p.is_file())
-    return [ROOT / "config.yml", ROOT / "domain.yml", *data]
+    components = sorted((ROOT / "bot").glob("*.py"))  # custom NLU components
+    return [ROOT / "config.yml", ROOT / "domain.yml", *data, *components]
 
 
 def inputs_hash() -> str:

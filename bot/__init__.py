@@ -1,0 +1,1 @@
+"""Rasa training data (bot/data) and the project's own NLU component."""
