@@ -1,8 +1,8 @@
 """Train the Rasa model only when its inputs changed.
 
 The cache key is a hash of config.yml, domain.yml, every file under bot/data/ and the custom
-components in bot/*.py; the model
-is kept as .var/models/<hash>.tar.gz (an ignored folder), so CI and a second `run` reuse it.
+components in bot/*.py; the model is kept as .var/models/<hash>.tar.gz (an ignored folder),
+so CI and a second `run` reuse it.
 """
 
 from __future__ import annotations
