@@ -12,11 +12,19 @@ import os
 from rasa_sdk.endpoint import create_app
 from sanic import response
 
+from shop import assistant
+from shop.policy.profile import ProfileError
+
 logger = logging.getLogger("actions.server")
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        assistant.context_from_env()  # refuse to start on a broken shop profile
+    except ProfileError as error:
+        logger.error("shop profile refused: %s", error)
+        raise SystemExit(2) from error
     host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTIONS_PORT", "5055"))
     app = create_app("actions", cors_origins=None)

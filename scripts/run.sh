@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 
+.venv/bin/python -m shop.policy          # a broken shop profile stops here: file, field, reason
 .venv/bin/python scripts/ensure_model.py
 .venv/bin/python -m shop.store.seed
 .venv/bin/python scripts/write_endpoints.py
