@@ -24,7 +24,7 @@ def tracker_store(url_text: str) -> dict[str, object]:
     store: dict[str, object] = {
         "type": "SQL",
         "dialect": url.drivername,
-        "url": url.host,
+        "host": url.host,
         "db": url.database,
         "username": url.username,
         "password": url.password,
