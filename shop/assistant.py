@@ -8,7 +8,7 @@ Rasa actions call these and nothing else, so the journeys run and test without R
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -72,7 +72,6 @@ class Answer:
     decision: Decision | None = None
     ticket_number: str | None = None
     pending_confirmation: str | None = None  # set: the next yes/no answers this question
-    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -159,10 +158,9 @@ def _decided(
     order: Order,
     kind: str,
     conversation_id: str | None,
-    extra: tuple[Reply, ...] = (),
 ) -> Answer:
     """The reply for a decision, with a ticket when the decision says a human must act."""
-    replies = [Reply(render(decision, ctx.profile)), *extra]
+    replies = [Reply(render(decision, ctx.profile))]
     ticket_number = None
     if decision.needs_human:
         ticket_number = _open_ticket(
