@@ -19,6 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from shop import assistant
 from shop.assistant import Reply
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,25 @@ class SafeAction(Action, ABC):
         """Events to apply when the action failed (default: forget any pending question)."""
         return [SlotSet("pending_confirmation", None)]
 
+    def human_request_kind(self, tracker: Tracker) -> str | None:
+        """The ticket kind to keep on disk when this action fails where a person must act."""
+        return None
+
+    def _keep_request(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        kind = self.human_request_kind(tracker)
+        if kind is None:
+            return
+        facts = {
+            "action": self.name(),
+            "order_number": tracker.get_slot("order_number"),
+            "email": tracker.get_slot("order_email"),
+            "verified": bool(tracker.get_slot("verified_order")),
+        }
+        try:
+            utter(dispatcher, assistant.spool_request(kind, conversation_id(tracker), facts))
+        except OSError as error:
+            logger.error("action %s could not keep the request: %s", self.name(), error.errno)
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
@@ -60,15 +80,33 @@ class SafeAction(Action, ABC):
             )
         except asyncio.TimeoutError:
             logger.error("action %s timed out after %.1f s", self.name(), ACTION_TIMEOUT_S)
-            dispatcher.utter_message(response="utter_technical_problem")
-            return self.on_failure(tracker)
+            return self._failed(dispatcher, tracker)
         except Exception as error:  # noqa: BLE001 - nothing may reach rasa_sdk's 500 handler
             logger.error("action %s failed: %s", self.name(), type(error).__name__)
-            dispatcher.utter_message(response="utter_technical_problem")
-            return self.on_failure(tracker)
+            return self._failed(dispatcher, tracker)
         for reply in outcome.replies:
             utter(dispatcher, reply)
+        await self._replay_kept_requests(loop)
         return outcome.events
+
+    def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        dispatcher.utter_message(response="utter_technical_problem")
+        self._keep_request(dispatcher, tracker)
+        return self.on_failure(tracker)
+
+    async def _replay_kept_requests(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The store answers again: turn requests kept on disk into tickets (best effort)."""
+        if not assistant.has_kept_requests():
+            return
+        try:
+            await asyncio.wait_for(
+                loop.run_in_executor(
+                    None, assistant.replay_spooled_tickets, assistant.context_from_env()
+                ),
+                timeout=ACTION_TIMEOUT_S,
+            )
+        except Exception as error:  # noqa: BLE001 - they stay on disk for the next try
+            logger.error("replaying kept requests failed: %s", type(error).__name__)
 
 
 def conversation_id(tracker: Tracker) -> str:

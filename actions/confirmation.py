@@ -22,6 +22,11 @@ class ActionHandleConfirmation(SafeAction):
     def name(self) -> str:
         return "action_handle_confirmation"
 
+    def human_request_kind(self, tracker: Tracker) -> str | None:
+        said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        pending = tracker.get_slot("pending_confirmation")
+        return "lost_parcel" if said_yes and pending == "lost_parcel" else None
+
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
         pending = tracker.get_slot("pending_confirmation")
         said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"

@@ -53,6 +53,9 @@ class ActionHumanHandoff(SafeAction):
     def name(self) -> str:
         return "action_human_handoff"
 
+    def human_request_kind(self, tracker: Tracker) -> str | None:
+        return "handoff"
+
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
         intent, confidence = previous_user_intent(tracker)
         pair = verified_pair(tracker)

@@ -16,6 +16,9 @@ class ActionResizeItem(SafeAction):
     def name(self) -> str:
         return "action_resize_item"
 
+    def human_request_kind(self, tracker: Tracker) -> str | None:
+        return "resizing"
+
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
         pair = verified_pair(tracker)
         if pair is None:

@@ -28,7 +28,7 @@ from shop.policy.promo import diagnose_promo_code
 from shop.policy.resizing import decide_resizing
 from shop.policy.returns import decide_return
 from shop.policy.tracking import describe_tracking
-from shop.store import repository
+from shop.store import repository, spool
 from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.models import Order, OrderLine, ProductKind
 
@@ -352,3 +352,30 @@ def open_handoff_ticket(
             facts=facts,
         )
         return Answer((_ticket_reply(ticket_number, ctx),), ticket_number=ticket_number)
+
+
+# --- when the database is down ----------------------------------------------------------------
+
+SPOOLED = (
+    "Votre demande est bien enregistrée : un conseiller la traitera et vous répondra par "
+    "e-mail dès que possible."
+)
+
+
+def spool_request(
+    kind: str, conversation_id: str | None, facts: dict[str, Any], clock: Clock | None = None
+) -> Reply:
+    """Keep a request for a person on disk when the store cannot take it (nothing is lost)."""
+    spool.spool_ticket(kind, conversation_id, facts, (clock or clock_from_env()).now())
+    return Reply(SPOOLED)
+
+
+def has_kept_requests() -> bool:
+    return spool.pending()
+
+
+def replay_spooled_tickets(ctx: ShopContext) -> list[str]:
+    """Turn the requests kept on disk into real tickets, once the store answers again."""
+    if not spool.pending():
+        return []
+    return spool.replay(ctx.sessions, ctx.profile.ticket_due_at)

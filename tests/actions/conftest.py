@@ -33,6 +33,7 @@ def shop_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[session
     monkeypatch.setenv("SHOP_DATABASE_URL", url)
     monkeypatch.setenv("SHOP_NOW", FROZEN_NOW.isoformat())
     monkeypatch.setenv("SHOP_PROFILE", "bijou_eclat")
+    monkeypatch.setenv("SHOP_TICKET_SPOOL", str(tmp_path / "spool" / "tickets.jsonl"))
     assistant.context_from_env.cache_clear()
     yield make_session_factory(engine)
     assistant.context_from_env.cache_clear()

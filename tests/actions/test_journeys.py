@@ -250,3 +250,28 @@ def test_a_slow_action_answers_within_its_time_limit(
     loop.close()
     assert elapsed < 0.9
     assert dispatcher.messages[0]["response"] == "utter_technical_problem"
+
+
+def test_a_handoff_while_the_database_is_down_is_kept_and_becomes_a_ticket_later(
+    shop_db: sessionmaker,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from shop import assistant
+
+    good_url = str(shop_db.kw["bind"].url)
+    monkeypatch.setenv("SHOP_DATABASE_URL", f"sqlite:///{tmp_path}/missing/dir/shop.db")
+    assistant.context_from_env.cache_clear()
+    messages, _ = run_action(ActionHumanHandoff(), make_tracker(sender="conv-down"))
+    assert "utter_technical_problem" in text_of(messages)
+    assert "bien enregistrée" in text_of(messages)
+    assert tickets(shop_db) == []
+
+    monkeypatch.setenv("SHOP_DATABASE_URL", good_url)
+    assistant.context_from_env.cache_clear()
+    demo = DEMO_ORDERS["shipped_on_time"]
+    run_action(ActionTrackOrder(), make_tracker(verified(demo.number, demo.email)))
+    [ticket] = tickets(shop_db)
+    assert ticket.kind == "handoff" and ticket.conversation_id == "conv-down"
+    assert ticket.facts["spooled"] is True
+    assert not assistant.has_kept_requests()

@@ -62,6 +62,7 @@ class Stack:
             SHOP_DATABASE_URL=self.database_url,
             SHOP_NOW=FROZEN_NOW.isoformat(),
             SHOP_PROFILE=self.profile,
+            SHOP_TICKET_SPOOL=str(self.workdir / "spool" / "tickets.jsonl"),
             ACTIONS_HOST="127.0.0.1",
             ACTIONS_PORT=str(self.actions_port),
             TF_CPP_MIN_LOG_LEVEL="2",
