@@ -37,6 +37,12 @@ def _entity_values(tracker: Tracker, entity: str) -> list[str]:
     ]
 
 
+def _candidates(value: Any) -> list[str]:
+    """Two extractors (regex and DIET) may both fill a slot: then its value is a list."""
+    values = value if isinstance(value, list) else [value]
+    return [str(item) for item in values if item]
+
+
 def _asked(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot("requested_slot") == slot
 
@@ -88,7 +94,8 @@ class JourneyFormValidation(FormValidationAction):
     def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        number = normalise_order_number(str(value or ""))
+        numbers = [normalise_order_number(item) for item in _candidates(value)]
+        number = next((item for item in numbers if item), None)
         if number is None:
             dispatcher.utter_message(
                 text="Un numéro de commande compte 6 chiffres, par exemple 482913. "
@@ -104,7 +111,8 @@ class JourneyFormValidation(FormValidationAction):
     def validate_order_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        match = EMAIL.fullmatch(str(value or "").strip())
+        matches = [EMAIL.fullmatch(item.strip()) for item in _candidates(value)]
+        match = next((item for item in matches if item), None)
         if match is None:
             dispatcher.utter_message(
                 text="Cette adresse e-mail ne semble pas valide. Écrivez-la en entier, par "
@@ -116,7 +124,8 @@ class JourneyFormValidation(FormValidationAction):
     def validate_product_kind(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        kind = str(value or "").strip().lower()
+        kinds = [item.strip().lower() for item in _candidates(value)]
+        kind = next((item for item in kinds if item in RESIZABLE_KINDS), "")
         if kind not in RESIZABLE_KINDS:
             dispatcher.utter_message(
                 text="Seuls les bagues, les bracelets et les bracelets de montre peuvent être "
@@ -124,6 +133,21 @@ class JourneyFormValidation(FormValidationAction):
             )
             return {"product_kind": None}
         return {"product_kind": kind}
+
+    def validate_ring_size(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        sizes = [SIZE.search(item) for item in _candidates(value)]
+        size = next((match.group(1).replace(",", ".") for match in sizes if match), None)
+        if size is None:
+            dispatcher.utter_message(text="Indiquez la taille en chiffres, par exemple « 54 ».")
+        return {"ring_size": size}
+
+    def validate_promo_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        codes = _candidates(value)
+        return {"promo_code": codes[0].strip() if codes else None}
 
     async def extract_ring_size(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

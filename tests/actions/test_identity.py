@@ -110,3 +110,23 @@ def test_the_promo_form_does_not_look_up_orders(shop_db: sessionmaker) -> None:
     )
     assert slots["order_email"] == "claire.martin@gmail.com"
     assert "verified_order" not in slots and "identity_failures" not in slots
+
+
+def test_two_extractors_filling_the_number_and_email_twice_still_work(
+    shop_db: sessionmaker,
+) -> None:
+    demo = DEMO_ORDERS["cancellable"]
+    partial, full = demo.number[:3], f"{demo.number[:3]} {demo.number[3:]}"
+    _, slots = validate(
+        ValidateCancelForm(),
+        {"order_number": [partial, full], "order_email": [demo.email, demo.email]},
+    )
+    assert slots["order_number"] == demo.number
+    assert slots["verified_order"] == demo.number
+
+
+def test_the_wanted_size_is_read_from_the_answer(shop_db: sessionmaker) -> None:
+    _, slots = validate(ValidateResizeForm(), {"ring_size": ["56", "taille 56"]})
+    assert slots["ring_size"] == "56"
+    text, slots = validate(ValidateResizeForm(), {"ring_size": "grande"})
+    assert slots["ring_size"] is None and "chiffres" in text
