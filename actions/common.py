@@ -33,6 +33,7 @@ class Outcome:
 
     replies: list[Reply] = field(default_factory=list)
     events: list[EventType] = field(default_factory=list)
+    custom: list[dict[str, Any]] = field(default_factory=list)  # machine-readable messages
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -86,6 +87,8 @@ class SafeAction(Action, ABC):
             return self._failed(dispatcher, tracker)
         for reply in outcome.replies:
             utter(dispatcher, reply)
+        for payload in outcome.custom:
+            dispatcher.utter_message(json_message=payload)
         await self._replay_kept_requests(loop)
         return outcome.events
 

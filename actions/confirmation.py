@@ -33,16 +33,20 @@ class ActionHandleConfirmation(SafeAction):
         if pending not in ON_NO:
             text = "D'accord !" if said_yes else "D'accord."
             return outcome_of(
-                assistant.Answer((assistant.Reply(f"{text} Que puis-je faire pour vous ?"),))
+                assistant.Answer((assistant.Reply(f"{text} Que puis-je faire pour vous ?"),)),
+                tracker,
             )
         if not said_yes:
-            return outcome_of(assistant.Answer((assistant.Reply(ON_NO[pending]),)))
+            return outcome_of(assistant.Answer((assistant.Reply(ON_NO[pending]),)), tracker)
         pair = verified_pair(tracker)
         if pair is None:
             return unverified_outcome(tracker)
         ctx = assistant.context_from_env()
         if pending == "cancel_order":
-            return outcome_of(assistant.confirm_cancellation(ctx, *pair))
+            return outcome_of(assistant.confirm_cancellation(ctx, *pair), tracker)
         return outcome_of(
-            assistant.open_lost_parcel_inquiry(ctx, *pair, conversation_id=conversation_id(tracker))
+            assistant.open_lost_parcel_inquiry(
+                ctx, *pair, conversation_id=conversation_id(tracker)
+            ),
+            tracker,
         )

@@ -19,4 +19,6 @@ class ActionLostParcel(SafeAction):
         pair = verified_pair(tracker)
         if pair is None:
             return unverified_outcome(tracker)
-        return outcome_of(assistant.answer_lost_parcel(assistant.context_from_env(), *pair))
+        return outcome_of(
+            assistant.answer_lost_parcel(assistant.context_from_env(), *pair), tracker
+        )

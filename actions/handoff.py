@@ -1,4 +1,4 @@
-"""A person takes over: on request, after repeated misunderstandings, or when tries run out."""
+"""A person takes over: on request, or when the bot failed to understand twice in a row."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.common import Outcome, SafeAction, conversation_id
-from actions.journey import outcome_of, verified_pair
+from actions.journey import outcome_of, user_intent, verified_pair
 from shop import assistant
 
 FALLBACKS_BEFORE_HUMAN = 2
@@ -21,20 +21,10 @@ UNDERSTOOD_TOPICS = (
     ("Mettre une bague à la taille", "/resize_item"),
     assistant.HUMAN_BUTTON,
 )
-
-
-def previous_user_intent(tracker: Tracker) -> tuple[str | None, float | None]:
-    """The intent of the user message before the latest one (what the shopper wanted)."""
-    seen_latest = False
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        if not seen_latest:
-            seen_latest = True
-            continue
-        intent = (event.get("parse_data") or {}).get("intent") or {}
-        return intent.get("name"), intent.get("confidence")
-    return None, None
+STILL_NOT_UNDERSTOOD = (
+    "Je ne comprends toujours pas, désolé. Je passe la main à un conseiller, qui lira notre "
+    "échange."
+)
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -49,6 +39,26 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
+def _handoff(tracker: Tracker, reason: str, lead: assistant.Reply | None = None) -> Outcome:
+    pair = verified_pair(tracker)
+    intent, confidence = user_intent(tracker, skip_latest=reason == "shopper_request")
+    facts = {
+        "previous_intent": intent,
+        "previous_confidence": confidence,
+        "verified": pair is not None,
+        "identity_failures": tracker.get_slot("identity_failures"),
+    }
+    answer = assistant.open_handoff_ticket(
+        assistant.context_from_env(),
+        conversation_id(tracker),
+        facts,
+        *(pair or (None, None)),
+        reason=reason,
+        lead=lead,
+    )
+    return outcome_of(answer, tracker)
+
+
 class ActionHumanHandoff(SafeAction):
     def name(self) -> str:
         return "action_human_handoff"
@@ -57,41 +67,23 @@ class ActionHumanHandoff(SafeAction):
         return "handoff"
 
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
-        intent, confidence = previous_user_intent(tracker)
-        pair = verified_pair(tracker)
-        facts = {
-            "reason": "shopper_request",
-            "previous_intent": intent,
-            "previous_confidence": confidence,
-            "verified": pair is not None,
-            "identity_failures": tracker.get_slot("identity_failures"),
-        }
-        answer = assistant.open_handoff_ticket(
-            assistant.context_from_env(),
-            conversation_id(tracker),
-            facts,
-            *(pair or (None, None)),
-        )
-        return outcome_of(answer)
+        return _handoff(tracker, "shopper_request")
 
 
 class ActionFallback(SafeAction):
-    """Not understood: offer the main topics; the second time in a row, offer a person."""
+    """Not understood: offer the main topics; the second time in a row, hand over."""
 
     def name(self) -> str:
         return "action_fallback"
 
+    def human_request_kind(self, tracker: Tracker) -> str | None:
+        return "handoff" if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HUMAN else None
+
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
         if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HUMAN:
-            reply = assistant.Reply(
-                "Je ne comprends toujours pas, désolé. Voulez-vous qu'un conseiller prenne le "
-                "relais ? Vous pouvez aussi reformuler en quelques mots (par exemple « suivre "
-                "ma commande »).",
-                (assistant.HUMAN_BUTTON, ("Suivre ma commande", "/track_order")),
-            )
-        else:
-            reply = assistant.Reply(
-                "Je n'ai pas bien compris votre demande. Voici ce que je sais faire :",
-                UNDERSTOOD_TOPICS,
-            )
+            return _handoff(tracker, "fallback", assistant.Reply(STILL_NOT_UNDERSTOOD))
+        reply = assistant.Reply(
+            "Je n'ai pas bien compris votre demande. Voici ce que je sais faire :",
+            UNDERSTOOD_TOPICS,
+        )
         return Outcome(replies=[reply], events=[SlotSet("pending_confirmation", None)])

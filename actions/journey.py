@@ -1,11 +1,18 @@
-"""Helpers the journey actions share: the verified identity pair and turning answers into events."""
+"""Helpers the journey actions share: the verified identity pair, and answers turned into events.
+
+When an answer hands the conversation to a person, the bot says so in a ``custom`` message
+(``{"handoff": {...}}``, read by the desk to build the agent's handoff note) and pauses the
+conversation: Rasa stops answering until the desk resumes it.
+"""
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from typing import Any
 
-from actions.common import Outcome
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+
+from actions.common import Outcome, conversation_id
 from shop import assistant
 
 
@@ -19,9 +26,16 @@ def verified_pair(tracker: Tracker) -> tuple[str, str] | None:
 
 
 def unverified_outcome(tracker: Tracker) -> Outcome:
-    """No verified pair: either the tries are used up, or the check could not run."""
+    """No verified pair: either the tries are used up (a person takes over), or the check
+    could not run."""
     if tracker.get_slot("identity_locked"):
-        return outcome_of(assistant.locked_answer())
+        answer = assistant.open_handoff_ticket(
+            assistant.context_from_env(),
+            conversation_id(tracker),
+            {"identity_failures": tracker.get_slot("identity_failures")},
+            reason="identity",
+        )
+        return outcome_of(answer, tracker)
     return Outcome(
         replies=[
             assistant.Reply(
@@ -34,8 +48,41 @@ def unverified_outcome(tracker: Tracker) -> Outcome:
     )
 
 
-def outcome_of(answer: assistant.Answer) -> Outcome:
-    return Outcome(
-        replies=list(answer.replies),
-        events=[SlotSet("pending_confirmation", answer.pending_confirmation)],
+def user_intent(tracker: Tracker, skip_latest: bool = False) -> tuple[str | None, float | None]:
+    """The intent of the latest user message (or of the one before it)."""
+    seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        seen += 1
+        if skip_latest and seen == 1:
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        return intent.get("name"), intent.get("confidence")
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), intent.get("confidence")
+
+
+def handoff_note(answer: assistant.Answer, tracker: Tracker) -> dict[str, Any]:
+    """What the agent needs first: why, the ticket, what the shopper wanted, the decision."""
+    intent, confidence = user_intent(
+        tracker, skip_latest=answer.handoff_reason == "shopper_request"
     )
+    return {
+        "reason": answer.handoff_reason,
+        "ticket": answer.ticket_number,
+        "intent": intent,
+        "confidence": confidence,
+        "verified": verified_pair(tracker) is not None,
+        "order_number": answer.order_number,
+        "decision": answer.decision.as_dict() if answer.decision else None,
+    }
+
+
+def outcome_of(answer: assistant.Answer, tracker: Tracker) -> Outcome:
+    events: list[Any] = [SlotSet("pending_confirmation", answer.pending_confirmation)]
+    outcome = Outcome(replies=list(answer.replies), events=events)
+    if answer.handoff_reason:
+        outcome.custom.append({"handoff": handoff_note(answer, tracker)})
+        events.append(ConversationPaused())
+    return outcome

@@ -22,6 +22,6 @@ class ActionPromoCode(SafeAction):
             str(tracker.get_slot("promo_code") or ""),
             tracker.get_slot("order_email"),
         )
-        outcome = outcome_of(answer)
+        outcome = outcome_of(answer, tracker)
         outcome.events.append(SlotSet("promo_code", None))
         return outcome

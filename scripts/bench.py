@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -55,9 +56,19 @@ def self_peak_rss_mb() -> float:
     return peak_rss_mb(os.getpid())
 
 
+def quiet_rasa() -> None:
+    """Rasa logs every parse at debug level by default; a benchmark measures the work only."""
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 def in_process(model: Path, rounds: int) -> dict[str, float]:
     from rasa.core.agent import Agent
 
+    quiet_rasa()
     started = time.perf_counter()
     agent = Agent.load(str(model))
     load_s = time.perf_counter() - started

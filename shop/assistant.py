@@ -51,7 +51,7 @@ NOT_FOUND = (
 )
 LOCKED = (
     "Je ne parviens pas à retrouver votre commande avec ces informations, je préfère donc "
-    "arrêter les recherches. Un conseiller peut vous aider."
+    "arrêter les recherches et passer la main à un conseiller."
 )
 HUMAN_BUTTON = ("Parler à un conseiller", "/human_handoff")
 
@@ -72,6 +72,8 @@ class Answer:
     decision: Decision | None = None
     ticket_number: str | None = None
     pending_confirmation: str | None = None  # set: the next yes/no answers this question
+    handoff_reason: str | None = None  # set: a person takes over (the bot stops answering)
+    order_number: str | None = None  # the verified order the answer is about
 
     @property
     def text(self) -> str:
@@ -107,13 +109,7 @@ def verify_identity(ctx: ShopContext, number: str, email: str) -> bool:
 
 
 def identity_failed_reply(failures: int) -> Reply:
-    if failures >= MAX_IDENTITY_FAILURES:
-        return Reply(LOCKED, (HUMAN_BUTTON,))
-    return Reply(NOT_FOUND)
-
-
-def locked_answer() -> Answer:
-    return Answer((Reply(LOCKED, (HUMAN_BUTTON,)),))
+    return Reply(LOCKED) if failures >= MAX_IDENTITY_FAILURES else Reply(NOT_FOUND)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -167,7 +163,13 @@ def _decided(
             session, ctx, kind=kind, conversation_id=conversation_id, decision=decision, order=order
         )
         replies.append(_ticket_reply(ticket_number, ctx))
-    return Answer(tuple(replies), decision=decision, ticket_number=ticket_number)
+    return Answer(
+        tuple(replies),
+        decision=decision,
+        ticket_number=ticket_number,
+        handoff_reason="policy" if decision.needs_human else None,
+        order_number=order.number,
+    )
 
 
 def _not_found() -> Answer:
@@ -284,7 +286,13 @@ def open_lost_parcel_inquiry(
             priority=1,
         )
         text = render_inquiry_opened(decision, ticket_number)
-        return Answer((Reply(text),), decision=decision, ticket_number=ticket_number)
+        return Answer(
+            (Reply(text),),
+            decision=decision,
+            ticket_number=ticket_number,
+            handoff_reason="policy",
+            order_number=order.number,
+        )
 
 
 def _resizable_line(order: Order, product_kind: str | None) -> OrderLine | None:
@@ -338,8 +346,14 @@ def open_handoff_ticket(
     facts: dict[str, Any],
     number: str | None = None,
     email: str | None = None,
+    reason: str = "shopper_request",
+    lead: Reply | None = None,
 ) -> Answer:
-    """A person takes over: a ticket with what the bot knows (order only when verified)."""
+    """A person takes over: a ticket with what the bot knows (order only when verified).
+
+    ``reason`` is why: shopper_request, fallback (not understood twice) or identity (three
+    failed checks); ``lead`` is said before the ticket number.
+    """
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email) if number and email else None
         ticket_number = _open_ticket(
@@ -349,9 +363,16 @@ def open_handoff_ticket(
             conversation_id=conversation_id,
             decision=None,
             order=order,
-            facts=facts,
+            facts={"reason": reason, **facts},
+            priority=1 if reason == "identity" else 2,
         )
-        return Answer((_ticket_reply(ticket_number, ctx),), ticket_number=ticket_number)
+        replies = (*((lead,) if lead else ()), _ticket_reply(ticket_number, ctx))
+        return Answer(
+            replies,
+            ticket_number=ticket_number,
+            handoff_reason=reason,
+            order_number=order.number if order is not None else None,
+        )
 
 
 # --- when the database is down ----------------------------------------------------------------

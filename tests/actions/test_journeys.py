@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
@@ -189,20 +190,73 @@ def test_handoff_opens_a_ticket_with_what_the_bot_knows(shop_db: sessionmaker) -
         },
     ]
     tracker = make_tracker(verified(demo.number, demo.email), events=events, sender="conv-h")
-    messages, _ = run_action(ActionHumanHandoff(), tracker)
+    messages, events = run_action(ActionHumanHandoff(), tracker)
     [ticket] = tickets(shop_db)
+    assert handoff_of(messages)["intent"] == "track_order" and paused(events)
     assert ticket.kind == "handoff" and ticket.conversation_id == "conv-h"
     assert ticket.facts["previous_intent"] == "track_order"
     assert ticket.facts["verified"] is True and ticket.order_id is not None
     assert ticket.number in text_of(messages)
 
 
-def test_second_fallback_in_a_row_offers_a_person() -> None:
+def handoff_of(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    [note] = [m["custom"]["handoff"] for m in messages if (m.get("custom") or {}).get("handoff")]
+    return dict(note)
+
+
+def paused(events: list[Any]) -> bool:
+    return any(e.get("event") == "pause" for e in events)
+
+
+def test_second_fallback_in_a_row_hands_over_to_a_person(shop_db: sessionmaker) -> None:
     fallback = {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}
-    once, _ = run_action(ActionFallback(), make_tracker(events=[fallback]))
-    twice, _ = run_action(ActionFallback(), make_tracker(events=[fallback, fallback]))
-    assert "Je n'ai pas bien compris" in text_of(once)
-    assert "conseiller" in text_of(twice)
+    once, once_events = run_action(ActionFallback(), make_tracker(events=[fallback]))
+    assert "Je n'ai pas bien compris" in text_of(once) and not paused(once_events)
+    assert tickets(shop_db) == []
+    twice, events = run_action(ActionFallback(), make_tracker(events=[fallback, fallback]))
+    [ticket] = tickets(shop_db)
+    assert "conseiller" in text_of(twice) and ticket.number in text_of(twice)
+    assert handoff_of(twice)["reason"] == "fallback" and paused(events)
+
+
+def test_a_policy_ticket_hands_over_with_the_decision_in_the_note(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["ready_to_ship_stuck"]
+    messages, events = run_action(
+        ActionTrackOrder(), make_tracker(verified(demo.number, demo.email), intent="track_order")
+    )
+    note = handoff_of(messages)
+    assert note["reason"] == "policy" and note["verified"] is True
+    assert note["order_number"] == demo.number and note["intent"] == "track_order"
+    assert note["decision"]["reason_code"] == "stuck_ready_to_ship"
+    assert note["ticket"] == tickets(shop_db)[0].number
+    assert paused(events)
+
+
+def test_an_answer_without_a_person_does_not_pause(shop_db: sessionmaker) -> None:
+    demo = DEMO_ORDERS["shipped_on_time"]
+    messages, events = run_action(
+        ActionTrackOrder(), make_tracker(verified(demo.number, demo.email))
+    )
+    assert not paused(events)
+    assert not any(m.get("custom") for m in messages)
+
+
+def test_a_locked_identity_hands_over_with_a_ticket(shop_db: sessionmaker) -> None:
+    slots = {"identity_locked": True, "identity_failures": 3}
+    messages, events = run_action(ActionCancelOrder(), make_tracker(slots, sender="conv-lock"))
+    [ticket] = tickets(shop_db)
+    assert ticket.kind == "handoff" and ticket.facts["reason"] == "identity"
+    assert ticket.priority == 1 and ticket.order_id is None
+    assert handoff_of(messages) | {"ticket": None} == {
+        "reason": "identity",
+        "ticket": None,
+        "intent": "inform",
+        "confidence": 0.97,
+        "verified": False,
+        "order_number": None,
+        "decision": None,
+    }
+    assert paused(events)
 
 
 @pytest.mark.parametrize("action", [ActionTrackOrder(), ActionCancelOrder(), ActionReturnItem()])

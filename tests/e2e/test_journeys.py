@@ -108,19 +108,25 @@ def test_wrong_email_looks_like_an_unknown_order_and_three_strikes_stop(stack: S
     stack.say(me, "encore.faux@exemple.fr")
     stack.say(me, demo.number)
     third = stack.say(me, "toujours.faux@exemple.fr")
-    assert "Parler à un conseiller" in buttons(third)
-    assert slot(stack.tracker(me), "identity_locked") is True
-    # Even the right pair is not looked up any more in this conversation.
+    [ticket] = ticket_numbers(stack, me)
+    assert "conseiller" in texts(third) and ticket in texts(third)
+    tracker = stack.tracker(me)
+    assert slot(tracker, "identity_locked") is True and tracker["paused"] is True
+    # The bot no longer answers nor looks anything up: a person has the conversation.
     stack.say(me, f"ou en est ma commande {demo.number}")
     after = texts(stack.say(me, demo.email))
     assert "Colissimo" not in after and demo.number not in after
 
 
-def test_human_handoff_gives_a_ticket_number(stack: Stack) -> None:
+def test_human_handoff_gives_a_ticket_number_and_pauses_the_bot(stack: Stack) -> None:
     me = new_sender()
-    answer = texts(stack.say(me, "je veux parler à un conseiller svp"))
+    messages = stack.say(me, "je veux parler à un conseiller svp")
     [ticket] = ticket_numbers(stack, me)
-    assert ticket in answer
+    assert ticket in texts(messages)
+    [note] = [m["custom"]["handoff"] for m in messages if m.get("custom")]
+    assert note["reason"] == "shopper_request" and note["ticket"] == ticket
+    assert stack.tracker(me)["paused"] is True
+    assert stack.say(me, "allo ?") == []
 
 
 def test_a_topic_change_reuses_the_verified_order(stack: Stack) -> None:
