@@ -42,3 +42,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted_hash" ]; then
     echo "$wanted_hash" > "$stamp"
 fi
 mkdir -p .var
+.venv/bin/python scripts/make_lean_spacy.py

@@ -1,0 +1,135 @@
+"""Evaluate the NLU on the held-out French file and write a report (JSON, Markdown, PNG).
+
+    .venv/bin/python scripts/evaluate_nlu.py                 # the current model (trained if needed)
+    .venv/bin/python scripts/evaluate_nlu.py --config X.yml  # train an NLU-only model from X first
+
+The report goes to .var/reports/nlu/: macro and per-intent F1, out-of-scope recall, entity F1,
+the worst confusions, the messages that failed, and a confusion-matrix PNG. With --config the
+training time and the in-process parse latency are reported too, to compare pipelines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.nlu.evaluation import HELDOUT, Report, evaluate  # noqa: E402
+from tests.support.servers import model_path  # noqa: E402
+
+
+def train_nlu(config: Path, out: Path) -> tuple[Path, float]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv/bin/rasa"), "train", "nlu", "--config", str(config),
+            "--nlu", "bot/data", "--domain", "domain.yml", "--out", str(out),
+            "--fixed-model-name", "candidate",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"training failed:\n{result.stderr[-3000:]}")
+    return out / "candidate.tar.gz", time.perf_counter() - started
+
+
+def confusion_png(report: Report, gold: list[str], predicted: list[str], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    labels = sorted(set(gold) | set(predicted))
+    figure, axes = plt.subplots(figsize=(11, 10))
+    ConfusionMatrixDisplay.from_predictions(
+        gold, predicted, labels=labels, ax=axes, xticks_rotation=60, colorbar=False
+    )
+    axes.set_title(f"Held-out French messages — intent macro-F1 {report.intent_macro_f1:.3f}")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def markdown(report: Report, extra: dict[str, float]) -> str:
+    lines = ["# NLU evaluation on held-out French messages", "", "```", report.summary(), "```"]
+    if extra:
+        lines += ["", *(f"- {key}: {value:.1f}" for key, value in extra.items())]
+    lines += ["", "## Messages the model got wrong", ""]
+    for error in report.errors:
+        lines.append(
+            f"- `{error['text']}` — expected {error['intent']} {error['entities']}, "
+            f"got {error['predicted']} {error['found']}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", type=Path, help="train an NLU-only model from this config")
+    parser.add_argument("--out", type=Path, default=ROOT / ".var" / "reports" / "nlu")
+    parser.add_argument("--heldout", type=Path, default=HELDOUT)
+    args = parser.parse_args()
+    args.out = args.out.resolve()
+
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    extra: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        if args.config:
+            model, seconds = train_nlu(args.config.resolve(), Path(workdir))
+            extra["NLU training time (s)"] = seconds
+        else:
+            model = model_path()
+        agent = Agent.load(str(model))
+        loop = asyncio.new_event_loop()
+        timings: list[float] = []
+        gold: list[str] = []
+        predicted: list[str] = []
+
+        def parse(text: str) -> dict:  # type: ignore[type-arg]
+            started = time.perf_counter()
+            result = loop.run_until_complete(agent.parse_message(text))
+            timings.append((time.perf_counter() - started) * 1000)
+            predicted.append((result.get("intent") or {}).get("name") or "none")
+            return dict(result)
+
+        report = evaluate(parse, args.heldout)
+        from rasa.shared.nlu.training_data.loading import load_data
+
+        gold = [m.get("intent") for m in load_data(str(args.heldout)).intent_examples]
+    extra["parse p50 in process (ms)"] = statistics.median(timings)
+    extra["parse p95 in process (ms)"] = sorted(timings)[int(0.95 * (len(timings) - 1))]
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "report.json").write_text(
+        json.dumps({**report.as_dict(), **extra}, ensure_ascii=False, indent=2)
+    )
+    (args.out / "report.md").write_text(markdown(report, extra))
+    confusion_png(report, gold, predicted, args.out / "confusion_matrix.png")
+    print(report.summary())
+    for key, value in extra.items():
+        print(f"{key}: {value:.1f}")
+    print(f"report: {args.out.relative_to(ROOT)}/report.md, confusion_matrix.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
