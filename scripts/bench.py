@@ -1,11 +1,13 @@
-"""Benchmark (not a test): print how fast and how big the assistant is on this machine.
+"""Benchmark (not a test): how fast and how big the assistant is on this machine.
 
-Figures: model load time in process, NLU parse latency p50/p95 in process and over HTTP, full
-turn latency over HTTP (a turn that runs a custom action and queries the database), server cold
-start to first answer, training time (last measured by scripts/ensure_model.py, or measured now
-with --train), and the peak resident memory of each process.
+Prints, against the real servers on loopback: model load time and NLU parse latency in process
+and over HTTP; full-turn latency (message in → answer out, with a custom action and a database
+query) p50/p95 at 1, 10 and 50 concurrent conversations, and the throughput; cold start to the
+first answer; training time; the peak memory of each process. Each figure also as a ratio
+against a simple baseline measured in the same run: a TF-IDF + logistic-regression intent
+classifier trained on the same data.
 
-    .venv/bin/python scripts/bench.py [--turns 200] [--train]
+    .venv/bin/python scripts/bench.py [--rounds 200] [--train]
 """
 
 from __future__ import annotations
@@ -14,15 +16,20 @@ import argparse
 import asyncio
 import logging
 import os
+import platform
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shop.store.demo import DEMO_ORDERS  # noqa: E402
 from tests.support.servers import Stack, model_path, new_sender  # noqa: E402
 
 MESSAGES = [
@@ -37,12 +44,12 @@ MESSAGES = [
     "je veux parler à un conseiller",
     "quel temps fait-il à Paris ?",
 ]
+TRACKED = DEMO_ORDERS["shipped_on_time"]
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -52,10 +59,6 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def self_peak_rss_mb() -> float:
-    return peak_rss_mb(os.getpid())
-
-
 def quiet_rasa() -> None:
     """Rasa logs every parse at debug level by default; a benchmark measures the work only."""
     from rasa.utils.common import configure_logging_and_warnings
@@ -63,6 +66,50 @@ def quiet_rasa() -> None:
 
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
+
+
+@dataclass
+class Baseline:
+    """TF-IDF (word + char n-grams) and logistic regression on the same training examples."""
+
+    train_s: float
+    parse_p50_ms: float
+    parse_p95_ms: float
+    macro_f1: float
+
+
+def baseline(rounds: int) -> Baseline:
+    from rasa.shared.nlu.training_data.loading import load_data
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.pipeline import make_pipeline, make_union
+
+    train = load_data(str(ROOT / "bot/data/nlu.yml")).intent_examples
+    heldout = load_data(str(ROOT / "tests/nlu/heldout.yml")).intent_examples
+    started = time.perf_counter()
+    model = make_pipeline(
+        make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        ),
+        LogisticRegression(max_iter=2000, C=10),
+    )
+    model.fit([m.get("text") for m in train], [m.get("intent") for m in train])
+    train_s = time.perf_counter() - started
+    predicted = model.predict([m.get("text") for m in heldout])
+    gold = [m.get("intent") for m in heldout]
+    timings = []
+    for i in range(rounds):
+        started = time.perf_counter()
+        model.predict([MESSAGES[i % len(MESSAGES)]])
+        timings.append((time.perf_counter() - started) * 1000)
+    return Baseline(
+        train_s,
+        percentile(timings, 0.5),
+        percentile(timings, 0.95),
+        float(f1_score(gold, predicted, average="macro")),
+    )
 
 
 def in_process(model: Path, rounds: int) -> dict[str, float]:
@@ -77,38 +124,51 @@ def in_process(model: Path, rounds: int) -> dict[str, float]:
         loop.run_until_complete(agent.parse_message(text))
     timings = []
     for i in range(rounds):
-        text = MESSAGES[i % len(MESSAGES)]
         started = time.perf_counter()
-        loop.run_until_complete(agent.parse_message(text))
+        loop.run_until_complete(agent.parse_message(MESSAGES[i % len(MESSAGES)]))
         timings.append((time.perf_counter() - started) * 1000)
     return {
         "load_s": load_s,
         "p50_ms": percentile(timings, 0.5),
         "p95_ms": percentile(timings, 0.95),
-        "peak_mb": self_peak_rss_mb(),
+        "peak_mb": peak_rss_mb(os.getpid()),
     }
 
 
-def over_http(stack: Stack, rounds: int) -> dict[str, float]:
-    parse = []
+def parse_over_http(stack: Stack, rounds: int) -> tuple[float, float]:
+    timings = []
     for i in range(rounds):
         started = time.perf_counter()
         stack.parse(MESSAGES[i % len(MESSAGES)])
-        parse.append((time.perf_counter() - started) * 1000)
-    turns = []
-    for _ in range(max(1, rounds // 4)):
-        sender = new_sender("bench")
-        stack.say(sender, "où en est ma commande 482913 ?")
+        timings.append((time.perf_counter() - started) * 1000)
+    return percentile(timings, 0.5), percentile(timings, 0.95)
+
+
+async def conversation(client: httpx.AsyncClient, url: str, turns: list[float]) -> None:
+    """Ask to track an order, then give the email: the measured turn runs the identity check,
+    the tracking decision and a database query in the action server."""
+    sender = new_sender("bench")
+    await client.post(
+        url, json={"sender": sender, "message": f"où en est ma commande {TRACKED.number}"}
+    )
+    started = time.perf_counter()
+    response = await client.post(url, json={"sender": sender, "message": TRACKED.email})
+    response.raise_for_status()
+    turns.append((time.perf_counter() - started) * 1000)
+
+
+async def load(stack: Stack, concurrency: int, total: int) -> tuple[float, float, float]:
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    turns: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         started = time.perf_counter()
-        stack.say(sender, "claire.martin@gmail.com")  # identity check + tracking decision
-        turns.append((time.perf_counter() - started) * 1000)
-    return {
-        "parse_p50_ms": percentile(parse, 0.5),
-        "parse_p95_ms": percentile(parse, 0.95),
-        "turn_p50_ms": percentile(turns, 0.5),
-        "turn_p95_ms": percentile(turns, 0.95),
-        "turns": float(len(turns)),
-    }
+        for start in range(0, total, concurrency):
+            batch = range(start, min(total, start + concurrency))
+            await asyncio.gather(*(conversation(client, url, turns) for _ in batch))
+        elapsed = time.perf_counter() - started
+    throughput = 2 * total / elapsed  # two turns per conversation
+    return percentile(turns, 0.5), percentile(turns, 0.95), throughput
 
 
 def last_training_seconds(model: Path) -> float | None:
@@ -128,6 +188,10 @@ def measure_training() -> float:
         return time.perf_counter() - started
 
 
+def row(label: str, value: str, ratio: str = "") -> None:
+    print(f"  {label:<44} {value:<26} {ratio}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=200)
@@ -135,13 +199,21 @@ def main() -> int:
     args = parser.parse_args()
     model = model_path()
 
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, model {model.name}")
+    python = platform.python_version()
+    print(f"machine: {os.cpu_count()} cores, {platform.platform()}, Python {python}")
+    print(f"model: {model.name}\n")
+    base = baseline(args.rounds)
     local = in_process(model, args.rounds)
-    print(f"model load (in process)        {local['load_s']:.1f} s")
-    print(
-        f"NLU parse in process           p50 {local['p50_ms']:.1f} ms  p95 {local['p95_ms']:.1f} ms"
+    row("baseline TF-IDF+LR: training", f"{base.train_s:.1f} s")
+    row("baseline TF-IDF+LR: held-out macro-F1", f"{base.macro_f1:.3f}")
+    row("baseline TF-IDF+LR: parse in process", f"p50 {base.parse_p50_ms:.2f} ms")
+    row("model load in process", f"{local['load_s']:.1f} s")
+    row(
+        "NLU parse in process",
+        f"p50 {local['p50_ms']:.1f} ms p95 {local['p95_ms']:.1f} ms",
+        f"×{local['p50_ms'] / base.parse_p50_ms:.0f} baseline p50",
     )
-    print(f"peak memory, in-process agent  {local['peak_mb']:.0f} MB")
+    row("peak memory, in-process agent", f"{local['peak_mb']:.0f} MB")
 
     with tempfile.TemporaryDirectory() as workdir:
         stack = Stack(Path(workdir))
@@ -152,24 +224,31 @@ def main() -> int:
         stack.say(new_sender("bench"), "bonjour")
         cold_start = time.perf_counter() - started
         try:
-            http = over_http(stack, args.rounds)
-            print(f"cold start to first answer     {cold_start:.1f} s")
-            print(
-                f"NLU parse over HTTP            p50 {http['parse_p50_ms']:.1f} ms  "
-                f"p95 {http['parse_p95_ms']:.1f} ms"
+            row("cold start to first answer (Rasa server)", f"{cold_start:.1f} s")
+            p50, p95 = parse_over_http(stack, args.rounds)
+            row(
+                "NLU parse over HTTP",
+                f"p50 {p50:.1f} ms p95 {p95:.1f} ms",
+                f"×{p50 / base.parse_p50_ms:.0f} baseline p50",
             )
-            print(
-                f"full turn over HTTP (action+DB) p50 {http['turn_p50_ms']:.1f} ms  "
-                f"p95 {http['turn_p95_ms']:.1f} ms  ({http['turns']:.0f} turns)"
-            )
+            for concurrency in (1, 10, 50):
+                total = max(concurrency * 2, 20)
+                t50, t95, rate = asyncio.run(load(stack, concurrency, total))
+                row(
+                    f"full turn, {concurrency} concurrent conversations",
+                    f"p50 {t50:.0f} ms p95 {t95:.0f} ms",
+                    f"{rate:.1f} turns/s",
+                )
             for name, process in stack.processes.items():
-                print(f"peak memory, {name:<17} {peak_rss_mb(process.pid):.0f} MB")
+                row(f"peak memory, {name} server", f"{peak_rss_mb(process.pid):.0f} MB")
         finally:
             stack.stop_all()
 
     trained = measure_training() if args.train else last_training_seconds(model)
     label = "measured now" if args.train else "last training of this model"
-    print(f"training time ({label})  " + (f"{trained:.0f} s" if trained else "unknown"))
+    value = f"{trained:.0f} s" if trained else "unknown"
+    ratio = f"×{trained / base.train_s:.0f} baseline" if trained else ""
+    row(f"full training ({label})", value, ratio)
     return 0
 
 
