@@ -36,7 +36,6 @@ stamp=.venv/.requirements.sha256
 wanted_hash=$(sha256sum requirements.lock | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted_hash" ]; then
     echo "==> installing the locked dependencies (requirements.lock)"
-    .venv/bin/python -m pip install --quiet --upgrade "pip<24" wheel
     .venv/bin/python -m pip install --quiet -r requirements.lock
     .venv/bin/python -m pip check
     echo "$wanted_hash" > "$stamp"

@@ -550,7 +550,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--now", type=parse_now, default=None,
                         help="instant the demo dates are relative to, ISO 8601 "
                              "(no offset = Paris time); default: the current time")
+    parser.add_argument("--list", action="store_true",
+                        help="only print the demo scenarios (numbers, emails), change nothing")
     args = parser.parse_args(argv)
+    if args.list:
+        print(scenario_table())
+        return 0
     now: datetime = args.now or SystemClock().now()
     url = database_url()
     engine = make_engine(url)
