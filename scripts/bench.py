@@ -196,8 +196,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--train", action="store_true", help="also time a full training")
+    parser.add_argument("--model", type=Path, help="another model archive to measure")
     args = parser.parse_args()
-    model = model_path()
+    model = args.model or model_path()
 
     python = platform.python_version()
     print(f"machine: {os.cpu_count()} cores, {platform.platform()}, Python {python}")
