@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 ORDER_NUMBER_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[ .]?(\d{3})(?!\d)")
+CODE_LIKE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*\b")
 SIZE = re.compile(r"\b(\d{1,3}(?:[.,]5)?)\b")
 RESIZABLE_KINDS = {"ring", "bracelet", "watch"}
 
@@ -160,12 +161,20 @@ class JourneyFormValidation(FormValidationAction):
     async def extract_promo_code(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if not _asked(tracker, "promo_code") or _entity_values(tracker, "promo_code"):
+        if _entity_values(tracker, "promo_code") or tracker.get_slot("promo_code"):
             return {}
-        words = (tracker.latest_message.get("text") or "").split()
-        # A bare answer to "which code?" is the code itself, e.g. "bienvenu10".
-        if len(words) == 1 and 3 <= len(words[0]) <= 32 and not words[0].startswith("/"):
-            return {"promo_code": words[0].strip(".,;!?\"'")}
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if _asked(tracker, "promo_code"):
+            words = text.split()
+            # A bare answer to "which code?" is the code itself, e.g. "bienvenu10".
+            if len(words) == 1 and 3 <= len(words[0]) <= 32 and not words[0].startswith("/"):
+                return {"promo_code": words[0].strip(".,;!?\"'«»")}
+        if _asked(tracker, "promo_code") or intent == "promo_code_failing":
+            # Codes the model never saw ("GOLD15", "fete-peres20"): letters joined to digits.
+            match = CODE_LIKE.search(text)
+            if match and not ORDER_NUMBER_IN_TEXT.fullmatch(match.group(0)):
+                return {"promo_code": match.group(0)}
         return {}
 
     # --- the identity check -----------------------------------------------------------------

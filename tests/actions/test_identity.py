@@ -130,3 +130,26 @@ def test_the_wanted_size_is_read_from_the_answer(shop_db: sessionmaker) -> None:
     assert slots["ring_size"] == "56"
     text, slots = validate(ValidateResizeForm(), {"ring_size": "grande"})
     assert slots["ring_size"] is None and "chiffres" in text
+
+
+def test_an_unknown_code_in_the_first_message_is_caught_without_the_nlu(
+    shop_db: sessionmaker,
+) -> None:
+    tracker = make_tracker(
+        {},
+        text="le coupon GOLD15 est rejeté",
+        intent="promo_code_failing",
+        active_loop="promo_form",
+    )
+    extracted = asyncio.run(
+        ValidatePromoForm().extract_promo_code(CollectingDispatcher(), tracker, DOMAIN)
+    )
+    assert extracted == {"promo_code": "GOLD15"}
+
+
+def test_a_message_without_a_code_gives_no_code(shop_db: sessionmaker) -> None:
+    tracker = make_tracker({}, text="mon code promo 482913 marche pas", intent="promo_code_failing")
+    extracted = asyncio.run(
+        ValidatePromoForm().extract_promo_code(CollectingDispatcher(), tracker, DOMAIN)
+    )
+    assert extracted == {}
