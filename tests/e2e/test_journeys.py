@@ -136,3 +136,11 @@ def test_a_topic_change_reuses_the_verified_order(stack: Stack) -> None:
     stack.say(me, demo.email)
     answer = texts(stack.say(me, "et je peux la retourner ?"))
     assert "adresse e-mail" not in answer and "14" in answer
+
+
+def test_an_unknown_code_the_model_never_saw_is_diagnosed(stack: Stack) -> None:
+    me = new_sender()
+    asked = texts(stack.say(me, "le coupon GOLD15 est rejeté"))
+    assert "adresse e-mail" in asked  # the code itself was understood
+    answer = texts(stack.say(me, DEMO_ORDERS["past_cutoff"].email))
+    assert "GOLD15" in answer
