@@ -140,7 +140,7 @@ def test_a_topic_change_reuses_the_verified_order(stack: Stack) -> None:
 
 def test_an_unknown_code_the_model_never_saw_is_diagnosed(stack: Stack) -> None:
     me = new_sender()
-    asked = texts(stack.say(me, "le coupon GOLD15 est rejeté"))
+    asked = texts(stack.say(me, "mon code promo GOLD15 ne fonctionne pas"))
     assert "adresse e-mail" in asked  # the code itself was understood
     answer = texts(stack.say(me, DEMO_ORDERS["past_cutoff"].email))
     assert "GOLD15" in answer
