@@ -8,6 +8,7 @@ missing).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -53,6 +54,11 @@ class Stack:
         return f"sqlite:///{self.workdir / 'shop.db'}"
 
     @property
+    def knowledge_dir(self) -> Path:
+        """A copy of knowledge/faq the running action server reads (tests may edit it)."""
+        return self.workdir / "faq"
+
+    @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
@@ -63,6 +69,7 @@ class Stack:
             SHOP_NOW=FROZEN_NOW.isoformat(),
             SHOP_PROFILE=self.profile,
             SHOP_TICKET_SPOOL=str(self.workdir / "spool" / "tickets.jsonl"),
+            KNOWLEDGE_DIR=str(self.knowledge_dir),
             ACTIONS_HOST="127.0.0.1",
             ACTIONS_PORT=str(self.actions_port),
             TF_CPP_MIN_LOG_LEVEL="2",
@@ -71,6 +78,7 @@ class Stack:
         return env
 
     def seed(self) -> None:
+        shutil.copytree(ROOT / "knowledge" / "faq", self.knowledge_dir, dirs_exist_ok=True)
         subprocess.run(
             [sys.executable, "-m", "shop.store.seed", "--reset", "--now", FROZEN_NOW.isoformat()],
             cwd=ROOT,

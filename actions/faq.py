@@ -1,0 +1,90 @@
+"""Answer the shop's FAQ: the model picks the entry, the text comes live from knowledge/faq.
+
+The ResponseSelector was trained on the entries' phrasings; the answer shown is the entry's
+current text, filled for the active shop profile, so editing an answer needs no retraining
+(``LiveKnowledge`` reloads changed files within seconds and keeps the last good version).
+When the two best entries are close, the shopper chooses among their titles.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.common import Outcome, SafeAction
+from shop import assistant
+from shop.knowledge.store import LiveKnowledge
+from shop.policy.profile import REPO_ROOT
+
+CLOSE_MARGIN = 0.25  # top-1 minus top-2 confidence below which we ask "Vouliez-vous dire…"
+MIN_CONFIDENCE = 0.35  # below this the entry is a guess: offer the candidates instead
+OTHER = "other"
+FALLBACK_TEXT = "Je n'ai pas trouvé de réponse à cette question. Un conseiller peut vous aider."
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge() -> LiveKnowledge:
+    folder = os.environ.get("KNOWLEDGE_DIR", str(REPO_ROOT / "knowledge" / "faq"))
+    return LiveKnowledge(folder, [assistant.context_from_env().profile])
+
+
+def choose_payload(entry_id: str) -> str:
+    return "/choose_faq" + json.dumps({"faq_id": entry_id})
+
+
+def candidates(tracker: Tracker) -> list[tuple[str, float]]:
+    """FAQ entries ranked by the ResponseSelector for the latest message, best first."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+    ranking = selector.get("ranking") or []
+    ranked = [
+        (str(item.get("intent_response_key", "")).split("/", 1)[-1], float(item["confidence"]))
+        for item in ranking
+        if item.get("intent_response_key")
+    ]
+    return ranked or [
+        (
+            str(selector.get("response", {}).get("intent_response_key", "")).split("/", 1)[-1],
+            float(selector.get("response", {}).get("confidence") or 0.0),
+        )
+    ]
+
+
+class ActionAnswerFaq(SafeAction):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
+        profile = assistant.context_from_env().profile
+        live = knowledge()
+        chosen = next(tracker.get_latest_entity_values("faq_id"), None)
+        if chosen == OTHER:
+            return Outcome(
+                replies=[
+                    assistant.Reply(
+                        "D'accord. Pouvez-vous reformuler votre question en quelques mots ?",
+                        (assistant.HUMAN_BUTTON,),
+                    )
+                ]
+            )
+        if chosen:
+            return Outcome(replies=[assistant.Reply(live.answer(str(chosen), profile))])
+        ranked = [(entry, score) for entry, score in candidates(tracker) if entry in live.current()]
+        if not ranked:
+            return Outcome(replies=[assistant.Reply(FALLBACK_TEXT, (assistant.HUMAN_BUTTON,))])
+        best, best_score = ranked[0]
+        second_score = ranked[1][1] if len(ranked) > 1 else 0.0
+        if best_score >= MIN_CONFIDENCE and best_score - second_score >= CLOSE_MARGIN:
+            return Outcome(replies=[assistant.Reply(live.answer(best, profile))])
+        kb = live.current()
+        buttons = tuple((kb.entry(entry).title, choose_payload(entry)) for entry, _ in ranked[:3])
+        return Outcome(
+            replies=[
+                assistant.Reply(
+                    "Vouliez-vous dire…", (*buttons, ("Autre chose", choose_payload(OTHER)))
+                )
+            ]
+        )

@@ -1,0 +1,70 @@
+"""Preview for the content team: which FAQ entry answers a question, how sure, and the text.
+
+    .venv/bin/python scripts/preview_faq.py "je peux payer en 3 fois ?" [--profile maison_ocre]
+    .venv/bin/python scripts/preview_faq.py            # interactive: one question per line
+
+Uses the trained model (scripts/ensure_model.py) and the answers as they are on disk now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from shop.knowledge.placeholders import fill  # noqa: E402
+from shop.knowledge.validator import load_valid  # noqa: E402
+from shop.policy.profile import load_profile, resolve_profile_path  # noqa: E402
+from tests.support.servers import model_path  # noqa: E402
+
+
+def describe(result: dict, knowledge, profile) -> str:  # type: ignore[no-untyped-def, type-arg]
+    intent = result.get("intent") or {}
+    lines = [f"intent: {intent.get('name')} ({intent.get('confidence', 0):.2f})"]
+    selector = (result.get("response_selector") or {}).get("faq") or {}
+    ranking = selector.get("ranking") or []
+    for item in ranking[:3]:
+        entry_id = str(item.get("intent_response_key", "")).split("/", 1)[-1]
+        title = knowledge.entry(entry_id).title if entry_id in knowledge else "?"
+        lines.append(f"  faq/{entry_id} — {title} ({item['confidence']:.2f})")
+    if intent.get("name") == "faq" and ranking:
+        best = str(ranking[0]["intent_response_key"]).split("/", 1)[-1]
+        if best in knowledge:
+            lines += ["", fill(knowledge.entry(best).answer, profile)]
+    elif intent.get("name") != "faq":
+        lines.append("  (not a FAQ question: a journey, small talk or out of scope answers it)")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("question", nargs="*")
+    parser.add_argument("--profile", default="bijou_eclat")
+    parser.add_argument("--folder", type=Path, default=ROOT / "knowledge" / "faq")
+    args = parser.parse_args()
+
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    profile = load_profile(resolve_profile_path(args.profile))
+    knowledge = load_valid(args.folder, [profile])
+    agent = Agent.load(str(model_path()))
+    loop = asyncio.new_event_loop()
+    questions = [" ".join(args.question)] if args.question else sys.stdin
+    for question in questions:
+        if question.strip():
+            result = loop.run_until_complete(agent.parse_message(question.strip()))
+            print(describe(result, knowledge, profile), end="\n\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
