@@ -3,6 +3,8 @@
 export RASA_PORT="${RASA_PORT:-5005}"
 export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export ACTIONS_HOST="${ACTIONS_HOST:-127.0.0.1}"
+export DESK_PORT="${DESK_PORT:-8000}"
+export RASA_URL="${RASA_URL:-http://127.0.0.1:$RASA_PORT}"
 export SHOP_PROFILE="${SHOP_PROFILE:-bijou_eclat}"
 mkdir -p .var
 if [ -z "${RASA_TOKEN:-}" ]; then

@@ -23,6 +23,9 @@ pids+=($!)
     --interface 127.0.0.1 --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
     --log-file .var/logs/rasa.log >> .var/logs/rasa.log 2>&1 &
 pids+=($!)
+# The desk: widget, demo shop page, agent console; it relays shoppers' messages to Rasa.
+.venv/bin/python -m desk >> .var/logs/desk.log 2>&1 &
+pids+=($!)
 
 .venv/bin/python scripts/wait_ready.py
 cat <<MSG
@@ -30,6 +33,11 @@ cat <<MSG
   The assistant is running (logs in .var/logs/):
     Rasa server    http://127.0.0.1:$RASA_PORT  (REST channel: POST /webhooks/rest/webhook)
     Action server  http://127.0.0.1:$ACTIONS_PORT (loopback only)
+    Demo shop page with the chat widget   http://127.0.0.1:$DESK_PORT/
+    Agent console                         http://127.0.0.1:$DESK_PORT/console
+    Dashboard                             http://127.0.0.1:$DESK_PORT/console/dashboard
+      log in as 'agent', password: $(cat .var/demo_agent_password 2>/dev/null || echo 'see .var/logs/desk.log')
+      (more accounts: .venv/bin/python -m desk.create_agent --help)
   Talk to it in this terminal:   bash scripts/chat.sh
   Demo orders:                   .venv/bin/python -m shop.store.seed --list
   Stop everything with Ctrl-C.

@@ -42,3 +42,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted_hash" ]; then
 fi
 mkdir -p .var
 .venv/bin/python scripts/make_lean_spacy.py
+
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "==> installing Debian's chromium (browser tests of the widget and the console)"
+    sudo_cmd=""
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
+    if ! { $sudo_cmd apt-get update -qq && \
+           DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null; }; then
+        echo "warning: chromium could not be installed; the browser tests will fail" >&2
+    fi
+fi

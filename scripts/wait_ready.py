@@ -1,4 +1,5 @@
-"""Wait until the Rasa server (model loaded) and the action server answer, or fail clearly."""
+"""Wait until the Rasa server (model loaded), the action server and the desk answer, or fail
+clearly."""
 
 from __future__ import annotations
 
@@ -25,10 +26,15 @@ def main() -> int:
     rasa = f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
     token = os.environ.get("RASA_TOKEN", "")
     actions = f"http://127.0.0.1:{os.environ.get('ACTIONS_PORT', '5055')}/health"
+    desk = f"http://127.0.0.1:{os.environ.get('DESK_PORT', '8000')}/healthz"
     deadline = time.monotonic() + TIMEOUT_S
     started = time.monotonic()
     while time.monotonic() < deadline:
-        if ready(actions, False) and ready(f"{rasa}/status?token={token}", True):
+        if (
+            ready(actions, False)
+            and ready(desk, False)
+            and ready(f"{rasa}/status?token={token}", True)
+        ):
             print(f"==> servers ready after {time.monotonic() - started:.0f} s")
             return 0
         time.sleep(0.5)

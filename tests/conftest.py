@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.desk import DeskServer
 from tests.support.servers import Stack, model_path
 
 
@@ -29,3 +30,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iter
         yield servers
     finally:
         servers.stop_all()
+
+
+@pytest.fixture(scope="session")
+def desk_server(stack: Stack) -> Iterator[DeskServer]:
+    """``python -m desk`` on a free loopback port, relaying to the real Rasa of ``stack``."""
+    desk = DeskServer(stack).start()
+    try:
+        yield desk
+    finally:
+        desk.stop()

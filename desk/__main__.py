@@ -1,0 +1,28 @@
+"""``python -m desk``: serve the desk with uvicorn, on loopback unless DESK_HOST says otherwise.
+
+WebSockets use uvicorn's wsproto implementation: Rasa 3.6 pins ``websockets`` 10.x, too old for
+the implementation uvicorn picks by default.
+"""
+
+from __future__ import annotations
+
+import uvicorn
+
+from desk.app import create_app
+from desk.settings import Settings
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=False,
+        log_level="info",
+        ws="wsproto",
+    )
+
+
+if __name__ == "__main__":
+    main()

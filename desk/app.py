@@ -1,0 +1,114 @@
+"""``create_app(settings)``: the desk as one FastAPI application, wired from its settings.
+
+Everything stateful (database engine, Rasa client, notifier, canned answers) hangs off
+``app.state.desk`` so that two apps (tests, a restart) never share anything but the database.
+On start-up the desk creates its tables and, on a fresh database, a demo agent account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.responses import RedirectResponse, Response
+
+from desk.bootstrap import ensure_demo_agent, prepare_database
+from desk.canned import CannedAnswers
+from desk.deps import Desk
+from desk.notifier import Notifier
+from desk.relay import RasaClient
+from desk.routers import console, dashboard, shop_pages, widget
+from desk.security import LoginRequired, Signer
+from desk.service import DeskService
+from desk.settings import Settings
+from shop.clock import clock_from_env
+from shop.policy.profile import load_profile, resolve_profile_path
+from shop.store.db import make_engine, make_session_factory
+
+HERE = Path(__file__).resolve().parent
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    clock = clock_from_env()
+    profile = load_profile(resolve_profile_path(settings.shop_profile))
+    relay = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+    notifier = Notifier()
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(shop_name=profile.display_name)
+    desk = Desk(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        profile=profile,
+        relay=relay,
+        notifier=notifier,
+        service=DeskService(sessions, clock, profile, relay, notifier),
+        signer=Signer(settings.secret_key),
+        canned=CannedAnswers(settings.knowledge_dir, profile),
+        templates=templates,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        prepare_database(engine)
+        if settings.create_demo_agent:
+            ensure_demo_agent(sessions, clock, settings.var_dir)
+        try:
+            yield
+        finally:
+            await relay.aclose()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Bijou Assistant desk",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.desk = desk
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.widget_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        allow_credentials=False,
+    )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.path.startswith("/console"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, error: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(error.location, status_code=303)
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(widget.router)
+    app.include_router(console.router)
+    app.include_router(dashboard.router)
+    app.include_router(shop_pages.router)
+    return app

@@ -1,0 +1,120 @@
+"""What every route needs, wired once per app: the ``Desk`` container and FastAPI dependencies.
+
+``current_agent`` answers 401 (API routes); ``page_agent`` redirects to the login page (HTML
+routes). ``form_data`` reads a urlencoded or JSON body without python-multipart, with a size
+limit, and ``require_csrf`` checks the token of the logged-in session on every console POST.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from desk.canned import CannedAnswers
+from desk.notifier import Notifier
+from desk.relay import RasaClient
+from desk.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    AgentSession,
+    LoginRequired,
+    Signer,
+    check_csrf,
+    read_session,
+)
+from desk.service import DeskService
+from desk.settings import Settings
+from shop.clock import Clock
+from shop.policy.profile import ShopProfile
+from shop.store import conversation_repository as repo
+from shop.store.db import session_scope
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass
+class Desk:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker
+    clock: Clock
+    profile: ShopProfile
+    relay: RasaClient
+    notifier: Notifier
+    service: DeskService
+    signer: Signer
+    canned: CannedAnswers
+    templates: Jinja2Templates
+
+
+def get_desk(request: Request) -> Desk:
+    desk: Desk = request.app.state.desk
+    return desk
+
+
+def _session_of(request: Request) -> AgentSession | None:
+    desk = get_desk(request)
+    session = read_session(
+        desk.signer, request.cookies.get(SESSION_COOKIE), desk.settings.session_hours * 3600
+    )
+    if session is None:
+        return None
+    with session_scope(desk.sessions) as db:
+        agent = repo.get_agent(db, session.agent_id)
+        if agent is None or agent.username != session.username:
+            return None
+    return session
+
+
+def current_agent(request: Request) -> AgentSession:
+    session = _session_of(request)
+    if session is None:
+        raise HTTPException(status_code=401, detail="Connexion requise.")
+    return session
+
+
+def page_agent(request: Request) -> AgentSession:
+    session = _session_of(request)
+    if session is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    return session
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The body as a flat dict of strings (urlencoded form or JSON object)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(status_code=413, detail="Requête trop volumineuse.")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(status_code=413, detail="Requête trop volumineuse.")
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        try:
+            data: Any = json.loads(body or b"{}")
+        except ValueError as error:
+            raise HTTPException(status_code=400, detail="JSON invalide.") from error
+        if not isinstance(data, dict):
+            raise HTTPException(status_code=400, detail="Un objet JSON est attendu.")
+        return {str(k): v if isinstance(v, str) else "" for k, v in data.items()}
+    parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return {key: values[-1] for key, values in parsed.items()}
+
+
+def require_csrf(request: Request, agent: AgentSession, form: dict[str, str]) -> None:
+    check_csrf(agent.csrf, request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD))
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "") or request.headers.get(
+        "content-type", ""
+    ).startswith("application/json")

@@ -1,0 +1,141 @@
+"""What a handoff means for each side: the agent's note, and the sentence the shopper reads.
+
+The bot sends a raw ``custom.handoff`` payload; the desk completes it from the store (the
+order's status, the ticket's priority and due time) so the agent sees everything at once, and
+tells the shopper either that a person is coming or, when the shop is closed, when to expect
+an answer. French text for people is built here and nowhere else in the desk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shop.knowledge.placeholders import opening_hours
+from shop.policy.answers import STATUS_NAMES, format_amount, format_datetime
+from shop.policy.profile import ShopProfile
+from shop.store import conversation_repository as conversations
+
+REASONS = {
+    "shopper_request": "Le client a demandé à parler à un conseiller",
+    "fallback": "L'assistant n'a pas compris deux fois de suite",
+    "policy": "La règle de la boutique demande une intervention humaine",
+    "identity": "Identification de la commande échouée trois fois",
+}
+OUTCOMES = {
+    "resolved": "Résolu dans la conversation",
+    "follow_up": "Suivi par e-mail (le dossier reste ouvert)",
+    "no_reply": "Le client ne répond plus",
+}
+HANDED_BACK_LABEL = "Rendu à l'assistant"
+
+
+@dataclass(frozen=True)
+class PlannedHandoff:
+    reason: str
+    note: dict[str, Any]
+    ticket_number: str | None
+    priority: int
+    due_at: datetime
+
+
+def reason_label(reason: str) -> str:
+    return REASONS.get(reason, reason)
+
+
+def outcome_label(outcome: str | None) -> str:
+    if outcome == conversations.HANDED_BACK:
+        return HANDED_BACK_LABEL
+    return OUTCOMES.get(outcome or "", outcome or "")
+
+
+def plan_handoff(
+    session: Session, raw: dict[str, Any], profile: ShopProfile, now: datetime
+) -> PlannedHandoff:
+    """The handoff record for the bot's payload, completed from the order store."""
+    reason = str(raw.get("reason") or "shopper_request")[:32]
+    ticket_number = str(raw["ticket"])[:16] if raw.get("ticket") else None
+    ticket = conversations.ticket_by_number(session, ticket_number) if ticket_number else None
+    priority = int(ticket.priority) if ticket is not None else (1 if reason == "identity" else 2)
+    due_at = ticket.due_at if ticket is not None else profile.ticket_due_at(now, priority)
+    confidence = raw.get("confidence")
+    note: dict[str, Any] = {
+        "reason": reason,
+        "reason_label": reason_label(reason),
+        "intent": raw.get("intent"),
+        "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
+        "verified": bool(raw.get("verified")),
+        "ticket": ticket_number,
+        "order": None,
+        "decision": _decision(raw.get("decision")),
+    }
+    number = raw.get("order_number")
+    if number:
+        order = conversations.order_for_agent(session, str(number))
+        note["order"] = {
+            "number": str(number),
+            "found": order is not None,
+            "status": order.status.value if order is not None else None,
+            "status_label": STATUS_NAMES.get(order.status.value) if order is not None else None,
+            "total": format_amount(order.total_cents) if order is not None else None,
+        }
+    return PlannedHandoff(reason, note, ticket_number, priority, due_at)
+
+
+def _decision(raw: Any) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        return None
+    found = raw.get("clause")
+    clause: dict[str, Any] = found if isinstance(found, dict) else {}
+    return {
+        "topic": raw.get("topic"),
+        "outcome": raw.get("outcome"),
+        "reason_code": raw.get("reason_code"),
+        "clause": clause.get("text"),
+        "rule": clause.get("rule"),
+        "needs_human": bool(raw.get("needs_human")),
+    }
+
+
+def shopper_notice(
+    profile: ShopProfile, now: datetime, ticket_number: str | None, due_at: datetime
+) -> str:
+    """What the shopper reads once the bot handed over, depending on the opening hours."""
+    reference = f" Votre demande porte le numéro {ticket_number}." if ticket_number else ""
+    if profile.is_open(now):
+        return (
+            "Un conseiller va vous répondre ici dans quelques instants. Restez sur cette page : "
+            f"vous verrez sa réponse s'afficher dans cette fenêtre.{reference}"
+        )
+    hours = opening_hours(profile)
+    ticket = f"le dossier {ticket_number}" if ticket_number else "un dossier"
+    return (
+        f"Notre service client est fermé pour le moment (il répond {hours}). J'ai ouvert "
+        f"{ticket} avec votre demande : un conseiller vous répondra au plus tard le "
+        f"{format_datetime(due_at, profile)}, ici ou par e-mail."
+    )
+
+
+def rasa_down_notice(profile: ShopProfile) -> str:
+    return (
+        "Notre assistant est momentanément indisponible. Votre message est bien enregistré : "
+        "réessayez dans quelques instants, ou appelez notre service client au "
+        f"{profile.contact.phone}."
+    )
+
+
+def agent_joined_notice(display_name: str) -> str:
+    return f"{display_name}, de notre service client, a rejoint la conversation."
+
+
+HANDED_BACK_NOTICE = (
+    "Le conseiller vous redirige vers l'assistant automatique : vous pouvez continuer à poser "
+    "vos questions ici."
+)
+CLOSED_NOTICE = (
+    "La conversation est terminée. Merci de votre confiance ! Vous pouvez en commencer une "
+    "nouvelle à tout moment."
+)

@@ -1,0 +1,113 @@
+"""The desk's client of the Rasa server: the REST channel, the tracker, the resume event.
+
+Every call has a short timeout. When Rasa cannot be reached the caller gets ``RasaUnavailable``
+and decides what the shopper sees; nothing here ever loses the shopper's message (the desk
+stores it before relaying). Bot messages are normalised into ``BotMessage`` values: text,
+quick-reply buttons and the ``custom`` payload (where the handoff note travels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer in time, or answered with an error."""
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    text: str = ""
+    buttons: tuple[dict[str, str], ...] = ()
+    custom: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def handoff(self) -> dict[str, Any] | None:
+        note = self.custom.get("handoff") if isinstance(self.custom, dict) else None
+        return note if isinstance(note, dict) else None
+
+
+def parse_bot_messages(raw: Any) -> list[BotMessage]:
+    """Rasa's REST channel output, keeping only what the desk understands."""
+    messages: list[BotMessage] = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        buttons = tuple(
+            {"title": str(b.get("title", ""))[:120], "payload": str(b.get("payload", ""))[:200]}
+            for b in item.get("buttons") or []
+            if isinstance(b, dict) and b.get("title")
+        )
+        raw_custom, raw_text = item.get("custom"), item.get("text")
+        custom: dict[str, Any] = raw_custom if isinstance(raw_custom, dict) else {}
+        text = raw_text if isinstance(raw_text, str) else ""
+        if text or buttons or custom:
+            messages.append(BotMessage(text=text, buttons=buttons, custom=custom))
+    return messages
+
+
+class RasaClient:
+    """One shared async HTTP client; ``aclose`` it when the app stops."""
+
+    def __init__(self, base_url: str, token: str, timeout_s: float) -> None:
+        self._token = token
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=httpx.Timeout(timeout_s, connect=min(3.0, timeout_s)),
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def send(self, conversation_id: str, text: str) -> list[BotMessage]:
+        """The shopper's message to the bot; the bot's answers of this turn."""
+        try:
+            response = await self._client.post(
+                "/webhooks/rest/webhook", json={"sender": conversation_id, "message": text}
+            )
+            response.raise_for_status()
+            return parse_bot_messages(response.json())
+        except (httpx.HTTPError, ValueError) as error:
+            raise RasaUnavailable(type(error).__name__) from error
+
+    async def latest_intent(self, conversation_id: str) -> tuple[str | None, float | None]:
+        """What the NLU understood in the shopper's latest message (best effort)."""
+        if not self._token:
+            return None, None
+        try:
+            response = await self._client.get(
+                f"/conversations/{conversation_id}/tracker",
+                params={"token": self._token, "include_events": "NONE"},
+            )
+            response.raise_for_status()
+            intent = (response.json().get("latest_message") or {}).get("intent") or {}
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return None, None
+        name = intent.get("name") if isinstance(intent, dict) else None
+        confidence = intent.get("confidence") if isinstance(intent, dict) else None
+        return (
+            str(name) if name else None,
+            float(confidence) if isinstance(confidence, (int, float)) else None,
+        )
+
+    async def resume(self, conversation_id: str) -> None:
+        """The bot takes the conversation back (Rasa paused it when it handed over).
+
+        ``action_listen`` follows ``resume``: the pause stopped the bot right after its handoff
+        action, without the listen step, and without it Rasa's rules do not match the
+        shopper's next message (the real server then falls back and hands over again).
+        """
+        try:
+            response = await self._client.post(
+                f"/conversations/{conversation_id}/tracker/events",
+                params={"token": self._token},
+                json=RESUME_EVENTS,
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from error

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket routes of the desk, one module per audience (shopper, agent, dashboard)."""

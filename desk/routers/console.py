@@ -1,0 +1,290 @@
+"""The agent console: log in, the queue, one conversation (transcript, handoff note, order),
+claim, reply, private notes, canned answers, hand back to the bot, close with an outcome.
+
+Pages work without JavaScript (plain forms, POST then redirect); ``console.js`` adds live
+updates and sends the same POSTs with ``fetch``. Every POST needs the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from desk import handoff as notes
+from desk import views
+from desk.deps import (
+    Desk,
+    current_agent,
+    form_data,
+    get_desk,
+    page_agent,
+    require_csrf,
+    wants_json,
+)
+from desk.security import (
+    CSRF_FIELD,
+    DUMMY_HASH,
+    LOGIN_CSRF_COOKIE,
+    LOGIN_CSRF_MAX_AGE_S,
+    SESSION_COOKIE,
+    AgentSession,
+    check_csrf,
+    open_session,
+    set_cookie,
+    verify_password,
+)
+from desk.service import CONSOLE_KEY, Conflict, InvalidMessage, NotFound
+from shop.store import conversation_repository as repo
+from shop.store.db import session_scope
+
+router = APIRouter(prefix="/console")
+
+LONG_POLL_MAX_S = 25.0
+BAD_LOGIN = "Identifiant ou mot de passe incorrect."
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return "/console"
+
+
+# --- login / logout ---------------------------------------------------------------------------
+
+
+def _login_page(
+    request: Request, desk: Desk, next_path: str, error: str | None, status: int
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = desk.templates.TemplateResponse(
+        "login.html",
+        {"request": request, "csrf": token, "next": next_path, "error": error},
+        status_code=status,
+    )
+    signed = desk.signer.sign("login", {"t": token})
+    set_cookie(
+        response,
+        request,
+        LOGIN_CSRF_COOKIE,
+        signed,
+        LOGIN_CSRF_MAX_AGE_S,
+        desk.settings.cookie_secure,
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request, next: str = Query("/console"), desk: Desk = Depends(get_desk)
+) -> Response:
+    return _login_page(request, desk, _safe_next(next), None, 200)
+
+
+@router.post("/login")
+async def login(request: Request, desk: Desk = Depends(get_desk)) -> Response:
+    form = await form_data(request)
+    cookie = desk.signer.unsign(
+        "login", request.cookies.get(LOGIN_CSRF_COOKIE), LOGIN_CSRF_MAX_AGE_S
+    )
+    check_csrf(str((cookie or {}).get("t", "")) or secrets.token_hex(8), form.get(CSRF_FIELD))
+    username = form.get("username", "").strip().lower()
+    password = form.get("password", "")
+    next_path = _safe_next(form.get("next"))
+
+    def lookup() -> tuple[int, str, str, str] | None:
+        with session_scope(desk.sessions) as session:
+            agent = repo.find_agent(session, username) if username else None
+            if agent is None:
+                return None
+            return agent.id, agent.username, agent.display_name, agent.password_hash
+
+    found = await run_in_threadpool(lookup)
+    stored = found[3] if found else DUMMY_HASH
+    valid = await run_in_threadpool(verify_password, password, stored)
+    if found is None or not valid:
+        return _login_page(request, desk, next_path, BAD_LOGIN, 401)
+    response = RedirectResponse(next_path, status_code=303)
+    token = open_session(desk.signer, found[0], found[1], found[2])
+    set_cookie(
+        response,
+        request,
+        SESSION_COOKIE,
+        token,
+        desk.settings.session_hours * 3600,
+        desk.settings.cookie_secure,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+async def logout(
+    request: Request, agent: AgentSession = Depends(current_agent)
+) -> RedirectResponse:
+    require_csrf(request, agent, await form_data(request))
+    response = RedirectResponse("/console/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def _page(
+    request: Request,
+    desk: Desk,
+    agent: AgentSession,
+    template: str,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    return desk.templates.TemplateResponse(
+        template,
+        {"request": request, "agent": agent, "csrf": agent.csrf, **context},
+        status_code=status,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+async def queue_page(
+    request: Request, agent: AgentSession = Depends(page_agent), desk: Desk = Depends(get_desk)
+) -> Response:
+    rows = await desk.service.db(lambda s: views.queue_view(s, desk.profile, desk.clock.now()))
+    return _page(request, desk, agent, "queue.html", queue=rows)
+
+
+async def _conversation(desk: Desk, conversation_id: str, order: str | None) -> dict[str, Any]:
+    view = await desk.service.db(
+        lambda s: views.conversation_view(
+            s, conversation_id, desk.profile, desk.clock.now(), order or None
+        )
+    )
+    if view is None:
+        raise HTTPException(status_code=404, detail="Conversation introuvable.")
+    return view
+
+
+@router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
+async def conversation_page(
+    conversation_id: str,
+    request: Request,
+    order: str | None = Query(None, max_length=32),
+    agent: AgentSession = Depends(page_agent),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    view = await _conversation(desk, conversation_id, order)
+    return _conversation_response(request, desk, agent, view, None, 200)
+
+
+def _conversation_response(
+    request: Request,
+    desk: Desk,
+    agent: AgentSession,
+    view: dict[str, Any],
+    error: str | None,
+    status: int,
+) -> Response:
+    return _page(
+        request,
+        desk,
+        agent,
+        "conversation.html",
+        status,
+        conversation=view,
+        canned=desk.canned.all(),
+        outcomes=notes.OUTCOMES,
+        error=error,
+        last_id=max((m["id"] for m in view["messages"]), default=0),
+    )
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+async def _act(
+    request: Request, desk: Desk, agent: AgentSession, conversation_id: str, action: str
+) -> Response:
+    form = await form_data(request)
+    require_csrf(request, agent, form)
+    service = desk.service
+    try:
+        if action == "claim":
+            await service.claim(conversation_id, agent.username, agent.display_name)
+        elif action == "reply":
+            text = form.get("text", "")
+            canned = form.get("canned", "")
+            if not text.strip() and canned:
+                text = next((c.text for c in desk.canned.all() if c.id == canned), "")
+            await service.agent_reply(conversation_id, agent.username, agent.display_name, text)
+        elif action == "note":
+            await service.add_note(conversation_id, agent.username, form.get("text", ""))
+        elif action == "hand-back":
+            await service.hand_back(conversation_id, agent.username)
+        elif action == "close":
+            await service.close(conversation_id, agent.username, form.get("outcome", ""))
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail="Conversation introuvable.") from error
+    except (Conflict, InvalidMessage) as error:
+        status = 409 if isinstance(error, Conflict) else 422
+        if wants_json(request):
+            return JSONResponse({"detail": str(error)}, status_code=status)
+        view = await _conversation(desk, conversation_id, None)
+        return _conversation_response(request, desk, agent, view, str(error), status)
+    if wants_json(request):
+        return JSONResponse({"ok": True})
+    return RedirectResponse(f"/console/conversations/{conversation_id}", status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/{action}")
+async def conversation_action(
+    conversation_id: str,
+    action: str,
+    request: Request,
+    agent: AgentSession = Depends(current_agent),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    if action not in ("claim", "reply", "note", "hand-back", "close"):
+        raise HTTPException(status_code=404, detail="Action inconnue.")
+    return await _act(request, desk, agent, conversation_id, action)
+
+
+# --- JSON API for console.js ------------------------------------------------------------------
+
+
+@router.get("/api/me")
+def me(agent: AgentSession = Depends(current_agent)) -> dict[str, str]:
+    return {"username": agent.username, "display_name": agent.display_name}
+
+
+@router.get("/api/queue")
+async def queue_api(
+    wait: float = Query(0, ge=0),
+    agent: AgentSession = Depends(current_agent),
+    desk: Desk = Depends(get_desk),
+) -> dict[str, Any]:
+    if wait > 0:
+        await desk.notifier.wait(CONSOLE_KEY, min(wait, LONG_POLL_MAX_S))
+    rows = await desk.service.db(lambda s: views.queue_view(s, desk.profile, desk.clock.now()))
+    return {"queue": rows}
+
+
+@router.get("/api/conversations/{conversation_id}")
+async def conversation_api(
+    conversation_id: str,
+    after: int = Query(0, ge=0),
+    wait: float = Query(0, ge=0),
+    agent: AgentSession = Depends(current_agent),
+    desk: Desk = Depends(get_desk),
+) -> dict[str, Any]:
+    """The conversation for the console; ``after``/``wait`` make it a long poll."""
+    view = await _conversation(desk, conversation_id, None)
+    if wait > 0 and not [m for m in view["messages"] if m["id"] > after]:
+        await desk.notifier.wait(conversation_id, min(wait, LONG_POLL_MAX_S))
+        view = await _conversation(desk, conversation_id, None)
+    view["messages"] = [m for m in view["messages"] if m["id"] > after]
+    view["typing"] = conversation_id in desk.service.typing
+    return view

@@ -1,0 +1,147 @@
+"""The shopper's side: the widget's WebSocket and its HTTP fallback (long poll + POST).
+
+A conversation is created by ``POST /api/chat``; its random id, kept by the widget in
+localStorage, is the only key to it. Both transports read the same database cursor
+(``after`` = the last message id the widget has), so switching between them, reconnecting or
+reloading the page never loses or repeats a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from desk.deps import Desk, form_data, get_desk
+from desk.service import Conflict, InvalidMessage, NotFound
+from shop.knowledge.placeholders import opening_hours
+
+router = APIRouter()
+
+LONG_POLL_MAX_S = 25.0
+WS_IDLE_CHECK_S = 15.0
+NOT_FOUND = "Conversation introuvable."
+
+
+@router.get("/api/widget/config")
+def widget_config(desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+    return {
+        "shop": desk.profile.display_name,
+        "open": desk.profile.is_open(desk.clock.now()),
+        "hours": opening_hours(desk.profile),
+        "privacy_url": desk.settings.privacy_url,
+    }
+
+
+@router.post("/api/chat", status_code=201)
+async def start_conversation(desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+    conversation_id = await desk.service.start_conversation()
+    return {"id": conversation_id, "mode": "bot", "messages": []}
+
+
+@router.get("/api/chat/{conversation_id}/messages")
+async def read_messages(
+    conversation_id: str,
+    after: int = Query(0, ge=0),
+    wait: float = Query(0, ge=0),
+    desk: Desk = Depends(get_desk),
+) -> dict[str, Any]:
+    """Messages after ``after``; with ``wait`` > 0, hold the request until there are some."""
+    try:
+        mode, messages = await desk.service.history(conversation_id, after)
+        if not messages and wait > 0:
+            await desk.notifier.wait(conversation_id, min(wait, LONG_POLL_MAX_S))
+            mode, messages = await desk.service.history(conversation_id, after)
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from error
+    return {
+        "mode": mode,
+        "typing": conversation_id in desk.service.typing,
+        "messages": messages,
+    }
+
+
+@router.post("/api/chat/{conversation_id}/messages")
+async def post_message(
+    conversation_id: str, request: Request, desk: Desk = Depends(get_desk)
+) -> dict[str, Any]:
+    form = await form_data(request)
+    try:
+        messages = await desk.service.shopper_says(
+            conversation_id, form.get("text"), form.get("payload") or None
+        )
+        mode = await desk.service.mode_of(conversation_id)
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from error
+    except InvalidMessage as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error
+    except Conflict as error:
+        raise HTTPException(status_code=409, detail=str(error)) from error
+    return {"mode": mode, "messages": messages}
+
+
+@router.websocket("/ws/{conversation_id}")
+async def conversation_socket(
+    websocket: WebSocket, conversation_id: str, after: int = Query(0, ge=0)
+) -> None:
+    desk: Desk = websocket.app.state.desk
+    await websocket.accept()
+    try:
+        await desk.service.mode_of(conversation_id)
+    except NotFound:
+        await websocket.send_json({"type": "error", "code": "not_found", "detail": NOT_FOUND})
+        await websocket.close(code=4404)
+        return
+    writer = asyncio.create_task(_push(websocket, desk, conversation_id, after))
+    try:
+        await _listen(websocket, desk, conversation_id)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await writer
+
+
+async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> None:
+    """Shopper → desk: ``{"type": "message", "text": ..., "payload": ...}``."""
+    while True:
+        raw = await websocket.receive_text()
+        try:
+            data = json.loads(raw) if len(raw) <= 64 * 1024 else None
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            await websocket.send_json({"type": "error", "detail": "Message illisible."})
+            continue
+        if data.get("type") == "ping":
+            await websocket.send_json({"type": "pong"})
+            continue
+        if data.get("type") != "message":
+            continue
+        try:
+            await desk.service.shopper_says(conversation_id, data.get("text"), data.get("payload"))
+        except (InvalidMessage, Conflict) as error:
+            await websocket.send_json({"type": "error", "detail": str(error)})
+
+
+async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: int) -> None:
+    """Desk → shopper: every new message, mode changes and the typing indicator."""
+    cursor, mode, typing = after, "", False
+    while True:
+        current_mode, messages = await desk.service.history(conversation_id, cursor)
+        for message in messages:
+            await websocket.send_json({"type": "message", "message": message})
+            cursor = max(cursor, int(message["id"]))
+        if current_mode != mode:
+            mode = current_mode
+            await websocket.send_json({"type": "mode", "mode": mode})
+        now_typing = conversation_id in desk.service.typing
+        if now_typing != typing:
+            typing = now_typing
+            await websocket.send_json({"type": "typing", "on": typing})
+        await desk.notifier.wait(conversation_id, WS_IDLE_CHECK_S)

@@ -1,0 +1,83 @@
+"""The desk's settings: one typed, immutable object read from the environment once.
+
+Defaults are safe for a developer machine: loopback only, the order store's database, Rasa on
+its default port, a secret key generated once into ``.var/desk_secret`` (never committed).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from shop.store.db import REPO_ROOT, database_url
+
+DEFAULT_VAR_DIR = REPO_ROOT / ".var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = ""
+    rasa_timeout_s: float = 15.0
+    database_url: str = ""
+    secret_key: str = ""
+    shop_profile: str = "bijou_eclat"
+    var_dir: Path = DEFAULT_VAR_DIR
+    knowledge_dir: Path = REPO_ROOT / "knowledge" / "faq"
+    privacy_url: str = "/confidentialite"
+    widget_origins: tuple[str, ...] = ("*",)
+    cookie_secure: bool | None = None  # None: Secure exactly when the request came over https
+    session_hours: int = 12
+    create_demo_agent: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        var_dir = Path(env.get("DESK_VAR_DIR") or DEFAULT_VAR_DIR)
+        secure = env.get("DESK_COOKIE_SECURE", "").strip().lower()
+        origins = env.get("DESK_WIDGET_ORIGINS", "*")
+        return cls(
+            host=env.get("DESK_HOST", "127.0.0.1"),
+            port=int(env.get("DESK_PORT", "8000")),
+            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_token=env.get("RASA_TOKEN") or _read(var_dir / "rasa_token"),
+            rasa_timeout_s=float(env.get("DESK_RASA_TIMEOUT_S", "15")),
+            database_url=env.get("SHOP_DATABASE_URL") or database_url(),
+            secret_key=env.get("DESK_SECRET_KEY") or _secret_file(var_dir / "desk_secret"),
+            shop_profile=env.get("SHOP_PROFILE", "bijou_eclat"),
+            var_dir=var_dir,
+            knowledge_dir=Path(env.get("KNOWLEDGE_DIR") or REPO_ROOT / "knowledge" / "faq"),
+            privacy_url=env.get("DESK_PRIVACY_URL", "/confidentialite"),
+            widget_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            cookie_secure={"1": True, "true": True, "0": False, "false": False}.get(secure),
+            session_hours=int(env.get("DESK_SESSION_HOURS", "12")),
+            create_demo_agent=env.get("DESK_DEMO_AGENT", "1") not in ("0", "false"),
+        )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def _secret_file(path: Path) -> str:
+    """The key in ``path``, created (mode 600) with a random value on first use."""
+    existing = _read(path)
+    if existing:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return _read(path)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,459 @@
+"""Every query of the desk (conversations, messages, handoffs, agents, metrics), in one place.
+
+The desk calls these functions inside its own sessions and gets back loaded objects that stay
+readable after the session closes (sessions are made with ``expire_on_commit=False``). State
+changes that two agents may race on (claiming a handoff) are single conditional UPDATEs, so
+the database, not the web process, decides who wins. The order panel's queries are read-only:
+an agent looks an order up by its number alone, the identity check being the bot's job.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any, Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from shop.store.conversations import (
+    Agent,
+    AgentNote,
+    Conversation,
+    ConversationMode,
+    Handoff,
+    Message,
+    MessageAuthor,
+)
+from shop.store.models import Order, OrderLine, Shipment, Ticket, TicketStatus
+
+FALLBACK_INTENT = "nlu_fallback"
+HANDED_BACK = "handed_back"
+# Outcomes after which the ticket the bot opened is done; any other outcome leaves it open.
+TICKET_CLOSING_OUTCOMES = frozenset({"resolved", "no_reply", HANDED_BACK})
+
+
+class ConversationError(Exception):
+    """A change the desk refuses because the conversation or handoff no longer allows it."""
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("the desk stores aware datetimes only")
+    return value.astimezone(timezone.utc)
+
+
+def new_conversation_id() -> str:
+    """A public id that cannot be guessed (it is the only key to a shopper's transcript)."""
+    return secrets.token_urlsafe(24)
+
+
+# --- conversations and messages ---------------------------------------------------------------
+
+
+def create_conversation(session: Session, now: datetime) -> Conversation:
+    instant = _aware(now)
+    conversation = Conversation(
+        id=new_conversation_id(), mode=ConversationMode.BOT, created_at=instant, updated_at=instant
+    )
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def get_conversation(session: Session, conversation_id: str) -> Conversation | None:
+    return session.get(Conversation, conversation_id)
+
+
+def add_message(
+    session: Session,
+    conversation: Conversation,
+    author: MessageAuthor,
+    text: str,
+    now: datetime,
+    *,
+    buttons: Sequence[dict[str, str]] | None = None,
+    payload: str | None = None,
+    agent_username: str | None = None,
+    relayed: bool | None = None,
+) -> Message:
+    instant = _aware(now)
+    message = Message(
+        conversation_id=conversation.id,
+        author=author,
+        agent_username=agent_username,
+        text=text,
+        payload=payload,
+        buttons=[dict(button) for button in buttons] if buttons else None,
+        relayed=relayed,
+        created_at=instant,
+    )
+    session.add(message)
+    conversation.updated_at = instant
+    session.flush()
+    return message
+
+
+def mark_relayed(
+    session: Session,
+    message_id: int,
+    relayed: bool,
+    intent: str | None = None,
+    confidence: float | None = None,
+) -> None:
+    values: dict[str, Any] = {"relayed": relayed}
+    if intent is not None:
+        values.update(intent=intent, confidence=confidence)
+    session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+
+def messages_after(
+    session: Session, conversation_id: str, after_id: int = 0, limit: int = 500
+) -> list[Message]:
+    """The transcript after one message id, oldest first (the widget's and console's cursor)."""
+    statement = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .where(Message.id > after_id)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def set_mode(
+    session: Session,
+    conversation: Conversation,
+    mode: ConversationMode,
+    now: datetime,
+    assignee: str | None = None,
+) -> None:
+    conversation.mode = mode
+    conversation.assignee = assignee
+    conversation.updated_at = _aware(now)
+    session.flush()
+
+
+# --- handoffs ---------------------------------------------------------------------------------
+
+
+def open_handoff(
+    session: Session,
+    conversation: Conversation,
+    *,
+    reason: str,
+    note: dict[str, Any],
+    ticket_number: str | None,
+    priority: int,
+    now: datetime,
+    due_at: datetime,
+) -> Handoff:
+    """Record the handoff and put the conversation in the agents' queue (mode waiting_agent)."""
+    instant = _aware(now)
+    handoff = Handoff(
+        conversation_id=conversation.id,
+        reason=reason,
+        note=note,
+        ticket_number=ticket_number,
+        priority=priority,
+        created_at=instant,
+        due_at=_aware(due_at),
+    )
+    session.add(handoff)
+    set_mode(session, conversation, ConversationMode.WAITING_AGENT, instant)
+    return handoff
+
+
+def open_handoff_of(session: Session, conversation_id: str) -> Handoff | None:
+    """The handoff still open in a conversation (there is at most one), if any."""
+    statement = (
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id)
+        .where(Handoff.closed_at.is_(None))
+        .order_by(Handoff.id.desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def handoffs_of(session: Session, conversation_id: str) -> list[Handoff]:
+    statement = (
+        select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def queue(session: Session) -> list[Handoff]:
+    """Open handoffs, most urgent first: priority, then the earliest due time."""
+    statement = (
+        select(Handoff)
+        .where(Handoff.closed_at.is_(None))
+        .order_by(Handoff.priority, Handoff.due_at, Handoff.id)
+        .options(joinedload(Handoff.conversation))
+    )
+    return list(session.execute(statement).unique().scalars())
+
+
+def last_shopper_text(session: Session, conversation_id: str) -> str | None:
+    statement = (
+        select(Message.text)
+        .where(Message.conversation_id == conversation_id)
+        .where(Message.author == MessageAuthor.SHOPPER)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def claim(session: Session, conversation: Conversation, username: str, now: datetime) -> Handoff:
+    """The agent takes the conversation; refused if another agent already holds it."""
+    instant = _aware(now)
+    handoff = open_handoff_of(session, conversation.id)
+    if handoff is None:
+        raise ConversationError("no open handoff in this conversation")
+    result = session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id)
+        .where(Handoff.closed_at.is_(None))
+        .where((Handoff.claimed_by.is_(None)) | (Handoff.claimed_by == username))
+        .values(claimed_by=username, claimed_at=func.coalesce(Handoff.claimed_at, instant))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ConversationError("another agent already holds this conversation")
+    session.refresh(handoff)
+    set_mode(session, conversation, ConversationMode.AGENT, instant, assignee=username)
+    _update_ticket(session, handoff.ticket_number, TicketStatus.IN_PROGRESS, username)
+    return handoff
+
+
+def finish_handoff(
+    session: Session,
+    conversation: Conversation,
+    username: str,
+    outcome: str,
+    now: datetime,
+    mode: ConversationMode,
+) -> Handoff | None:
+    """Close the open handoff with an outcome and switch the conversation to ``mode``.
+
+    Only the agent holding the conversation may do it (or anyone while nobody holds it).
+    """
+    instant = _aware(now)
+    handoff = open_handoff_of(session, conversation.id)
+    if handoff is not None:
+        if handoff.claimed_by not in (None, username):
+            raise ConversationError("another agent holds this conversation")
+        handoff.closed_at = instant
+        handoff.outcome = outcome
+        handoff.claimed_by = handoff.claimed_by or username
+        handoff.claimed_at = handoff.claimed_at or instant
+        if outcome in TICKET_CLOSING_OUTCOMES:
+            _update_ticket(session, handoff.ticket_number, TicketStatus.CLOSED, username)
+    set_mode(session, conversation, mode, instant)
+    return handoff
+
+
+def _update_ticket(
+    session: Session, number: str | None, status: TicketStatus, assignee: str
+) -> None:
+    if not number:
+        return
+    session.execute(
+        update(Ticket)
+        .where(Ticket.number == number)
+        .values(status=status, assignee=assignee)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --- private notes ----------------------------------------------------------------------------
+
+
+def add_note(
+    session: Session, conversation: Conversation, author: str, text: str, now: datetime
+) -> AgentNote:
+    note = AgentNote(
+        conversation_id=conversation.id, author=author, text=text, created_at=_aware(now)
+    )
+    session.add(note)
+    session.flush()
+    return note
+
+
+def notes_of(session: Session, conversation_id: str) -> list[AgentNote]:
+    statement = (
+        select(AgentNote).where(AgentNote.conversation_id == conversation_id).order_by(AgentNote.id)
+    )
+    return list(session.execute(statement).scalars())
+
+
+# --- agents -----------------------------------------------------------------------------------
+
+
+def find_agent(session: Session, username: str) -> Agent | None:
+    statement = select(Agent).where(Agent.username == username.strip().lower())
+    return session.execute(statement).scalar_one_or_none()
+
+
+def get_agent(session: Session, agent_id: int) -> Agent | None:
+    return session.get(Agent, agent_id)
+
+
+def count_agents(session: Session) -> int:
+    return int(session.execute(select(func.count(Agent.id))).scalar_one())
+
+
+def create_agent(
+    session: Session, username: str, password_hash: str, display_name: str, now: datetime
+) -> Agent:
+    name = username.strip().lower()
+    if not name:
+        raise ValueError("an agent needs a username")
+    if find_agent(session, name) is not None:
+        raise ConversationError(f"agent {name!r} already exists")
+    agent = Agent(
+        username=name,
+        password_hash=password_hash,
+        display_name=display_name.strip() or name,
+        created_at=_aware(now),
+    )
+    session.add(agent)
+    session.flush()
+    return agent
+
+
+def set_agent_password(session: Session, agent: Agent, password_hash: str) -> None:
+    agent.password_hash = password_hash
+    session.flush()
+
+
+# --- order panel (read-only) ------------------------------------------------------------------
+
+
+def order_for_agent(session: Session, number: str) -> Order | None:
+    """The order with its customer, lines and shipments, by number alone (agents only)."""
+    statement = (
+        select(Order)
+        .where(Order.number == number)
+        .options(
+            joinedload(Order.customer),
+            selectinload(Order.lines).joinedload(OrderLine.shipment),
+            selectinload(Order.shipments).selectinload(Shipment.lines),
+        )
+    )
+    return session.execute(statement).unique().scalar_one_or_none()
+
+
+def tickets_of_order(session: Session, order_id: int) -> list[Ticket]:
+    statement = select(Ticket).where(Ticket.order_id == order_id).order_by(Ticket.id)
+    return list(session.execute(statement).scalars())
+
+
+def ticket_by_number(session: Session, number: str) -> Ticket | None:
+    return session.execute(select(Ticket).where(Ticket.number == number)).scalar_one_or_none()
+
+
+# --- metrics for the dashboard ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskMetrics:
+    """What the dashboard shows for a period; rates are None when there is nothing to divide."""
+
+    per_day: tuple[tuple[date, int], ...]
+    conversations: int
+    handed_off: int
+    contained: int
+    handoff_reasons: tuple[tuple[str, int], ...]
+    classified_messages: int
+    fallback_messages: int
+    top_intents: tuple[tuple[str, int], ...]
+    not_understood: tuple[tuple[str, int], ...]
+
+    @property
+    def containment_rate(self) -> float | None:
+        return self.contained / self.conversations if self.conversations else None
+
+    @property
+    def handoff_rate(self) -> float | None:
+        return self.handed_off / self.conversations if self.conversations else None
+
+    @property
+    def fallback_rate(self) -> float | None:
+        if not self.classified_messages:
+            return None
+        return self.fallback_messages / self.classified_messages
+
+
+def metrics(
+    session: Session, now: datetime, days: int, local_zone: tzinfo, top: int = 10
+) -> DeskMetrics:
+    """Figures over the last ``days`` local days up to ``now``.
+
+    Only conversations in which the shopper wrote at least once are counted (opening the
+    widget is not a conversation). Contained means that no handoff happened in it.
+    """
+    end_day = _aware(now).astimezone(local_zone).date()
+    first_day = end_day - timedelta(days=days - 1)
+    since = datetime.combine(first_day, datetime.min.time(), tzinfo=local_zone)
+
+    talked = (
+        select(Message.conversation_id)
+        .where(Message.author == MessageAuthor.SHOPPER)
+        .distinct()
+        .scalar_subquery()
+    )
+    started = list(
+        session.execute(
+            select(Conversation.id, Conversation.created_at)
+            .where(Conversation.created_at >= since.astimezone(timezone.utc))
+            .where(Conversation.id.in_(talked))
+        )
+    )
+    ids = [row.id for row in started]
+    counts = Counter(row.created_at.astimezone(local_zone).date() for row in started)
+    per_day = tuple(
+        (first_day + timedelta(days=offset), counts.get(first_day + timedelta(days=offset), 0))
+        for offset in range(days)
+    )
+
+    reasons: Counter[str] = Counter()
+    handed: set[str] = set()
+    intents: Counter[str] = Counter()
+    unknown: Counter[str] = Counter()
+    for chunk in _chunks(ids, 500):
+        for conversation_id, reason in session.execute(
+            select(Handoff.conversation_id, Handoff.reason).where(
+                Handoff.conversation_id.in_(chunk)
+            )
+        ):
+            reasons[reason] += 1
+            handed.add(conversation_id)
+        for intent, text in session.execute(
+            select(Message.intent, Message.text)
+            .where(Message.conversation_id.in_(chunk))
+            .where(Message.author == MessageAuthor.SHOPPER)
+            .where(Message.intent.is_not(None))
+        ):
+            intents[intent] += 1
+            if intent == FALLBACK_INTENT:
+                unknown[" ".join(text.split()).lower()[:200]] += 1
+
+    return DeskMetrics(
+        per_day=per_day,
+        conversations=len(ids),
+        handed_off=len(handed),
+        contained=len(ids) - len(handed),
+        handoff_reasons=tuple(reasons.most_common()),
+        classified_messages=sum(intents.values()),
+        fallback_messages=intents.get(FALLBACK_INTENT, 0),
+        top_intents=tuple(intents.most_common(top)),
+        not_understood=tuple(unknown.most_common(top)),
+    )
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]

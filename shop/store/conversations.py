@@ -1,0 +1,148 @@
+"""SQLAlchemy models of the desk: conversations, their messages, handoffs to people, agents.
+
+They live on the order store's ``Base`` so that one database (and one ``create_schema``) holds
+orders, tickets and the conversations that led to them; an agent sees all of it at once. Table
+names start with ``desk_`` so that they never collide with Rasa's own tracker-store tables in
+the same SQLite file. Like the order store, datetimes are aware UTC (``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import relationship
+
+from shop.store.models import Base, UTCDateTime
+
+CONVERSATION_ID_LENGTH = 64
+
+
+class ConversationMode(str, enum.Enum):
+    """Who answers the shopper: the bot, nobody yet (waiting for an agent), an agent, or nobody."""
+
+    BOT = "bot"
+    WAITING_AGENT = "waiting_agent"
+    AGENT = "agent"
+    CLOSED = "closed"
+
+
+class MessageAuthor(str, enum.Enum):
+    SHOPPER = "shopper"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Conversation(Base):
+    """One chat of one shopper; ``id`` is the random public id the widget keeps."""
+
+    __tablename__ = "desk_conversations"
+
+    id = Column(String(CONVERSATION_ID_LENGTH), primary_key=True)
+    mode = Column(Enum(ConversationMode, native_enum=False, length=16), nullable=False)
+    assignee = Column(String(80), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False, index=True)
+
+    messages = relationship(
+        "Message", back_populates="conversation", order_by="Message.id", cascade="all"
+    )
+    handoffs = relationship(
+        "Handoff", back_populates="conversation", order_by="Handoff.id", cascade="all"
+    )
+    notes = relationship(
+        "AgentNote", back_populates="conversation", order_by="AgentNote.id", cascade="all"
+    )
+
+
+class Message(Base):
+    """One message of the transcript; ``relayed`` is False when the bot could not be reached."""
+
+    __tablename__ = "desk_messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(
+        String(CONVERSATION_ID_LENGTH),
+        ForeignKey("desk_conversations.id"),
+        nullable=False,
+        index=True,
+    )
+    author = Column(Enum(MessageAuthor, native_enum=False, length=16), nullable=False)
+    agent_username = Column(String(80), nullable=True)
+    text = Column(Text, nullable=False)
+    payload = Column(String(200), nullable=True)  # the button payload a shopper clicked
+    buttons = Column(JSON, nullable=True)  # [{"title": ..., "payload": ...}]
+    intent = Column(String(120), nullable=True, index=True)
+    confidence = Column(Float, nullable=True)
+    relayed = Column(Boolean, nullable=True)  # shopper messages only: reached the bot or not
+    created_at = Column(UTCDateTime, nullable=False)
+
+    conversation = relationship("Conversation", back_populates="messages")
+
+
+class Handoff(Base):
+    """The bot handed the conversation to a person: why, what it knew, who took it, how it ended."""
+
+    __tablename__ = "desk_handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(
+        String(CONVERSATION_ID_LENGTH),
+        ForeignKey("desk_conversations.id"),
+        nullable=False,
+        index=True,
+    )
+    reason = Column(String(32), nullable=False)  # shopper_request | fallback | policy | identity
+    note = Column(JSON, nullable=False, default=dict)
+    ticket_number = Column(String(16), nullable=True, index=True)
+    priority = Column(Integer, nullable=False, default=2)  # 1 urgent, 2 normal, 3 low
+    created_at = Column(UTCDateTime, nullable=False)
+    due_at = Column(UTCDateTime, nullable=False)
+    claimed_by = Column(String(80), nullable=True)
+    claimed_at = Column(UTCDateTime, nullable=True)
+    closed_at = Column(UTCDateTime, nullable=True, index=True)
+    outcome = Column(String(32), nullable=True)
+
+    conversation = relationship("Conversation", back_populates="handoffs")
+
+
+class Agent(Base):
+    """A support agent who may log into the console; only a salted hash of the password."""
+
+    __tablename__ = "desk_agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, unique=True, index=True)
+    password_hash = Column(String(255), nullable=False)
+    display_name = Column(String(120), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class AgentNote(Base):
+    """A private note on a conversation: agents read it, the shopper never does."""
+
+    __tablename__ = "desk_agent_notes"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(
+        String(CONVERSATION_ID_LENGTH),
+        ForeignKey("desk_conversations.id"),
+        nullable=False,
+        index=True,
+    )
+    author = Column(String(80), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    conversation = relationship("Conversation", back_populates="notes")

@@ -1,0 +1,118 @@
+"""Fixtures of the desk's API tests: a real seeded SQLite database, a fake Rasa over loopback,
+a frozen clock (Tuesday 10:00 in Paris, the shop is open) and a TestClient on the real app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import sessionmaker
+
+from desk.app import create_app
+from desk.security import hash_password
+from desk.settings import Settings
+from shop.store import conversation_repository as repo
+from shop.store import conversations  # noqa: F401 - the desk tables belong to the schema
+from shop.store.db import make_engine, make_session_factory, session_scope
+from shop.store.seed import reset_and_seed
+from tests.desk.client import DeskTestClient
+from tests.desk.fake_rasa import TOKEN, FakeRasa
+from tests.support.servers import FROZEN_NOW, ROOT
+
+AGENT = "louise"
+AGENT_PASSWORD = "un-mot-de-passe-solide"
+
+
+@pytest.fixture()
+def fake_rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture()
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = make_engine(url)
+    reset_and_seed(engine, FROZEN_NOW)
+    with session_scope(make_session_factory(engine)) as session:
+        repo.create_agent(session, AGENT, hash_password(AGENT_PASSWORD), "Louise", FROZEN_NOW)
+    engine.dispose()
+    monkeypatch.setenv("SHOP_NOW", FROZEN_NOW.isoformat())
+    yield url
+
+
+@pytest.fixture()
+def db(database_url: str) -> Iterator[sessionmaker]:
+    engine = make_engine(database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, database_url: str, fake_rasa: FakeRasa) -> Settings:
+    return Settings(
+        rasa_url=fake_rasa.url,
+        rasa_token=TOKEN,
+        rasa_timeout_s=3.0,
+        database_url=database_url,
+        secret_key="s" * 48,
+        var_dir=tmp_path / "var",
+        knowledge_dir=ROOT / "knowledge" / "faq",
+    )
+
+
+@pytest.fixture()
+def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(base_url: str = "http://testserver", **changes: Any) -> TestClient:
+        client = DeskTestClient(create_app(replace(settings, **changes)), base_url=base_url)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture()
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+def login_csrf(client: TestClient) -> str:
+    """The CSRF token of the login form (and its cookie, kept by the client)."""
+    page = client.get("/console/login")
+    assert page.status_code == 200
+    return page.text.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def login(client: TestClient, username: str = AGENT, password: str = AGENT_PASSWORD) -> str:
+    """Log in and return the session's CSRF token (read from the console page)."""
+    token = login_csrf(client)
+    response = client.post(
+        "/console/login",
+        data={"csrf_token": token, "username": username, "password": password},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/console")
+    return page.text.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def start(client: TestClient) -> str:
+    response = client.post("/api/chat")
+    assert response.status_code == 201
+    return str(response.json()["id"])
+
+
+def say(client: TestClient, conversation: str, text: str, **more: str) -> Any:
+    response = client.post(f"/api/chat/{conversation}/messages", json={"text": text, **more})
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -1,0 +1,88 @@
+"""The desk as a real process (``python -m desk``, uvicorn) wired to the real Rasa of a
+``Stack``: used by the browser tests and by the desk's end-to-end API tests."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from tests.support.servers import FROZEN_NOW, ROOT, Stack
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class DeskServer:
+    stack: Stack
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    _log: IO[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def var_dir(self) -> Path:
+        return self.stack.workdir / "desk-var"
+
+    @property
+    def agent_password(self) -> str:
+        return (self.var_dir / "demo_agent_password").read_text(encoding="utf-8").strip()
+
+    def start(self) -> DeskServer:
+        env = self.stack.env()
+        env.update(
+            DESK_HOST="127.0.0.1",
+            DESK_PORT=str(self.port),
+            DESK_VAR_DIR=str(self.var_dir),
+            RASA_URL=self.stack.rasa_url,
+            RASA_TOKEN=self.stack.token,
+            SHOP_NOW=FROZEN_NOW.isoformat(),
+        )
+        self._log = open(self.stack.workdir / "desk.log", "ab")  # noqa: SIM115 - lives with the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "desk"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"desk exited; see {self.stack.workdir / 'desk.log'}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise RuntimeError("desk not ready after 60 s")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
