@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.nlu.evaluation import HELDOUT, Report, evaluate  # noqa: E402
+from tests.nlu.evaluation import HELDOUT, FaqReport, Report, evaluate, faq_reachability  # noqa: E402
 from tests.support.servers import model_path  # noqa: E402
 
 
@@ -64,8 +64,26 @@ def confusion_png(report: Report, gold: list[str], predicted: list[str], path: P
     plt.close(figure)
 
 
-def markdown(report: Report, extra: dict[str, float]) -> str:
+def thresholds(faq: FaqReport) -> list[str]:
+    """Accuracy of the selector's top entry by confidence band: evidence for actions/faq.py."""
+    lines = []
+    for low, high in ((0.0, 0.2), (0.2, 0.35), (0.35, 0.5), (0.5, 0.7), (0.7, 1.01)):
+        band = [right for top, _, right in faq.scores if low <= top < high]
+        if band:
+            lines.append(
+                f"top confidence {low:.2f}-{min(high, 1):.2f}: {len(band)} phrasings, "
+                f"{sum(band) / len(band):.0%} right"
+            )
+    return lines
+
+
+def markdown(report: Report, faq: FaqReport, extra: dict[str, float]) -> str:
     lines = ["# NLU evaluation on held-out French messages", "", "```", report.summary(), "```"]
+    lines += ["", f"## {faq.summary()}", "", *(f"- {line}" for line in thresholds(faq))]
+    lines += ["", "Misses:", ""]
+    lines += [
+        f"- `{m['text']}` — {m['entry']}, got {m['intent']} / {m['picked']}" for m in faq.misses
+    ]
     if extra:
         lines += ["", *(f"- {key}: {value:.1f}" for key, value in extra.items())]
     lines += ["", "## Messages the model got wrong", ""]
@@ -112,6 +130,9 @@ def main() -> int:
             return dict(result)
 
         report = evaluate(parse, args.heldout)
+        faq = faq_reachability(
+            lambda text: dict(loop.run_until_complete(agent.parse_message(text)))
+        )
         from rasa.shared.nlu.training_data.loading import load_data
 
         gold = [m.get("intent") for m in load_data(str(args.heldout)).intent_examples]
@@ -120,11 +141,16 @@ def main() -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(
-        json.dumps({**report.as_dict(), **extra}, ensure_ascii=False, indent=2)
+        json.dumps({**report.as_dict(), "faq": faq.__dict__, **extra}, ensure_ascii=False, indent=2)
     )
-    (args.out / "report.md").write_text(markdown(report, extra))
+    (args.out / "report.md").write_text(markdown(report, faq, extra))
     confusion_png(report, gold, predicted, args.out / "confusion_matrix.png")
     print(report.summary())
+    if faq.scores:
+        print(faq.summary())
+        print("\n".join(thresholds(faq)))
+    else:
+        print("FAQ: this model does not answer the FAQ (no `faq` intent predicted)")
     for key, value in extra.items():
         print(f"{key}: {value:.1f}")
     print(f"report: {args.out.relative_to(ROOT)}/report.md, confusion_matrix.png")

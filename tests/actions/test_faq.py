@@ -62,6 +62,14 @@ def test_close_candidates_ask_which_one_with_titles(faq: None) -> None:
     assert message["buttons"][0]["payload"] == '/choose_faq{"faq_id": "' + first + '"}'
 
 
+def test_no_resembling_entry_offers_to_rephrase_or_a_person(faq: None) -> None:
+    first, second = an_entry()
+    messages, _ = run_action(ActionAnswerFaq(), faq_tracker((first, 0.09), (second, 0.08)))
+    [message] = messages
+    assert "reformuler" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/human_handoff"]
+
+
 def test_a_chosen_entry_is_answered(faq: None) -> None:
     first, _ = an_entry()
     entities = [{"entity": "faq_id", "value": first}]

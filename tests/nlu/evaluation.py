@@ -120,3 +120,51 @@ def _f1(counts: Counter[str]) -> float:
 def write(report: Report, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+
+
+HELDOUT_FAQ = Path(__file__).resolve().parent.parent / "knowledge" / "heldout_faq.yml"
+
+
+@dataclass
+class FaqReport:
+    """How many held-out FAQ phrasings reach their entry, and how sure the selector was."""
+
+    share: float
+    total: int
+    misses: list[dict[str, Any]]
+    # (top confidence, top minus second, right entry?) of every phrasing classified as faq:
+    # the evidence behind the action's "Vouliez-vous dire…" thresholds.
+    scores: list[tuple[float, float, bool]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"FAQ reachability: {self.share:.1%} of {self.total} held-out phrasings"
+
+
+def faq_ranking(result: dict[str, Any]) -> list[tuple[str, float]]:
+    selector = (result.get("response_selector") or {}).get("faq") or {}
+    return [
+        (str(item["intent_response_key"]).split("/", 1)[-1], float(item["confidence"]))
+        for item in selector.get("ranking") or []
+    ]
+
+
+def faq_reachability(
+    parse: Callable[[str], dict[str, Any]], path: Path = HELDOUT_FAQ
+) -> FaqReport:
+    import yaml
+
+    heldout: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))["heldout"]
+    misses, scores, total = [], [], 0
+    for entry_id, phrasings in heldout.items():
+        for text in phrasings:
+            total += 1
+            result = parse(text)
+            intent = (result.get("intent") or {}).get("name")
+            ranking = faq_ranking(result)
+            picked = ranking[0][0] if ranking else ""
+            if intent == "faq" and ranking:
+                second = ranking[1][1] if len(ranking) > 1 else 0.0
+                scores.append((ranking[0][1], ranking[0][1] - second, picked == entry_id))
+            if intent != "faq" or picked != entry_id:
+                misses.append({"text": text, "entry": entry_id, "intent": intent, "picked": picked})
+    return FaqReport(1 - len(misses) / total if total else 0.0, total, misses, scores)

@@ -1,6 +1,13 @@
-"""The trained model on French messages it never saw (tests/nlu/heldout.yml)."""
+"""The trained model on French messages it never saw.
+
+Two held-out files: ``heldout.yml`` (stop 1; its errors were looked at once while writing
+training data) and ``heldout_fresh.yml`` (stop 7, written by someone who saw no training data).
+Both must stay at or above the bar.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -11,21 +18,27 @@ pytestmark = pytest.mark.nlu
 
 MIN_MACRO_F1 = 0.90
 MIN_ENTITY_F1 = 0.90
+HELDOUT_FILES = [HELDOUT, HELDOUT.with_name("heldout_fresh.yml")]
 
 
-def test_heldout_file_is_not_in_the_training_data() -> None:
+@pytest.mark.parametrize("path", HELDOUT_FILES, ids=lambda p: p.stem)
+def test_heldout_file_is_not_in_the_training_data(path: Path) -> None:
+    from collections import Counter
+
     from rasa.shared.nlu.training_data.loading import load_data
 
     files = [ROOT / "bot/data/nlu.yml", *sorted((ROOT / "bot/data").glob("faq*.yml"))]
     training = {normalise(m.get("text")) for f in files for m in load_data(str(f)).intent_examples}
-    heldout = [normalise(m.get("text")) for m in load_data(str(HELDOUT)).intent_examples]
-    assert len(heldout) >= 14 * 20
-    assert not training.intersection(heldout)
+    examples = load_data(str(path)).intent_examples
+    assert min(Counter(m.get("intent") for m in examples).values()) >= 20
+    assert len({m.get("intent") for m in examples}) == 14
+    assert not training.intersection(normalise(m.get("text")) for m in examples)
 
 
-def test_intents_and_entities_on_heldout_french(stack: Stack) -> None:
-    report = evaluate(stack.parse)
-    write(report, ROOT / ".var" / "reports" / "nlu_heldout.json")
+@pytest.mark.parametrize("path", HELDOUT_FILES, ids=lambda p: p.stem)
+def test_intents_and_entities_on_heldout_french(stack: Stack, path: Path) -> None:
+    report = evaluate(stack.parse, path)
+    write(report, ROOT / ".var" / "reports" / f"nlu_{path.stem}.json")
     print("\n" + report.summary())
     assert report.intent_macro_f1 >= MIN_MACRO_F1, report.summary()
     for entity in ("order_number", "email"):
