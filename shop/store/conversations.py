@@ -66,18 +66,23 @@ class Conversation(Base):
     )
 
 
+def conversation_column() -> Column:
+    """The indexed, required link from a desk row to its conversation."""
+    return Column(
+        String(CONVERSATION_ID_LENGTH),
+        ForeignKey("desk_conversations.id"),
+        nullable=False,
+        index=True,
+    )
+
+
 class Message(Base):
     """One message of the transcript; ``relayed`` is False when the bot could not be reached."""
 
     __tablename__ = "desk_messages"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(
-        String(CONVERSATION_ID_LENGTH),
-        ForeignKey("desk_conversations.id"),
-        nullable=False,
-        index=True,
-    )
+    conversation_id = conversation_column()
     author = Column(Enum(MessageAuthor, native_enum=False, length=16), nullable=False)
     agent_username = Column(String(80), nullable=True)
     text = Column(Text, nullable=False)
@@ -97,12 +102,7 @@ class Handoff(Base):
     __tablename__ = "desk_handoffs"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(
-        String(CONVERSATION_ID_LENGTH),
-        ForeignKey("desk_conversations.id"),
-        nullable=False,
-        index=True,
-    )
+    conversation_id = conversation_column()
     reason = Column(String(32), nullable=False)  # shopper_request | fallback | policy | identity
     note = Column(JSON, nullable=False, default=dict)
     ticket_number = Column(String(16), nullable=True, index=True)
@@ -135,12 +135,7 @@ class AgentNote(Base):
     __tablename__ = "desk_agent_notes"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(
-        String(CONVERSATION_ID_LENGTH),
-        ForeignKey("desk_conversations.id"),
-        nullable=False,
-        index=True,
-    )
+    conversation_id = conversation_column()
     author = Column(String(80), nullable=False)
     text = Column(Text, nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
