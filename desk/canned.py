@@ -1,9 +1,9 @@
 """Canned answers for agents: a few built-in French replies plus the FAQ's answers.
 
-The FAQ files (``knowledge/faq/*.yml``, entries with ``id``, ``title``, ``answer``) are read
-defensively: a missing folder or a broken file only removes those answers from the list, it
-never breaks the console. Placeholders (``{phone}``) are filled from the active shop profile.
-The list is re-read when a file changes, so editors' updates reach agents without a restart.
+The FAQ comes from the same ``LiveKnowledge`` the bot answers from (``knowledge/faq``): edits
+reach agents without a restart, a broken file keeps the last good version, and placeholders
+(``{phone}``) are filled from the active shop profile. A missing or broken folder at start only
+leaves the built-in replies; it never breaks the console, and it is tried again later.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from shop.knowledge.loader import faq_files, read_folder
 from shop.knowledge.placeholders import fill
+from shop.knowledge.store import LiveKnowledge
 from shop.policy.profile import ShopProfile
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ class CannedAnswer:
     id: str
     title: str
     text: str
-    source: str  # "desk" or the FAQ file
+    source: str  # "desk" or "faq"
 
 
 BUILT_IN = (
@@ -77,34 +77,23 @@ class CannedAnswers:
         self._folder = folder
         self._profile = profile
         self._lock = threading.Lock()
-        self._stamp: tuple[tuple[str, float], ...] | None = None
-        self._faq: tuple[CannedAnswer, ...] = ()
+        self._live: LiveKnowledge | None = None
 
     def all(self) -> tuple[CannedAnswer, ...]:
+        live = self._knowledge()
+        if live is None:
+            return BUILT_IN
+        faq = tuple(  # one version of the base for the whole list
+            CannedAnswer(entry.id, entry.title, fill(entry.answer, self._profile), "faq")
+            for entry in live.current()
+        )
+        return BUILT_IN + faq
+
+    def _knowledge(self) -> LiveKnowledge | None:
         with self._lock:
-            stamp = self._fingerprint()
-            if stamp != self._stamp:
-                self._faq = self._load()
-                self._stamp = stamp
-            return BUILT_IN + self._faq
-
-    def _fingerprint(self) -> tuple[tuple[str, float], ...]:
-        try:
-            return tuple((p.name, p.stat().st_mtime) for p in faq_files(self._folder))
-        except OSError:
-            return ()
-
-    def _load(self) -> tuple[CannedAnswer, ...]:
-        try:
-            result = read_folder(self._folder)
-        except Exception as error:  # noqa: BLE001 - a broken FAQ must not break the console
-            logger.warning("FAQ not loaded for canned answers: %s", type(error).__name__)
-            return ()
-        answers = []
-        for entry in result.entries:
-            try:
-                text = fill(entry.answer, self._profile)
-            except Exception:  # noqa: BLE001 - skip the entry, keep the others
-                continue
-            answers.append(CannedAnswer(entry.id, entry.title, text, Path(entry.file).name))
-        return tuple(answers)
+            if self._live is None:
+                try:
+                    self._live = LiveKnowledge(self._folder, [self._profile])
+                except Exception as error:  # noqa: BLE001 - a broken FAQ must not break the console
+                    logger.warning("FAQ not loaded for canned answers: %s", type(error).__name__)
+            return self._live

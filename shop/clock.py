@@ -44,6 +44,13 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def require_aware(value: datetime, name: str = "datetime") -> datetime:
+    """The same instant in UTC; a naive datetime is refused (the store writes UTC instants)."""
+    if value.tzinfo is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+    return value.astimezone(timezone.utc)
+
+
 def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
     """SHOP_NOW=<ISO 8601 with offset> freezes time (demos, end-to-end tests); else real time."""
     value = (environ if environ is not None else dict(os.environ)).get("SHOP_NOW", "").strip()

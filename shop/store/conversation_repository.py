@@ -18,6 +18,7 @@ from typing import Any, Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from shop.clock import require_aware
 from shop.store.conversations import (
     Agent,
     AgentNote,
@@ -39,12 +40,6 @@ class ConversationError(Exception):
     """A change the desk refuses because the conversation or handoff no longer allows it."""
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("the desk stores aware datetimes only")
-    return value.astimezone(timezone.utc)
-
-
 def new_conversation_id() -> str:
     """A public id that cannot be guessed (it is the only key to a shopper's transcript)."""
     return secrets.token_urlsafe(24)
@@ -54,7 +49,7 @@ def new_conversation_id() -> str:
 
 
 def create_conversation(session: Session, now: datetime) -> Conversation:
-    instant = _aware(now)
+    instant = require_aware(now)
     conversation = Conversation(
         id=new_conversation_id(), mode=ConversationMode.BOT, created_at=instant, updated_at=instant
     )
@@ -79,7 +74,7 @@ def add_message(
     agent_username: str | None = None,
     relayed: bool | None = None,
 ) -> Message:
-    instant = _aware(now)
+    instant = require_aware(now)
     message = Message(
         conversation_id=conversation.id,
         author=author,
@@ -132,7 +127,7 @@ def set_mode(
 ) -> None:
     conversation.mode = mode
     conversation.assignee = assignee
-    conversation.updated_at = _aware(now)
+    conversation.updated_at = require_aware(now)
     session.flush()
 
 
@@ -151,7 +146,7 @@ def open_handoff(
     due_at: datetime,
 ) -> Handoff:
     """Record the handoff and put the conversation in the agents' queue (mode waiting_agent)."""
-    instant = _aware(now)
+    instant = require_aware(now)
     handoff = Handoff(
         conversation_id=conversation.id,
         reason=reason,
@@ -159,7 +154,7 @@ def open_handoff(
         ticket_number=ticket_number,
         priority=priority,
         created_at=instant,
-        due_at=_aware(due_at),
+        due_at=require_aware(due_at),
     )
     session.add(handoff)
     set_mode(session, conversation, ConversationMode.WAITING_AGENT, instant)
@@ -209,7 +204,7 @@ def last_shopper_text(session: Session, conversation_id: str) -> str | None:
 
 def claim(session: Session, conversation: Conversation, username: str, now: datetime) -> Handoff:
     """The agent takes the conversation; refused if another agent already holds it."""
-    instant = _aware(now)
+    instant = require_aware(now)
     handoff = open_handoff_of(session, conversation.id)
     if handoff is None:
         raise ConversationError("no open handoff in this conversation")
@@ -241,7 +236,7 @@ def finish_handoff(
 
     Only the agent holding the conversation may do it (or anyone while nobody holds it).
     """
-    instant = _aware(now)
+    instant = require_aware(now)
     handoff = open_handoff_of(session, conversation.id)
     if handoff is not None:
         if handoff.claimed_by not in (None, username):
@@ -276,7 +271,7 @@ def add_note(
     session: Session, conversation: Conversation, author: str, text: str, now: datetime
 ) -> AgentNote:
     note = AgentNote(
-        conversation_id=conversation.id, author=author, text=text, created_at=_aware(now)
+        conversation_id=conversation.id, author=author, text=text, created_at=require_aware(now)
     )
     session.add(note)
     session.flush()
@@ -318,7 +313,7 @@ def create_agent(
         username=name,
         password_hash=password_hash,
         display_name=display_name.strip() or name,
-        created_at=_aware(now),
+        created_at=require_aware(now),
     )
     session.add(agent)
     session.flush()
@@ -396,7 +391,7 @@ def metrics(
     Only conversations in which the shopper wrote at least once are counted (opening the
     widget is not a conversation). Contained means that no handoff happened in it.
     """
-    end_day = _aware(now).astimezone(local_zone).date()
+    end_day = require_aware(now).astimezone(local_zone).date()
     first_day = end_day - timedelta(days=days - 1)
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=local_zone)
 

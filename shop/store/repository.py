@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from shop.clock import require_aware
 from shop.policy.decision import Decision
 from shop.store.models import (
     Customer,
@@ -57,12 +58,6 @@ _TICKET_NUMBER = re.compile(rf"^\s*(?:{TICKET_PREFIX})?\s*[-\s]?\s*0*(\d{{1,9}})
 
 class StoreError(Exception):
     """A change the store refuses because the data no longer allows it."""
-
-
-def _require_aware(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime")
-    return value.astimezone(timezone.utc)
 
 
 def normalise_order_number(text: str | None) -> str | None:
@@ -148,7 +143,7 @@ def cancel_order(session: Session, order: Order, now: datetime) -> Order:
     as one conditional UPDATE so two processes can never cancel (or cancel a shipped) order twice.
     Works with an order loaded in another session; returns the order as stored now.
     """
-    instant = _require_aware(now, "now")
+    instant = require_aware(now, "now")
     if order.id is None:
         raise StoreError("cannot cancel an order that was never stored")
     statement = (
@@ -248,8 +243,8 @@ def open_ticket(
     priority: int = 2,
 ) -> Ticket:
     """Store a request a human must handle and give it its number (``SAV-000123``)."""
-    created_at = _require_aware(now, "now")
-    due = _require_aware(due_at, "due_at")
+    created_at = require_aware(now, "now")
+    due = require_aware(due_at, "due_at")
     if priority not in (1, 2, 3):
         raise ValueError("priority must be 1 (urgent), 2 (normal) or 3 (low)")
     if not kind:
