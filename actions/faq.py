@@ -46,21 +46,24 @@ def choose_payload(entry_id: str) -> str:
     return "/choose_faq" + json.dumps({"faq_id": entry_id})
 
 
-def candidates(tracker: Tracker) -> list[tuple[str, float]]:
-    """FAQ entries ranked by the ResponseSelector for the latest message, best first."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
-    ranking = selector.get("ranking") or []
+def ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    """FAQ entries ranked by the selector in one parse result, best first (empty if none)."""
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
     ranked = [
         (str(item.get("intent_response_key", "")).split("/", 1)[-1], float(item["confidence"]))
-        for item in ranking
+        for item in selector.get("ranking") or []
         if item.get("intent_response_key")
     ]
-    return ranked or [
-        (
-            str(selector.get("response", {}).get("intent_response_key", "")).split("/", 1)[-1],
-            float(selector.get("response", {}).get("confidence") or 0.0),
-        )
-    ]
+    response = selector.get("response") or {}
+    if not ranked and response.get("intent_response_key"):
+        key = str(response["intent_response_key"]).split("/", 1)[-1]
+        ranked = [(key, float(response.get("confidence") or 0.0))]
+    return ranked
+
+
+def candidates(tracker: Tracker) -> list[tuple[str, float]]:
+    """FAQ entries ranked for the latest message, best first."""
+    return ranking(tracker.latest_message)
 
 
 class ActionAnswerFaq(SafeAction):

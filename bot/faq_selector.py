@@ -14,7 +14,6 @@ knowledge/faq) and writes the ResponseSelector's output format, so ``actions/faq
 from __future__ import annotations
 
 import pickle
-import unicodedata
 import zlib
 from typing import Any
 
@@ -31,15 +30,11 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from shop.knowledge.text import fold
+
 RETRIEVAL_INTENT = "faq"
 RANKING_LENGTH = 5
 MODEL_FILE = "faq_selector.pkl"
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: shoppers often drop them ("reduc", "detaxe")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def mean_vector(doc: Any, width: int) -> np.ndarray:
@@ -164,9 +159,15 @@ class FaqSelector(GraphComponent):
         return rankings
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self.fitted is None or not messages:
+        # Only FAQ questions need an entry: skip messages the intent classifier sent elsewhere.
+        asked = [
+            m
+            for m in messages
+            if (m.get(INTENT) or {}).get("name", RETRIEVAL_INTENT) == RETRIEVAL_INTENT
+        ]
+        if self.fitted is None or not asked:
             return messages
-        for message, ranking in zip(messages, self.rank(messages), strict=True):
+        for message, ranking in zip(asked, self.rank(asked), strict=True):
             entries = [
                 {
                     "id": zlib.crc32(key.encode("utf-8")),

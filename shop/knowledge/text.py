@@ -13,8 +13,12 @@ import unicodedata
 _NON_WORD = re.compile(r"[^a-z0-9€%]+")
 
 
+def fold(text: str) -> str:
+    """Lower case without accents: shoppers often drop them ("reduc", "detaxe")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def normalise(text: str) -> str:
     """Lower case, no accents, punctuation and apostrophes as spaces, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _NON_WORD.sub(" ", plain).strip()
+    return _NON_WORD.sub(" ", fold(text)).strip()

@@ -16,6 +16,8 @@ from typing import Any
 from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
+from actions.faq import ranking as faq_ranking
+
 HELDOUT = Path(__file__).resolve().parent / "heldout.yml"
 
 
@@ -145,14 +147,6 @@ class FaqReport:
 
     def summary(self) -> str:
         return f"FAQ reachability: {self.share:.1%} of {self.total} held-out phrasings"
-
-
-def faq_ranking(result: dict[str, Any]) -> list[tuple[str, float]]:
-    selector = (result.get("response_selector") or {}).get("faq") or {}
-    return [
-        (str(item["intent_response_key"]).split("/", 1)[-1], float(item["confidence"]))
-        for item in selector.get("ranking") or []
-    ]
 
 
 def faq_reachability(

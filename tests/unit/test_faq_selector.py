@@ -14,7 +14,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.faq_selector import FaqSelector, fold
+from bot.faq_selector import FaqSelector
+from shop.knowledge.text import fold
 from tests.support.servers import ROOT
 
 PHRASINGS = {
@@ -95,9 +96,7 @@ def test_selector_survives_persistence(tmp_path: Path, spacy_nlp: SpacyNLP) -> N
     assert key == "faq/entretien_bijoux"
 
 
-def test_without_faq_examples_messages_are_left_alone(
-    tmp_path: Path, spacy_nlp: SpacyNLP
-) -> None:
+def test_without_faq_examples_messages_are_left_alone(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
     storage = LocalModelStorage(tmp_path)
     resource = Resource("faq_selector")
     context = ExecutionContext(GraphSchema({}), "test")
@@ -106,3 +105,14 @@ def test_without_faq_examples_messages_are_left_alone(
     loaded = FaqSelector.load({}, storage, resource, context)
     [message] = loaded.process([Message(data={TEXT: "bonjour"})])
     assert message.get("response_selector") is None
+
+
+def test_messages_classified_elsewhere_are_not_ranked(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
+    selector, _, _ = trained(tmp_path, spacy_nlp)
+    greeting, question = messages_with_docs(spacy_nlp, ["bonjour", "vous prenez paypal ?"])
+    greeting.set(INTENT, {"name": "greet", "confidence": 0.99})
+    question.set(INTENT, {"name": "faq", "confidence": 0.97})
+    selector.process([greeting, question])
+    assert greeting.get("response_selector") is None
+    ranking = question.get("response_selector")["faq"]["ranking"]
+    assert ranking[0]["intent_response_key"] == "faq/paiement_moyens"
