@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the whole test suite: install what is missing, lint, type-check, train the
 # model if the training data changed, validate the Rasa data, then run every test (unit,
-# actions, NLU evaluation on held-out data, end-to-end through the real servers).
+# actions, NLU evaluation on held-out data, end-to-end through the real servers, the desk API
+# and Chromium browser tests; setup.sh installs Chromium when it is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,7 +10,7 @@ source scripts/env.sh
 
 echo "==> ruff"
 .venv/bin/ruff check .
-echo "==> mypy (shop/)"
+echo "==> mypy (shop/, desk/)"
 .venv/bin/mypy
 .venv/bin/python scripts/ensure_model.py
 echo "==> rasa data validate"
