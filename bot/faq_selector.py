@@ -1,14 +1,18 @@
-"""Which FAQ entry answers a ``faq`` question: a linear classifier trained with the model.
+"""Is the message a FAQ question, and which entry answers it: one linear classifier.
 
-Rasa's ResponseSelector was measured first (docs/faq-wiring.md): with 79 entries of ~11
-phrasings it reached the right entry for 67 % of held-out phrasings and added ~4 minutes of
-training. A logistic regression over accent-free character n-grams, word n-grams and the
-spaCy word vectors of the same pipeline is the right tool for many small classes of short
-texts: it trains in seconds and generalises better on the same data (BENCHMARKS.md).
+A logistic regression over accent-free character n-grams, word n-grams and the spaCy word
+vectors of the same pipeline learns *flat* classes: one per intent of bot/data/nlu.yml and one
+per FAQ entry (the retrieval intent ``faq/<entry id>`` of the generated bot/data/faq.yml). When
+its best class is a FAQ entry, the message becomes the intent ``faq`` with the entries' ranking
+in the ResponseSelector's output format (``response_selector.faq.ranking``, read by
+``actions/faq.py``); otherwise DIET's intent stands. DIET itself trains without the FAQ's
+examples (``bot.diet_without_faq``).
 
-It learns from the retrieval intent ``faq/<entry id>`` of ``bot/data/faq.yml`` (generated from
-knowledge/faq) and writes the ResponseSelector's output format, so ``actions/faq.py`` reads
-``response_selector.faq.ranking`` whichever selector produced it.
+Why flat: measured in docs/faq-wiring.md. DIET with a single ``faq`` intent of ~2 400 examples
+took journey and out-of-scope messages for FAQ questions (held-out macro-F1 0.88, 81 % of the
+FAQ's held-out phrasings reached), and Rasa's ResponseSelector reached 67 % of them. Competing
+entry by entry against the journeys, the classifier only claims a message for the FAQ when one
+entry beats every journey; it trains in seconds.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
@@ -33,6 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from shop.knowledge.text import fold
 
 RETRIEVAL_INTENT = "faq"
+ENTRY_PREFIX = f"{RETRIEVAL_INTENT}/"
 RANKING_LENGTH = 5
 MODEL_FILE = "faq_selector.pkl"
 
@@ -53,7 +58,15 @@ def mean_vector(doc: Any, width: int) -> np.ndarray:
 class FaqSelector(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 10.0, "vector_weight": 1.0, "char_ngrams": [2, 5], "word_ngrams": [1, 2]}
+        return {
+            "C": 30.0,
+            "vector_weight": 1.0,
+            "char_ngrams": [2, 5],
+            "word_ngrams": [1, 2],
+            # A FAQ entry must be the best class *and* the FAQ as a whole this probable; the
+            # same value as the FallbackClassifier's threshold, which would drop it otherwise.
+            "faq_threshold": 0.5,
+        }
 
     def __init__(
         self,
@@ -111,12 +124,9 @@ class FaqSelector(GraphComponent):
     # --- training -----------------------------------------------------------------------------
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [
-            m
-            for m in training_data.intent_examples
-            if m.get(INTENT) == RETRIEVAL_INTENT and m.get(INTENT_RESPONSE_KEY)
-        ]
-        if len({m.get(INTENT_RESPONSE_KEY) for m in examples}) < 2:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        labels = [label_of(m) for m in examples]
+        if len({label for label in labels if label.startswith(ENTRY_PREFIX)}) < 2:
             return self.resource  # nothing to choose between: process() leaves messages alone
         docs = [m.get(SPACY_DOCS[TEXT]) for m in examples]
         width = next((len(d.vector) for d in docs if d is not None), 0)
@@ -137,7 +147,7 @@ class FaqSelector(GraphComponent):
         }
         features = self._features([m.get(TEXT) for m in examples], docs, fitting=True)
         classifier = LogisticRegression(C=float(self.config["C"]), max_iter=5000)
-        classifier.fit(features, [m.get(INTENT_RESPONSE_KEY) for m in examples])
+        classifier.fit(features, labels)
         self.fitted["classifier"] = classifier
         with self.model_storage.write_to(self.resource) as directory:
             (directory / MODEL_FILE).write_bytes(pickle.dumps(self.fitted))
@@ -145,52 +155,78 @@ class FaqSelector(GraphComponent):
 
     # --- inference ----------------------------------------------------------------------------
 
-    def rank(self, messages: list[Message]) -> list[list[tuple[str, float]]]:
-        """The best entries (``faq/<id>``, probability) of each message, best first."""
+    def probabilities(self, messages: list[Message]) -> tuple[np.ndarray, np.ndarray]:
+        """(class labels, one row of probabilities per message)."""
         assert self.fitted is not None
         texts = [m.get(TEXT) or "" for m in messages]
         docs = [m.get(SPACY_DOCS[TEXT]) for m in messages]
-        probabilities = self.fitted["classifier"].predict_proba(self._features(texts, docs))
-        labels = self.fitted["classifier"].classes_
-        rankings = []
-        for row in probabilities:
-            best = np.argsort(row)[::-1][:RANKING_LENGTH]
-            rankings.append([(str(labels[i]), float(row[i])) for i in best])
-        return rankings
+        classifier = self.fitted["classifier"]
+        return classifier.classes_, classifier.predict_proba(self._features(texts, docs))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        # Only FAQ questions need an entry: skip messages the intent classifier sent elsewhere.
-        asked = [
-            m
-            for m in messages
-            if (m.get(INTENT) or {}).get("name", RETRIEVAL_INTENT) == RETRIEVAL_INTENT
-        ]
+        asked = [m for m in messages if m.get(TEXT)]
         if self.fitted is None or not asked:
             return messages
-        for message, ranking in zip(asked, self.rank(asked), strict=True):
-            entries = [
-                {
-                    "id": zlib.crc32(key.encode("utf-8")),
-                    "confidence": confidence,
-                    "intent_response_key": key,
-                }
-                for key, confidence in ranking
-            ]
-            best_key, best_confidence = ranking[0]
-            output = {
-                "all_retrieval_intents": [RETRIEVAL_INTENT],
-                RETRIEVAL_INTENT: {
-                    "response": {
-                        "id": entries[0]["id"],
-                        "responses": None,
-                        "response_templates": None,
-                        "confidence": best_confidence,
-                        "intent_response_key": best_key,
-                        "utter_action": f"utter_{best_key}",
-                        "template_name": f"utter_{best_key}",
-                    },
-                    "ranking": entries,
-                },
-            }
-            message.set("response_selector", output, add_to_output=True)
+        labels, rows = self.probabilities(asked)
+        is_entry = np.array([str(label).startswith(ENTRY_PREFIX) for label in labels])
+        threshold = float(self.config["faq_threshold"])
+        for message, row in zip(asked, rows, strict=True):
+            faq_probability = float(row[is_entry].sum())
+            if not is_entry[row.argmax()] or faq_probability < threshold:
+                continue  # a journey, small talk or out of scope: DIET's intent stands
+            entries = np.where(is_entry, row, 0.0) / faq_probability  # P(entry | faq)
+            best = np.argsort(entries)[::-1][:RANKING_LENGTH]
+            mark_as_faq(
+                message,
+                faq_probability,
+                [(str(labels[i]), float(entries[i])) for i in best],
+            )
         return messages
+
+
+def label_of(message: Message) -> str:
+    """The flat class of a training example: ``faq/<entry id>`` or the intent's name."""
+    if message.get(INTENT) == RETRIEVAL_INTENT and message.get(INTENT_RESPONSE_KEY):
+        return str(message.get(INTENT_RESPONSE_KEY))
+    return str(message.get(INTENT))
+
+
+def mark_as_faq(message: Message, confidence: float, ranking: list[tuple[str, float]]) -> None:
+    """Make the message a ``faq`` question answered by ``ranking`` (entry key, P(entry|faq)).
+
+    The other intents keep DIET's order, scaled to share what the FAQ leaves, so the ranking
+    still sums to one and the FallbackClassifier compares like with like.
+    """
+    others = [
+        {**item, "confidence": float(item["confidence"]) * (1.0 - confidence)}
+        for item in message.get(INTENT_RANKING_KEY) or []
+        if item.get("name") != RETRIEVAL_INTENT
+    ]
+    intent = {"name": RETRIEVAL_INTENT, "confidence": confidence}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent, *others], add_to_output=True)
+    entries = [
+        {
+            "id": zlib.crc32(key.encode("utf-8")),
+            "confidence": probability,
+            "intent_response_key": key,
+        }
+        for key, probability in ranking
+    ]
+    best_key, best_confidence = ranking[0]
+    output = {
+        "all_retrieval_intents": [RETRIEVAL_INTENT],
+        RETRIEVAL_INTENT: {
+            "response": {
+                "id": entries[0]["id"],
+                "responses": None,
+                "response_templates": None,
+                "confidence": best_confidence,
+                "intent_response_key": best_key,
+                "utter_action": f"utter_{best_key}",
+                "template_name": f"utter_{best_key}",
+            },
+            "ranking": entries,
+        },
+    }
+    message.set("response_selector", output, add_to_output=True)

@@ -12,6 +12,9 @@ echo "==> ruff"
 .venv/bin/ruff check .
 echo "==> mypy (shop/, desk/)"
 .venv/bin/mypy
+echo "==> knowledge validate + build"
+.venv/bin/python -m shop.knowledge validate
+.venv/bin/python -m shop.knowledge build
 .venv/bin/python scripts/ensure_model.py
 echo "==> rasa data validate"
 .venv/bin/rasa data validate --config config.yml --domain domain.yml --data bot/data

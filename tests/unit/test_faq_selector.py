@@ -1,5 +1,6 @@
-"""The FAQ selector component: trained on retrieval-intent examples with real spaCy docs,
-persisted in Rasa's model storage, loaded back, and ranking entries in Rasa's output format."""
+"""The FAQ selector component: trained on intents and retrieval-intent examples with real spaCy
+docs, persisted in Rasa's model storage, loaded back; it claims FAQ questions from DIET and ranks
+their entries in Rasa's output format, and leaves the other messages to DIET."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.utils.spacy_utils import SpacyNLP
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.diet_without_faq import without_faq
 from bot.faq_selector import FaqSelector
 from shop.knowledge.text import fold
 from tests.support.servers import ROOT
@@ -54,19 +56,52 @@ def messages_with_docs(nlp: SpacyNLP, texts: list[str]) -> list[Message]:
     return messages
 
 
-def trained(tmp_path: Path, nlp: SpacyNLP) -> tuple[FaqSelector, LocalModelStorage, Resource]:
-    storage = LocalModelStorage(tmp_path)
-    resource = Resource("faq_selector")
-    context = ExecutionContext(GraphSchema({}), "test")
-    selector = FaqSelector.create({}, storage, resource, context)
+JOURNEYS = {
+    "greet": ["bonjour", "salut", "bonsoir", "coucou"],
+    "track_order": [
+        "où en est ma commande",
+        "je veux suivre mon colis",
+        "ma commande 123456 est partie ?",
+        "suivi de ma commande",
+    ],
+}
+
+
+def training_examples(nlp: SpacyNLP) -> list[Message]:
     examples = []
     for key, texts in PHRASINGS.items():
         for message in messages_with_docs(nlp, texts):
             message.set(INTENT, "faq")
             message.set(INTENT_RESPONSE_KEY, key)
             examples.append(message)
-    selector.train(TrainingData(examples))
+    for intent, texts in JOURNEYS.items():
+        for message in messages_with_docs(nlp, texts):
+            message.set(INTENT, intent)
+            examples.append(message)
+    return examples
+
+
+def trained(
+    tmp_path: Path, nlp: SpacyNLP, config: dict | None = None
+) -> tuple[FaqSelector, LocalModelStorage, Resource]:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("faq_selector")
+    context = ExecutionContext(GraphSchema({}), "test")
+    selector = FaqSelector.create(config or {}, storage, resource, context)
+    selector.train(TrainingData(training_examples(nlp)))
     return selector, storage, resource
+
+
+def as_classified_by_diet(message: Message, intent: str, confidence: float) -> Message:
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(
+        INTENT_RANKING_KEY,
+        [
+            {"name": intent, "confidence": confidence},
+            {"name": "greet", "confidence": 1.0 - confidence},
+        ],
+    )
+    return message
 
 
 def test_fold_drops_case_and_accents() -> None:
@@ -84,7 +119,8 @@ def test_trained_selector_ranks_the_right_entry_in_rasa_format(
     assert ranking[0]["intent_response_key"] == "faq/paiement_moyens"
     assert ranking[0]["confidence"] > ranking[1]["confidence"]
     assert output["faq"]["response"]["intent_response_key"] == "faq/paiement_moyens"
-    assert abs(sum(item["confidence"] for item in ranking) - 1.0) < 1e-6  # 3 entries, all ranked
+    assert abs(sum(item["confidence"] for item in ranking) - 1.0) < 1e-6  # P(entry | faq)
+    assert message.get(INTENT)["name"] == "faq"
 
 
 def test_selector_survives_persistence(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
@@ -107,12 +143,47 @@ def test_without_faq_examples_messages_are_left_alone(tmp_path: Path, spacy_nlp:
     assert message.get("response_selector") is None
 
 
-def test_messages_classified_elsewhere_are_not_ranked(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
+def test_a_faq_question_is_claimed_from_diet_and_the_ranking_still_sums_to_one(
+    tmp_path: Path, spacy_nlp: SpacyNLP
+) -> None:
     selector, _, _ = trained(tmp_path, spacy_nlp)
-    greeting, question = messages_with_docs(spacy_nlp, ["bonjour", "vous prenez paypal ?"])
-    greeting.set(INTENT, {"name": "greet", "confidence": 0.99})
-    question.set(INTENT, {"name": "faq", "confidence": 0.97})
-    selector.process([greeting, question])
+    [question] = messages_with_docs(spacy_nlp, ["vous prenez paypal ?"])
+    selector.process([as_classified_by_diet(question, "track_order", 0.9)])
+    intent = question.get(INTENT)
+    assert intent["name"] == "faq" and intent["confidence"] >= 0.5
+    ranking = question.get(INTENT_RANKING_KEY)
+    assert [item["name"] for item in ranking] == ["faq", "track_order", "greet"]
+    assert abs(sum(item["confidence"] for item in ranking) - 1.0) < 1e-6
+    key = question.get("response_selector")["faq"]["ranking"][0]["intent_response_key"]
+    assert key == "faq/paiement_moyens"
+
+
+def test_journeys_and_small_talk_keep_diets_intent(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
+    selector, _, _ = trained(tmp_path, spacy_nlp)
+    greeting, tracking = messages_with_docs(spacy_nlp, ["bonjour", "où est mon colis ?"])
+    as_classified_by_diet(greeting, "greet", 0.99)
+    as_classified_by_diet(tracking, "track_order", 0.95)
+    selector.process([greeting, tracking])
+    assert greeting.get(INTENT)["name"] == "greet"
+    assert tracking.get(INTENT) == {"name": "track_order", "confidence": 0.95}
     assert greeting.get("response_selector") is None
-    ranking = question.get("response_selector")["faq"]["ranking"]
-    assert ranking[0]["intent_response_key"] == "faq/paiement_moyens"
+    assert tracking.get("response_selector") is None
+
+
+def test_a_faq_guess_below_the_threshold_leaves_diets_intent(
+    tmp_path: Path, spacy_nlp: SpacyNLP
+) -> None:
+    selector, _, _ = trained(tmp_path, spacy_nlp, {"faq_threshold": 0.999})
+    [question] = messages_with_docs(spacy_nlp, ["vous prenez paypal ?"])
+    selector.process([as_classified_by_diet(question, "track_order", 0.9)])
+    assert question.get(INTENT)["name"] == "track_order"
+    assert question.get("response_selector") is None
+
+
+def test_diet_trains_without_the_faq_examples_but_keeps_the_rest(spacy_nlp: SpacyNLP) -> None:
+    regex = [{"name": "order_number", "pattern": "[0-9]{6}"}]
+    data = TrainingData(training_examples(spacy_nlp), regex_features=regex)
+    kept = without_faq(data)
+    assert kept.intents == {"greet", "track_order"}
+    assert len(kept.intent_examples) == sum(len(texts) for texts in JOURNEYS.values())
+    assert kept.regex_features == regex
