@@ -89,7 +89,11 @@ def evaluate(parse: Callable[[str], dict[str, Any]], path: Path = HELDOUT) -> Re
                     "found": sorted(found),
                 }
             )
-    labels = sorted(set(gold_intents))
+    # Macro-F1 over the journeys, small talk and out of scope. The few messages of these files
+    # whose best answer is a FAQ entry (moved to ``faq/<entry>`` when the FAQ was wired) are
+    # too few for a per-class F1 of their own; the FAQ is measured on its own held-out set
+    # (faq_reachability). A journey message taken for a FAQ question still counts as missed.
+    labels = sorted(set(gold_intents) - {"faq"})
     _, _, per_intent, _ = precision_recall_fscore_support(
         gold_intents, predicted_intents, labels=labels, zero_division=0
     )

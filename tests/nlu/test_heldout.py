@@ -30,8 +30,11 @@ def test_heldout_file_is_not_in_the_training_data(path: Path) -> None:
     files = [ROOT / "bot/data/nlu.yml", *sorted((ROOT / "bot/data").glob("faq*.yml"))]
     training = {normalise(m.get("text")) for f in files for m in load_data(str(f)).intent_examples}
     examples = load_data(str(path)).intent_examples
-    assert min(Counter(m.get("intent") for m in examples).values()) >= 20
-    assert len({m.get("intent") for m in examples}) == 14
+    # The 14 intents written with the file; messages whose best answer became a FAQ entry were
+    # moved to faq/<entry> blocks (a few per file, scored for intent only).
+    per_intent = Counter(m.get("intent") for m in examples if m.get("intent") != "faq")
+    assert len(per_intent) == 14
+    assert min(per_intent.values()) >= 20
     assert not training.intersection(normalise(m.get("text")) for m in examples)
 
 

@@ -10,6 +10,7 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -93,12 +94,13 @@ def trained(
 
 
 def as_classified_by_diet(message: Message, intent: str, confidence: float) -> Message:
+    other = "track_order" if intent == "greet" else "greet"
     message.set(INTENT, {"name": intent, "confidence": confidence})
     message.set(
         INTENT_RANKING_KEY,
         [
             {"name": intent, "confidence": confidence},
-            {"name": "greet", "confidence": 1.0 - confidence},
+            {"name": other, "confidence": 1.0 - confidence},
         ],
     )
     return message
@@ -158,16 +160,26 @@ def test_a_faq_question_is_claimed_from_diet_and_the_ranking_still_sums_to_one(
     assert key == "faq/paiement_moyens"
 
 
-def test_journeys_and_small_talk_keep_diets_intent(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
+def test_other_intents_are_the_mean_of_diet_and_the_linear_model(
+    tmp_path: Path, spacy_nlp: SpacyNLP
+) -> None:
     selector, _, _ = trained(tmp_path, spacy_nlp)
     greeting, tracking = messages_with_docs(spacy_nlp, ["bonjour", "où est mon colis ?"])
     as_classified_by_diet(greeting, "greet", 0.99)
-    as_classified_by_diet(tracking, "track_order", 0.95)
+    # DIET barely prefers the wrong intent; the linear model is sure: the mean corrects it.
+    tracking.set(INTENT, {"name": "greet", "confidence": 0.55})
+    tracking.set(
+        INTENT_RANKING_KEY,
+        [{"name": "greet", "confidence": 0.55}, {"name": "track_order", "confidence": 0.45}],
+    )
     selector.process([greeting, tracking])
     assert greeting.get(INTENT)["name"] == "greet"
-    assert tracking.get(INTENT) == {"name": "track_order", "confidence": 0.95}
-    assert greeting.get("response_selector") is None
-    assert tracking.get("response_selector") is None
+    assert tracking.get(INTENT)["name"] == "track_order"
+    for message in (greeting, tracking):
+        ranking = message.get(INTENT_RANKING_KEY)
+        assert abs(sum(item["confidence"] for item in ranking) - 1.0) < 1e-6
+        assert message.get(INTENT) == ranking[0]
+        assert message.get("response_selector") is None
 
 
 def test_a_faq_guess_below_the_threshold_leaves_diets_intent(
@@ -176,7 +188,7 @@ def test_a_faq_guess_below_the_threshold_leaves_diets_intent(
     selector, _, _ = trained(tmp_path, spacy_nlp, {"faq_threshold": 0.999})
     [question] = messages_with_docs(spacy_nlp, ["vous prenez paypal ?"])
     selector.process([as_classified_by_diet(question, "track_order", 0.9)])
-    assert question.get(INTENT)["name"] == "track_order"
+    assert question.get(INTENT)["name"] != "faq"
     assert question.get("response_selector") is None
 
 
@@ -187,3 +199,19 @@ def test_diet_trains_without_the_faq_examples_but_keeps_the_rest(spacy_nlp: Spac
     assert kept.intents == {"greet", "track_order"}
     assert len(kept.intent_examples) == sum(len(texts) for texts in JOURNEYS.values())
     assert kept.regex_features == regex
+
+
+def test_fast_probabilities_equal_scikit_learns(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
+    selector, _, _ = trained(tmp_path, spacy_nlp)
+    messages = messages_with_docs(
+        spacy_nlp, ["vous prenez paypal ?", "bonjour", "où est mon colis"]
+    )
+    labels, fast = selector.probabilities(messages)
+    assert selector.fitted is not None
+    classifier = selector.fitted["classifier"]
+    texts = [m.get(TEXT) for m in messages]
+    slow = classifier.predict_proba(
+        selector._features(texts, [m.get(SPACY_DOCS[TEXT]) for m in messages])
+    )
+    assert list(labels) == list(classifier.classes_)
+    assert abs(fast - slow).max() < 1e-9
