@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
@@ -213,36 +214,43 @@ def _collisions(entries: Sequence[FaqEntry]) -> list[KnowledgeError]:
     if not items:
         return []
     texts = [item.normalised for item in items]
-    ratio = cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=COLLISION_SCORE)
-    token_set = cdist(texts, texts, scorer=fuzz.token_set_ratio, score_cutoff=COLLISION_SCORE)
+    ratio = cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=COLLISION_SCORE, workers=-1)
+    token_set = cdist(
+        texts, texts, scorer=fuzz.token_set_ratio, score_cutoff=COLLISION_SCORE, workers=-1
+    )
     word_counts = [len(text.split()) or 1 for text in texts]
     errors = []
     reported: set[tuple[str, str, str]] = set()
-    for i, left in enumerate(items):
-        for j in range(i + 1, len(items)):
-            right = items[j]
-            if left.entry.id == right.entry.id:
-                continue
-            identical = left.normalised == right.normalised
-            similar = ratio[i][j] >= COLLISION_SCORE
-            if not identical and not similar and token_set[i][j] >= COLLISION_SCORE:
-                shorter, longer = sorted((word_counts[i], word_counts[j]))
-                similar = shorter / longer >= TOKEN_SET_MIN_LENGTH_RATIO
-            if not (identical or similar):
-                continue
-            key = (right.normalised, left.entry.id, right.entry.id)
-            if key in reported:
-                continue
-            reported.add(key)
-            how = "is the same phrasing as" if identical else "is too close to"
-            errors.append(
-                KnowledgeError(
-                    right.entry.file,
-                    right.line,
-                    f"entry {right.entry.id!r}: example {right.text!r} {how} {left.text!r} "
-                    f"of entry {left.entry.id!r} ({left.entry.file}:{left.line})",
-                )
+    # Only the pairs above the cutoff (a few dozen of ~3 million) are looked at in Python:
+    # looping over every pair took 10 s with 2 400 phrasings, and the action server validates
+    # the folder when it loads it.
+    candidates = np.argwhere(
+        np.triu((ratio >= COLLISION_SCORE) | (token_set >= COLLISION_SCORE), 1)
+    )
+    for i, j in candidates.tolist():
+        left, right = items[i], items[j]
+        if left.entry.id == right.entry.id:
+            continue
+        identical = left.normalised == right.normalised
+        similar = ratio[i][j] >= COLLISION_SCORE
+        if not identical and not similar and token_set[i][j] >= COLLISION_SCORE:
+            shorter, longer = sorted((word_counts[i], word_counts[j]))
+            similar = shorter / longer >= TOKEN_SET_MIN_LENGTH_RATIO
+        if not (identical or similar):
+            continue
+        key = (right.normalised, left.entry.id, right.entry.id)
+        if key in reported:
+            continue
+        reported.add(key)
+        how = "is the same phrasing as" if identical else "is too close to"
+        errors.append(
+            KnowledgeError(
+                right.entry.file,
+                right.line,
+                f"entry {right.entry.id!r}: example {right.text!r} {how} {left.text!r} "
+                f"of entry {left.entry.id!r} ({left.entry.file}:{left.line})",
             )
+        )
     return errors
 
 
