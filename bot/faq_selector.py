@@ -195,7 +195,7 @@ class FaqSelector(GraphComponent):
                 best = np.argsort(entries)[::-1][:RANKING_LENGTH]
                 ranking = [(str(labels[i]), float(entries[i])) for i in best]
                 mark_as_faq(message, faq_probability, intents, ranking)
-            else:
+            elif intents:  # none only when the model learnt nothing but FAQ entries
                 message.set(INTENT, intents[0], add_to_output=True)
                 message.set(INTENT_RANKING_KEY, intents, add_to_output=True)
         return messages

@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/evaluate_nlu.py                 # the current model (trained if needed)
     .venv/bin/python scripts/evaluate_nlu.py --config X.yml  # train an NLU-only model from X first
+    .venv/bin/python scripts/evaluate_nlu.py --model M.tar.gz --heldout F  # a given model, file
 
 The report goes to .var/reports/nlu/: macro and per-intent F1, out-of-scope recall, entity F1,
 the worst confusions, the messages that failed, and a confusion-matrix PNG. With --config the
@@ -98,6 +99,7 @@ def markdown(report: Report, faq: FaqReport, extra: dict[str, float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", type=Path, help="train an NLU-only model from this config")
+    parser.add_argument("--model", type=Path, help="evaluate this model archive instead")
     parser.add_argument("--out", type=Path, default=ROOT / ".var" / "reports" / "nlu")
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
     args = parser.parse_args()
@@ -114,6 +116,8 @@ def main() -> int:
         if args.config:
             model, seconds = train_nlu(args.config.resolve(), Path(workdir))
             extra["NLU training time (s)"] = seconds
+        elif args.model:
+            model = args.model.resolve()
         else:
             model = model_path()
         agent = Agent.load(str(model))
