@@ -49,8 +49,8 @@ def knowledge() -> LiveKnowledge:
 
 
 def warm_up() -> None:
-    """Load and check the FAQ when the action server starts rather than in a shopper's first
-    turn: validating ~2 400 phrasings takes about 2 s."""
+    """Load and check the FAQ when the action server starts (``actions.server``) rather than
+    in a shopper's first turn: validating ~2 400 phrasings takes about 2 s."""
     try:
         knowledge()
     except Exception:  # a broken folder: the first FAQ question answers with the fallback
@@ -118,6 +118,3 @@ class ActionAnswerFaq(SafeAction):
                 )
             ]
         )
-
-
-warm_up()

@@ -12,6 +12,7 @@ import os
 from rasa_sdk.endpoint import create_app
 from sanic import response
 
+from actions import faq
 from shop import assistant
 from shop.policy.profile import ProfileError
 
@@ -25,6 +26,7 @@ def main() -> None:
     except ProfileError as error:
         logger.error("shop profile refused: %s", error)
         raise SystemExit(2) from error
+    faq.warm_up()
     host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTIONS_PORT", "5055"))
     app = create_app("actions", cors_origins=None)

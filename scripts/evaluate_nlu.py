@@ -126,17 +126,18 @@ def main() -> int:
         gold: list[str] = []
         predicted: list[str] = []
 
+        def parse_only(text: str) -> dict:  # type: ignore[type-arg]
+            return dict(loop.run_until_complete(agent.parse_message(text)))
+
         def parse(text: str) -> dict:  # type: ignore[type-arg]
             started = time.perf_counter()
-            result = loop.run_until_complete(agent.parse_message(text))
+            result = parse_only(text)
             timings.append((time.perf_counter() - started) * 1000)
             predicted.append((result.get("intent") or {}).get("name") or "none")
-            return dict(result)
+            return result
 
         report = evaluate(parse, args.heldout)
-        faq = faq_reachability(
-            lambda text: dict(loop.run_until_complete(agent.parse_message(text)))
-        )
+        faq = faq_reachability(parse_only)
         from rasa.shared.nlu.training_data.loading import load_data
 
         gold = [m.get("intent") for m in load_data(str(args.heldout)).intent_examples]

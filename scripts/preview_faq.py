@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actions.faq import ranking as faq_ranking  # noqa: E402
 from shop.knowledge.placeholders import fill  # noqa: E402
 from shop.knowledge.validator import load_valid  # noqa: E402
 from shop.policy.profile import load_profile, resolve_profile_path  # noqa: E402
@@ -26,14 +27,12 @@ from tests.support.servers import model_path  # noqa: E402
 def describe(result: dict, knowledge, profile) -> str:  # type: ignore[no-untyped-def, type-arg]
     intent = result.get("intent") or {}
     lines = [f"intent: {intent.get('name')} ({intent.get('confidence', 0):.2f})"]
-    selector = (result.get("response_selector") or {}).get("faq") or {}
-    ranking = selector.get("ranking") or []
-    for item in ranking[:3]:
-        entry_id = str(item.get("intent_response_key", "")).split("/", 1)[-1]
+    ranked = faq_ranking(result)
+    for entry_id, confidence in ranked[:3]:
         title = knowledge.entry(entry_id).title if entry_id in knowledge else "?"
-        lines.append(f"  faq/{entry_id} — {title} ({item['confidence']:.2f})")
-    if intent.get("name") == "faq" and ranking:
-        best = str(ranking[0]["intent_response_key"]).split("/", 1)[-1]
+        lines.append(f"  faq/{entry_id} — {title} ({confidence:.2f})")
+    if intent.get("name") == "faq" and ranked:
+        best = ranked[0][0]
         if best in knowledge:
             lines += ["", fill(knowledge.entry(best).answer, profile)]
     elif intent.get("name") != "faq":
