@@ -158,7 +158,7 @@ def main() -> int:
         print("FAQ: this model does not answer the FAQ (no `faq` intent predicted)")
     for key, value in extra.items():
         print(f"{key}: {value:.1f}")
-    print(f"report: {args.out.relative_to(ROOT)}/report.md, confusion_matrix.png")
+    print(f"report: {args.out}/report.md, confusion_matrix.png")
     return 0
 
 
