@@ -32,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 from scipy.special import softmax
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from shop.knowledge.text import fold
@@ -53,6 +53,20 @@ def mean_vector(doc: Any, width: int) -> np.ndarray:
     mean = np.mean(vectors, axis=0)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm else mean
+
+
+def tfidf_rows(vectorizer: TfidfVectorizer, idf: np.ndarray, texts: list[str]) -> csr_matrix:
+    """``vectorizer.transform(texts)`` (sublinear tf, idf, l2 norm) without scikit-learn's
+    per-call checks, one of which rebuilds the idf vector from a sparse diagonal: 0.4 ms of a
+    1.8 ms parse here. ``test_fast_probabilities_equal_scikit_learns`` checks the result."""
+    counts = CountVectorizer.transform(vectorizer, texts)
+    data = np.log(counts.data.astype(np.float64)) + 1.0
+    data *= idf[counts.indices]
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
+    norms[norms == 0] = 1.0
+    data /= norms[rows]
+    return csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -165,17 +179,36 @@ class FaqSelector(GraphComponent):
         assert self.fitted is not None
         texts = [m.get(TEXT) or "" for m in messages]
         docs = [m.get(SPACY_DOCS[TEXT]) for m in messages]
-        features = self._features(texts, docs)
         classifier = self.fitted["classifier"]
         if len(classifier.classes_) < 3:
-            return classifier.classes_, classifier.predict_proba(features)
-        # The multinomial model's softmax, with the weights kept row-major: predict_proba
-        # multiplies by a transposed (Fortran-order) copy of ~100 x 36 000 weights and took
-        # 8 ms a message; this takes 0.05 ms and gives the same probabilities.
-        if "weights" not in self.fitted:
-            self.fitted["weights"] = np.ascontiguousarray(classifier.coef_.T)
-        scores = features @ self.fitted["weights"] + classifier.intercept_
-        return classifier.classes_, softmax(np.asarray(scores), axis=1)
+            return classifier.classes_, classifier.predict_proba(self._features(texts, docs))
+        return classifier.classes_, softmax(self._scores(texts, docs), axis=1)
+
+    def _scores(self, texts: list[str], docs: list[Any]) -> np.ndarray:
+        """The multinomial model's scores, block of features by block of weights.
+
+        Same numbers as ``classifier.decision_function(self._features(...))`` in a fraction of
+        the time: scikit-learn's ``predict_proba`` multiplies by a transposed (Fortran-order)
+        copy of ~100 x 36 000 weights (8 ms a message), and stacking the three feature blocks
+        into one matrix costs more than the three products."""
+        assert self.fitted is not None
+        fitted, classifier = self.fitted, self.fitted["classifier"]
+        if "blocks" not in fitted:
+            weights = np.ascontiguousarray(classifier.coef_.T)
+            n_chars, n_words = len(fitted["chars"].vocabulary_), len(fitted["words"].vocabulary_)
+            fitted["blocks"] = (
+                (fitted["chars"], fitted["chars"].idf_, weights[:n_chars]),
+                (fitted["words"], fitted["words"].idf_, weights[n_chars : n_chars + n_words]),
+            )
+            fitted["vector_weights"] = weights[n_chars + n_words :] * float(
+                self.config["vector_weight"]
+            )
+        width = int(fitted["vector_width"])
+        dense = np.array([mean_vector(doc, width) for doc in docs], dtype=np.float64)
+        scores = dense @ fitted["vector_weights"] + classifier.intercept_
+        for vectorizer, idf, block in fitted["blocks"]:
+            scores += tfidf_rows(vectorizer, idf, texts) @ block
+        return np.asarray(scores)
 
     def process(self, messages: list[Message]) -> list[Message]:
         asked = [m for m in messages if m.get(TEXT)]

@@ -44,4 +44,4 @@ def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> boo
 
 
 def apply() -> None:
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result

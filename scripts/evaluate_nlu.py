@@ -3,6 +3,7 @@
     .venv/bin/python scripts/evaluate_nlu.py                 # the current model (trained if needed)
     .venv/bin/python scripts/evaluate_nlu.py --config X.yml  # train an NLU-only model from X first
     .venv/bin/python scripts/evaluate_nlu.py --model M.tar.gz --heldout F  # a given model, file
+    .venv/bin/python scripts/evaluate_nlu.py --heldout A --heldout B  # several files, one load
 
 The report goes to .var/reports/nlu/: macro and per-intent F1, out-of-scope recall, entity F1,
 the worst confusions, the messages that failed, and a confusion-matrix PNG. With --config the
@@ -15,6 +16,7 @@ import argparse
 import asyncio
 import json
 import logging
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,11 +101,18 @@ def markdown(report: Report, faq: FaqReport, extra: dict[str, float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", type=Path, help="train an NLU-only model from this config")
+    parser.add_argument("--keep", type=Path, help="with --config: keep the trained archive here")
     parser.add_argument("--model", type=Path, help="evaluate this model archive instead")
     parser.add_argument("--out", type=Path, default=ROOT / ".var" / "reports" / "nlu")
-    parser.add_argument("--heldout", type=Path, default=HELDOUT)
+    parser.add_argument(
+        "--heldout",
+        type=Path,
+        action="append",
+        help=f"held-out file, may be repeated (default {HELDOUT.relative_to(ROOT)}); "
+        "with several files each report goes to OUT/<file name>/",
+    )
     args = parser.parse_args()
-    args.out = args.out.resolve()
+    heldouts = args.heldout or [HELDOUT]
 
     from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
@@ -116,41 +125,46 @@ def main() -> int:
         if args.config:
             model, seconds = train_nlu(args.config.resolve(), Path(workdir))
             extra["NLU training time (s)"] = seconds
+            if args.keep:
+                shutil.copy(model, args.keep)
         elif args.model:
             model = args.model.resolve()
         else:
             model = model_path()
         agent = Agent.load(str(model))
-        loop = asyncio.new_event_loop()
-        timings: list[float] = []
-        gold: list[str] = []
-        predicted: list[str] = []
+    loop = asyncio.new_event_loop()
+    timings: list[float] = []
+    intents: dict[str, str] = {}  # text -> predicted intent, for the confusion matrices
 
-        def parse_only(text: str) -> dict:  # type: ignore[type-arg]
-            return dict(loop.run_until_complete(agent.parse_message(text)))
+    def parse(text: str) -> dict:  # type: ignore[type-arg]
+        started = time.perf_counter()
+        result = dict(loop.run_until_complete(agent.parse_message(text)))
+        timings.append((time.perf_counter() - started) * 1000)
+        intents[text] = (result.get("intent") or {}).get("name") or "none"
+        return result
 
-        def parse(text: str) -> dict:  # type: ignore[type-arg]
-            started = time.perf_counter()
-            result = parse_only(text)
-            timings.append((time.perf_counter() - started) * 1000)
-            predicted.append((result.get("intent") or {}).get("name") or "none")
-            return result
-
-        report = evaluate(parse, args.heldout)
-        faq = faq_reachability(parse_only)
-        from rasa.shared.nlu.training_data.loading import load_data
-
-        gold = [m.get("intent") for m in load_data(str(args.heldout)).intent_examples]
+    faq = faq_reachability(parse)
+    reports = [(path, evaluate(parse, path)) for path in heldouts]
     extra["parse p50 in process (ms)"] = statistics.median(timings)
     extra["parse p95 in process (ms)"] = sorted(timings)[int(0.95 * (len(timings) - 1))]
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "report.json").write_text(
-        json.dumps({**report.as_dict(), "faq": faq.__dict__, **extra}, ensure_ascii=False, indent=2)
-    )
-    (args.out / "report.md").write_text(markdown(report, faq, extra))
-    confusion_png(report, gold, predicted, args.out / "confusion_matrix.png")
-    print(report.summary())
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    for path, report in reports:
+        out = (args.out if len(reports) == 1 else args.out / path.stem).resolve()
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "report.json").write_text(
+            json.dumps(
+                {**report.as_dict(), "faq": faq.__dict__, **extra}, ensure_ascii=False, indent=2
+            )
+        )
+        (out / "report.md").write_text(markdown(report, faq, extra))
+        messages = load_data(str(path)).intent_examples
+        gold = [m.get("intent") for m in messages]
+        predicted = [intents[m.get("text")] for m in messages]
+        confusion_png(report, gold, predicted, out / "confusion_matrix.png")
+        print(f"== {path.name}\n{report.summary()}")
+        print(f"report: {out}/report.md, confusion_matrix.png\n")
     if faq.scores:
         print(faq.summary())
         print("\n".join(thresholds(faq)))
@@ -158,7 +172,6 @@ def main() -> int:
         print("FAQ: this model does not answer the FAQ (no `faq` intent predicted)")
     for key, value in extra.items():
         print(f"{key}: {value:.1f}")
-    print(f"report: {args.out}/report.md, confusion_matrix.png")
     return 0
 
 

@@ -1,0 +1,143 @@
+"""One entity per thing the shopper wrote, for the identifiers the actions look up.
+
+Two extractors read every message: DIET (learnt, finds codes and numbers it never saw) and the
+regexes of ``bot/data/nlu.yml`` (exact formats). They disagree on the edges of what they find:
+
+- « N°275 938 » : the regex finds ``275938``, DIET finds ``275`` and ``938`` besides;
+- « le code FETE-PERES » : DIET splits the code at the hyphen, into ``FETE`` and ``PERES``;
+- « bague 65 -> 68 » : DIET's span takes the hyphen: ``65-``;
+- « bonjouuur » : DIET takes an unknown word for a promo code.
+
+The actions take the first valid value of a slot, so a piece (``FETE``) or a stray word would be
+looked up in place of the code. This component, placed after the extractors and before the
+synonym mapper, keeps one entity per identifier: pieces the shopper wrote joined are merged,
+an entity inside a longer one of the same kind is dropped, values are written the way the
+store keeps them, and a promo code without a digit is kept only when it looks like one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+Entity = dict[str, Any]
+
+# What may separate two pieces of one identifier: « 275 938 », « FETE-PERES », « ete_20 ».
+JOINED_BY = {
+    "order_number": re.compile(r"[ .-]?"),
+    "promo_code": re.compile(r"[-_]?"),
+}
+# Only digits count in an order number (« n°482 913 », « #482913 ») and a ring size (« 54- »).
+DIGITS_ONLY = {"order_number": re.compile(r"\D"), "ring_size": re.compile(r"[^\d,.]|[,.]$")}
+PROMO_CONTEXT = re.compile(r"\b(?:codes?|coupons?|promo|r[ée]duc\w*|remise|voucher|discount)\b")
+REGEX_EXTRACTOR = "RegexEntityExtractor"
+
+
+def clean(text: str, entities: list[Entity]) -> list[Entity]:
+    """The entities of one message, merged, deduplicated and normalised (see module doc)."""
+    kept = _merge_pieces(text, entities)
+    kept = _drop_contained(kept)
+    kept = [_normalised(entity) for entity in kept]
+    return [entity for entity in kept if entity["value"] and _plausible(text, entity)]
+
+
+def _merge_pieces(text: str, entities: list[Entity]) -> list[Entity]:
+    ordered = sorted(entities, key=lambda entity: (entity.get("start", 0), entity.get("end", 0)))
+    merged: list[Entity] = []
+    for entity in ordered:
+        previous = _last_piece_of(merged, entity)
+        gap = text[previous["end"] : entity["start"]] if previous else None
+        joiner = JOINED_BY.get(entity["entity"])
+        if previous and joiner and gap is not None and joiner.fullmatch(gap):
+            previous["end"] = entity["end"]
+            previous["value"] = text[previous["start"] : previous["end"]]
+            previous["processors"] = [*previous.get("processors", []), "EntityCleanup"]
+            continue
+        merged.append(dict(entity))
+    return merged
+
+
+def _last_piece_of(merged: list[Entity], entity: Entity) -> Entity | None:
+    """The last entity before ``entity`` of the same kind and from the same extractor."""
+    if "start" not in entity:
+        return None
+    for previous in reversed(merged):
+        if (
+            previous["entity"] == entity["entity"]
+            and previous.get("extractor") == entity.get("extractor")
+            and previous.get("end", entity["start"] + 1) <= entity["start"]
+        ):
+            return previous
+    return None
+
+
+def _drop_contained(entities: list[Entity]) -> list[Entity]:
+    """Drop an entity whose span lies inside another one of the same kind; on equal spans the
+    regex's (an exact format) is kept."""
+
+    def rank(entity: Entity) -> tuple[int, int]:
+        length = entity.get("end", 0) - entity.get("start", 0)
+        return length, entity.get("extractor") == REGEX_EXTRACTOR
+
+    kept: list[Entity] = []
+    for entity in sorted(entities, key=rank, reverse=True):
+        inside = any(
+            other["entity"] == entity["entity"]
+            and "start" in other
+            and "start" in entity
+            and other["start"] <= entity["start"]
+            and entity["end"] <= other["end"]
+            for other in kept
+        )
+        if not inside:
+            kept.append(entity)
+    return sorted(kept, key=lambda entity: entity.get("start", 0))
+
+
+def _normalised(entity: Entity) -> Entity:
+    pattern = DIGITS_ONLY.get(entity["entity"])
+    value = entity.get("value")
+    if pattern is None or not isinstance(value, str) or not any(c.isdigit() for c in value):
+        return entity
+    cleaned = pattern.sub("", value)
+    if cleaned == value:
+        return entity
+    processors = [*entity.get("processors", []), "EntityCleanup"]
+    return {**entity, "value": cleaned, "processors": processors}
+
+
+def _plausible(text: str, entity: Entity) -> bool:
+    """A promo code has a digit, or is written in capitals, or the message speaks of a code."""
+    if entity["entity"] != "promo_code" or entity.get("extractor") == REGEX_EXTRACTOR:
+        return True
+    value = str(entity["value"])
+    if any(char.isdigit() for char in value) or (value.isupper() and len(value) >= 3):
+        return True
+    return bool(PROMO_CONTEXT.search(text.lower()))
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class EntityCleanup(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EntityCleanup:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            entities = message.get(ENTITIES) or []
+            if entities:
+                message.set(ENTITIES, clean(message.get(TEXT) or "", entities), add_to_output=True)
+        return messages

@@ -1,0 +1,92 @@
+"""The entity clean-up keeps one entity per identifier the shopper wrote (bot/entity_cleanup.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.entity_cleanup import clean
+
+
+def span(text: str, piece: str, kind: str, extractor: str = "DIETClassifier") -> dict[str, Any]:
+    start = text.index(piece)
+    return {
+        "entity": kind,
+        "start": start,
+        "end": start + len(piece),
+        "value": piece,
+        "extractor": extractor,
+    }
+
+
+def values(entities: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(entity["entity"], entity["value"]) for entity in entities]
+
+
+def test_pieces_inside_the_regex_number_are_dropped() -> None:
+    text = "N°275 938 au nom de Durand"
+    found = [
+        span(text, "275", "order_number"),
+        span(text, "275 938", "order_number", "RegexEntityExtractor"),
+        span(text, "938", "order_number"),
+    ]
+    assert values(clean(text, found)) == [("order_number", "275938")]
+
+
+def test_number_in_two_pieces_is_joined_without_its_space() -> None:
+    text = "commande 614 027 svp"
+    found = [span(text, "614", "order_number"), span(text, "027", "order_number")]
+    assert values(clean(text, found)) == [("order_number", "614027")]
+
+
+def test_code_split_at_its_hyphen_is_joined() -> None:
+    text = "le code FETE-PERES ne s'applique pas sur la montre"
+    found = [
+        span(text, "FETE", "promo_code"),
+        span(text, "PERES", "promo_code"),
+        span(text, "montre", "product_kind"),
+    ]
+    assert values(clean(text, found)) == [
+        ("promo_code", "FETE-PERES"),
+        ("product_kind", "montre"),
+    ]
+
+
+def test_two_codes_apart_stay_two_codes() -> None:
+    text = "ni NOEL20 ni ETE15 ne marchent"
+    found = [span(text, "NOEL20", "promo_code"), span(text, "ETE15", "promo_code")]
+    assert values(clean(text, found)) == [("promo_code", "NOEL20"), ("promo_code", "ETE15")]
+
+
+def test_ring_size_loses_a_trailing_hyphen() -> None:
+    text = "agrandir bague 65 -> 68"
+    found = [span(text, "65 -", "ring_size"), span(text, "68", "ring_size")]
+    assert values(clean(text, found)) == [("ring_size", "65"), ("ring_size", "68")]
+
+
+def test_half_size_is_kept() -> None:
+    text = "du 54,5 plutôt"
+    assert values(clean(text, [span(text, "54,5", "ring_size")])) == [("ring_size", "54,5")]
+
+
+def test_word_without_digit_is_not_a_code_unless_it_looks_like_one() -> None:
+    greeting = "bonjouuur"
+    assert clean(greeting, [span(greeting, "bonjouuur", "promo_code")]) == []
+    shouted = "BIENVENUE marche pas"
+    assert values(clean(shouted, [span(shouted, "BIENVENUE", "promo_code")])) == [
+        ("promo_code", "BIENVENUE")
+    ]
+    spoken = "le code bienvenue ne passe pas"
+    assert values(clean(spoken, [span(spoken, "bienvenue", "promo_code")])) == [
+        ("promo_code", "bienvenue")
+    ]
+
+
+def test_same_span_from_both_extractors_is_kept_once() -> None:
+    text = "ma commande 482913"
+    found = [
+        span(text, "482913", "order_number"),
+        span(text, "482913", "order_number", "RegexEntityExtractor"),
+    ]
+    cleaned = clean(text, found)
+    assert values(cleaned) == [("order_number", "482913")]
+    assert cleaned[0]["extractor"] == "RegexEntityExtractor"
