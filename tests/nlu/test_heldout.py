@@ -19,6 +19,7 @@ pytestmark = pytest.mark.nlu
 MIN_MACRO_F1 = 0.90
 MIN_ENTITY_F1 = 0.90
 HELDOUT_FILES = [HELDOUT, HELDOUT.with_name("heldout_fresh.yml")]
+DEV = HELDOUT.with_name("dev.yml")
 
 
 @pytest.mark.parametrize("path", HELDOUT_FILES, ids=lambda p: p.stem)
@@ -36,6 +37,22 @@ def test_heldout_file_is_not_in_the_training_data(path: Path) -> None:
     assert len(per_intent) == 14
     assert min(per_intent.values()) >= 20
     assert not training.intersection(normalise(m.get("text")) for m in examples)
+
+
+def test_dev_file_shares_no_line_with_training_or_heldout() -> None:
+    """tests/nlu/dev.yml chooses thresholds (scripts/tune_thresholds.py): it must be as unseen
+    as the held-out files, and must not leak into them."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    files = [ROOT / "bot/data/nlu.yml", *sorted((ROOT / "bot/data").glob("faq*.yml"))]
+    seen = {
+        normalise(m.get("text"))
+        for f in [*files, *HELDOUT_FILES]
+        for m in load_data(str(f)).intent_examples
+    }
+    dev = [normalise(m.get("text")) for m in load_data(str(DEV)).intent_examples]
+    assert len(dev) >= 250
+    assert not seen.intersection(dev)
 
 
 @pytest.mark.parametrize("path", HELDOUT_FILES, ids=lambda p: p.stem)

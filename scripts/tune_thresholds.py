@@ -1,0 +1,109 @@
+"""Choose the NLU thresholds on the development set, never on the held-out files.
+
+    .venv/bin/python scripts/tune_thresholds.py [--model M.tar.gz] [--dev tests/nlu/dev.yml]
+
+Loads a trained model once and replays the development messages through its real pipeline for
+each setting of a grid, changing the settings of the loaded components in memory:
+
+- ``faq_threshold`` and ``diet_weight`` of ``bot.faq_selector.FaqSelector``;
+- ``threshold`` of Rasa's ``FallbackClassifier`` (below it the bot offers the topics).
+
+Score of a setting: macro-F1 over the 14 intents and ``faq``, where a FAQ question counts as
+right only when the selector's first entry is the expected one. Prints the settings best first
+and the current ones (config.yml) for comparison. ``tests/nlu/dev.yml`` was written blind, like
+the held-out files, which stay for reporting (scripts/evaluate_nlu.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from actions.faq import ranking  # noqa: E402
+from tests.support.servers import model_path  # noqa: E402
+
+DEV = ROOT / "tests" / "nlu" / "dev.yml"
+GRID = {
+    "faq_threshold": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "diet_weight": [0.3, 0.4, 0.5, 0.6, 0.7],
+    "fallback": [0.3, 0.4, 0.5, 0.6],
+}
+
+
+def components(agent: Any) -> tuple[Any, Any]:
+    """The loaded FaqSelector and FallbackClassifier of the agent's NLU graph."""
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    from bot.faq_selector import FaqSelector
+
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    loaded = [node._component for node in nodes if node._component is not None]
+    selector = next(c for c in loaded if isinstance(c, FaqSelector))
+    fallback = next(c for c in loaded if isinstance(c, FallbackClassifier))
+    return selector, fallback
+
+
+def score(agent: Any, examples: list[tuple[str, str]]) -> float:
+    from sklearn.metrics import f1_score
+
+    loop = asyncio.get_event_loop()
+    gold, predicted = [], []
+    for label, text in examples:
+        result = loop.run_until_complete(agent.parse_message(text))
+        intent = (result.get("intent") or {}).get("name") or "none"
+        if intent == "faq":
+            entries = ranking(result)
+            intent = f"faq/{entries[0][0]}" if entries else "faq/?"
+        # One class for the FAQ: right when the expected entry comes first.
+        gold.append("faq" if label.startswith("faq/") else label)
+        predicted.append("faq" if label.startswith("faq/") and intent == label else intent)
+        if predicted[-1].startswith("faq/"):
+            predicted[-1] = "faq (wrong entry)"
+    labels = sorted(set(gold))
+    return float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path)
+    parser.add_argument("--dev", type=Path, default=DEV)
+    args = parser.parse_args()
+
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.utils.common import configure_logging_and_warnings
+
+    configure_logging_and_warnings(logging.WARNING)
+    agent = Agent.load(str(args.model or model_path()))
+    messages = load_data(str(args.dev)).intent_examples
+    examples = [(m.get_full_intent(), m.get("text")) for m in messages]
+    selector, fallback = components(agent)
+    current = (
+        selector.config["faq_threshold"],
+        selector.config["diet_weight"],
+        fallback.component_config["threshold"],
+    )
+    results = []
+    for faq_threshold, diet_weight, threshold in itertools.product(*GRID.values()):
+        selector.config.update(faq_threshold=faq_threshold, diet_weight=diet_weight)
+        fallback.component_config["threshold"] = threshold
+        results.append((score(agent, examples), (faq_threshold, diet_weight, threshold)))
+    results.sort(reverse=True)
+    print(f"{len(examples)} development messages; faq_threshold, diet_weight, fallback: score")
+    for value, setting in results[:15]:
+        print(f"  {setting}: {value:.3f}")
+    now = next(value for value, setting in results if setting == current)
+    print(f"current {current}: {now:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
