@@ -6,13 +6,15 @@ regexes of ``bot/data/nlu.yml`` (exact formats). They disagree on the edges of w
 - « N°275 938 » : the regex finds ``275938``, DIET finds ``275`` and ``938`` besides;
 - « le code FETE-PERES » : DIET splits the code at the hyphen, into ``FETE`` and ``PERES``;
 - « bague 65 -> 68 » : DIET's span takes the hyphen: ``65-``;
-- « bonjouuur » : DIET takes an unknown word for a promo code.
+- « bonjouuur » : DIET takes an unknown word for a promo code;
+- « un avoir de 40 € » : DIET takes an amount for a ring size.
 
 The actions take the first valid value of a slot, so a piece (``FETE``) or a stray word would be
 looked up in place of the code. This component, placed after the extractors and before the
 synonym mapper, keeps one entity per identifier: pieces the shopper wrote joined are merged,
 an entity inside a longer one of the same kind is dropped, values are written the way the
-store keeps them, and a promo code without a digit is kept only when it looks like one.
+store keeps them, a promo code without a digit is kept only when it looks like one, and a ring
+size only when it is one (French sizes run from about 44 to 76).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ JOINED_BY = {
 }
 # Only digits count in an order number (« n°482 913 », « #482913 ») and a ring size (« 54- »).
 DIGITS_ONLY = {"order_number": re.compile(r"\D"), "ring_size": re.compile(r"[^\d,.]|[,.]$")}
+RING_SIZES = (44.0, 76.0)
 PROMO_CONTEXT = re.compile(r"\b(?:codes?|coupons?|promo|r[ée]duc\w*|remise|voucher|discount)\b")
 REGEX_EXTRACTOR = "RegexEntityExtractor"
 
@@ -114,13 +117,24 @@ def _normalised(entity: Entity) -> Entity:
 
 
 def _plausible(text: str, entity: Entity) -> bool:
-    """A promo code has a digit, or is written in capitals, or the message speaks of a code."""
+    """A ring size is in the range of ring sizes. A promo code has a digit, or is written in
+    capitals, or the message speaks of a code."""
+    if entity["entity"] == "ring_size":
+        return _is_ring_size(entity["value"])
     if entity["entity"] != "promo_code" or entity.get("extractor") == REGEX_EXTRACTOR:
         return True
     value = str(entity["value"])
     if any(char.isdigit() for char in value) or (value.isupper() and len(value) >= 3):
         return True
     return bool(PROMO_CONTEXT.search(text.lower()))
+
+
+def _is_ring_size(value: Any) -> bool:
+    try:
+        size = float(str(value).replace(",", "."))
+    except ValueError:
+        return True  # « cinquante-quatre »: the form's validation asks for digits
+    return RING_SIZES[0] <= size <= RING_SIZES[1]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

@@ -51,10 +51,9 @@ def components(agent: Any) -> tuple[Any, Any]:
     return selector, fallback
 
 
-def score(agent: Any, examples: list[tuple[str, str]]) -> float:
+def score(agent: Any, examples: list[tuple[str, str]], loop: asyncio.AbstractEventLoop) -> float:
     from sklearn.metrics import f1_score
 
-    loop = asyncio.get_event_loop()
     gold, predicted = [], []
     for label, text in examples:
         result = loop.run_until_complete(agent.parse_message(text))
@@ -80,12 +79,15 @@ def main() -> int:
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
     configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     agent = Agent.load(str(args.model or model_path()))
     messages = load_data(str(args.dev)).intent_examples
     examples = [(m.get_full_intent(), m.get("text")) for m in messages]
     selector, fallback = components(agent)
+    loop = asyncio.new_event_loop()
     current = (
         selector.config["faq_threshold"],
         selector.config["diet_weight"],
@@ -95,7 +97,7 @@ def main() -> int:
     for faq_threshold, diet_weight, threshold in itertools.product(*GRID.values()):
         selector.config.update(faq_threshold=faq_threshold, diet_weight=diet_weight)
         fallback.component_config["threshold"] = threshold
-        results.append((score(agent, examples), (faq_threshold, diet_weight, threshold)))
+        results.append((score(agent, examples, loop), (faq_threshold, diet_weight, threshold)))
     results.sort(reverse=True)
     print(f"{len(examples)} development messages; faq_threshold, diet_weight, fallback: score")
     for value, setting in results[:15]:

@@ -90,3 +90,9 @@ def test_same_span_from_both_extractors_is_kept_once() -> None:
     cleaned = clean(text, found)
     assert values(cleaned) == [("order_number", "482913")]
     assert cleaned[0]["extractor"] == "RegexEntityExtractor"
+
+
+def test_an_amount_is_not_a_ring_size() -> None:
+    text = "j'ai un avoir de 40 €, et ma bague fait du 54,5"
+    found = [span(text, "40", "ring_size"), span(text, "54,5", "ring_size")]
+    assert values(clean(text, found)) == [("ring_size", "54,5")]
