@@ -59,6 +59,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def quiet_rasa() -> None:
     """Rasa logs every parse at debug level by default; a benchmark measures the work only."""
     from rasa.utils.common import configure_logging_and_warnings
@@ -232,13 +238,24 @@ def main() -> int:
                 f"p50 {p50:.1f} ms p95 {p95:.1f} ms",
                 f"×{p50 / base.parse_p50_ms:.0f} baseline p50",
             )
+            pids = {name: process.pid for name, process in stack.processes.items()}
             for concurrency in (1, 10, 50):
                 total = max(concurrency * 2, 20)
+                cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
                 t50, t95, rate = asyncio.run(load(stack, concurrency, total))
                 row(
                     f"full turn, {concurrency} concurrent conversations",
                     f"p50 {t50:.0f} ms p95 {t95:.0f} ms",
                     f"{rate:.1f} turns/s",
+                )
+                # Each server handles one turn at a time: its CPU per turn bounds the queue.
+                per_turn = {
+                    name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / (2 * total)
+                    for name, pid in pids.items()
+                }
+                row(
+                    "  CPU per turn",
+                    ", ".join(f"{name} {ms:.0f} ms" for name, ms in per_turn.items()),
                 )
             for name, process in stack.processes.items():
                 row(f"peak memory, {name} server", f"{peak_rss_mb(process.pid):.0f} MB")
