@@ -57,8 +57,9 @@ def mean_vector(doc: Any, width: int) -> np.ndarray:
 
 def tfidf_rows(vectorizer: TfidfVectorizer, idf: np.ndarray, texts: list[str]) -> csr_matrix:
     """``vectorizer.transform(texts)`` (sublinear tf, idf, l2 norm) without scikit-learn's
-    per-call checks, one of which rebuilds the idf vector from a sparse diagonal: 0.4 ms of a
-    1.8 ms parse here. ``test_fast_probabilities_equal_scikit_learns`` checks the result."""
+    per-call checks, one of which rebuilds the idf vector from a sparse diagonal (0.4 ms of the
+    selector's 1.8 ms a message before). ``test_fast_probabilities_equal_scikit_learns`` checks
+    the result."""
     counts = CountVectorizer.transform(vectorizer, texts)
     data = np.log(counts.data.astype(np.float64)) + 1.0
     data *= idf[counts.indices]
