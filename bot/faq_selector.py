@@ -213,7 +213,9 @@ class FaqSelector(GraphComponent):
             )
         width = int(fitted["vector_width"])
         dense = np.array([mean_vector(doc, width) for doc in docs], dtype=np.float64)
-        scores = dense @ fitted["vector_weights"] + classifier.intercept_
+        # np.dot, not the @ operator: for this one-row product numpy's matmul took ~1.5 ms a
+        # message inside the Rasa server (py-spy), np.dot a few microseconds.
+        scores = np.dot(dense, fitted["vector_weights"]) + classifier.intercept_
         for vectorizer, idf, block in fitted["blocks"]:
             scores += tfidf_rows(vectorizer, idf, texts) @ block
         return np.asarray(scores)

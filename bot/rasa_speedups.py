@@ -67,8 +67,13 @@ def load_for_prediction(
     """``RasaModel.load`` without tracing the training step (see the module's docstring)."""
     if finetune_mode or not predict_data_example:  # training goes on: Rasa's own way
         return RASA_MODEL_LOAD(
-            cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
-            *args, **kwargs,
+            cls,
+            model_file_name,
+            model_data_example,
+            predict_data_example,
+            finetune_mode,
+            *args,
+            **kwargs,
         )
     import tensorflow as tf
 
