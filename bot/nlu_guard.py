@@ -7,14 +7,11 @@ for anything, so it becomes ``nlu_fallback`` and the bot offers the topics it kn
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.components import StatelessComponent
 
 FALLBACK = {"name": "nlu_fallback", "confidence": 1.0}
 
@@ -24,17 +21,7 @@ def has_words(text: str) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class NoWordsFallback(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NoWordsFallback:
-        return cls()
-
+class NoWordsFallback(StatelessComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if has_words(message.get(TEXT) or ""):
