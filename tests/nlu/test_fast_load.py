@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -18,11 +19,18 @@ pytestmark = pytest.mark.nlu
 
 
 def parses(agent: Agent, texts: list[str]) -> list[dict[str, Any]]:
-    loop = asyncio.new_event_loop()
-    try:
-        results = [loop.run_until_complete(agent.parse_message(text)) for text in texts]
-    finally:
-        loop.close()
+    """Parse in a thread of its own: other tests of the session may leave an event loop
+    running in the main thread."""
+
+    def parse_all() -> list[dict[str, Any]]:
+        loop = asyncio.new_event_loop()
+        try:
+            return [loop.run_until_complete(agent.parse_message(text)) for text in texts]
+        finally:
+            loop.close()
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        results = worker.submit(parse_all).result()
     return [
         {
             "ranking": [(i["name"], round(i["confidence"], 6)) for i in r["intent_ranking"]],
@@ -35,7 +43,7 @@ def parses(agent: Agent, texts: list[str]) -> list[dict[str, Any]]:
 def test_fast_load_predicts_like_rasas_load(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [m.get("text") for m in load_data(str(HELDOUT)).intent_examples][::4]
     model = str(model_path())
-    assert RasaModel.load.__func__ is rasa_speedups.load_for_prediction  # type: ignore[attr-defined]
+    assert RasaModel.load.__func__ is rasa_speedups.load_for_prediction
     fast = parses(Agent.load(model), texts)
     monkeypatch.setattr(RasaModel, "load", classmethod(rasa_speedups.RASA_MODEL_LOAD))
     slow = parses(Agent.load(model), texts)
