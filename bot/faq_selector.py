@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -192,6 +193,27 @@ class FaqSelector(GraphComponent):
             return classifier.classes_, classifier.predict_proba(self._features(texts, docs))
         return classifier.classes_, softmax(self._scores(texts, docs), axis=1)
 
+    @cached_property
+    def _weights(self) -> tuple[tuple[tuple[TfidfVectorizer, np.ndarray, np.ndarray], ...], Any]:
+        """The classifier's weights cut into its three feature blocks, row-major, once: the
+        character and word TF-IDF blocks (with their idf vectors) and the word-vector block."""
+        assert self.fitted is not None
+        fitted = self.fitted
+        weights = np.ascontiguousarray(fitted["classifier"].coef_.T)
+        n_chars, n_words = len(fitted["chars"].vocabulary_), len(fitted["words"].vocabulary_)
+        sparse_blocks = (
+            (fitted["chars"], fitted["chars"].idf_, weights[:n_chars]),
+            (fitted["words"], fitted["words"].idf_, weights[n_chars : n_chars + n_words]),
+        )
+        return sparse_blocks, weights[n_chars + n_words :] * float(self.config["vector_weight"])
+
+    @cached_property
+    def _is_entry(self) -> np.ndarray:
+        """For each class of the classifier, whether it is a FAQ entry."""
+        assert self.fitted is not None
+        classes = self.fitted["classifier"].classes_
+        return np.array([str(label).startswith(ENTRY_PREFIX) for label in classes])
+
     def _scores(self, texts: list[str], docs: list[Any]) -> np.ndarray:
         """The multinomial model's scores, block of features by block of weights.
 
@@ -200,23 +222,13 @@ class FaqSelector(GraphComponent):
         copy of ~100 x 36 000 weights (8 ms a message), and stacking the three feature blocks
         into one matrix costs more than the three products."""
         assert self.fitted is not None
-        fitted, classifier = self.fitted, self.fitted["classifier"]
-        if "blocks" not in fitted:
-            weights = np.ascontiguousarray(classifier.coef_.T)
-            n_chars, n_words = len(fitted["chars"].vocabulary_), len(fitted["words"].vocabulary_)
-            fitted["blocks"] = (
-                (fitted["chars"], fitted["chars"].idf_, weights[:n_chars]),
-                (fitted["words"], fitted["words"].idf_, weights[n_chars : n_chars + n_words]),
-            )
-            fitted["vector_weights"] = weights[n_chars + n_words :] * float(
-                self.config["vector_weight"]
-            )
-        width = int(fitted["vector_width"])
+        sparse_blocks, vector_weights = self._weights
+        width = int(self.fitted["vector_width"])
         dense = np.array([mean_vector(doc, width) for doc in docs], dtype=np.float64)
         # np.dot, not the @ operator: for this one-row product numpy's matmul took ~1.5 ms a
         # message inside the Rasa server (py-spy), np.dot a few microseconds.
-        scores = np.dot(dense, fitted["vector_weights"]) + classifier.intercept_
-        for vectorizer, idf, block in fitted["blocks"]:
+        scores = np.dot(dense, vector_weights) + self.fitted["classifier"].intercept_
+        for vectorizer, idf, block in sparse_blocks:
             scores += tfidf_rows(vectorizer, idf, texts) @ block
         return np.asarray(scores)
 
@@ -225,7 +237,7 @@ class FaqSelector(GraphComponent):
         if self.fitted is None or not asked:
             return messages
         labels, rows = self.probabilities(asked)
-        is_entry = np.array([str(label).startswith(ENTRY_PREFIX) for label in labels])
+        is_entry = self._is_entry
         threshold = float(self.config["faq_threshold"])
         diet_weight = float(self.config["diet_weight"])
         for message, row in zip(asked, rows, strict=True):

@@ -13,7 +13,6 @@ training time and the in-process parse latency are reported too, to compare pipe
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import shutil
@@ -23,11 +22,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.nlu.evaluation import HELDOUT, FaqReport, Report, evaluate, faq_reachability  # noqa: E402
+from tests.nlu.evaluation import (  # noqa: E402
+    HELDOUT,
+    FaqReport,
+    Report,
+    agent_parser,
+    evaluate,
+    faq_reachability,
+)
 from tests.support.servers import model_path  # noqa: E402
 
 
@@ -132,13 +139,13 @@ def main() -> int:
         else:
             model = model_path()
         agent = Agent.load(str(model))
-    loop = asyncio.new_event_loop()
+    parse_only = agent_parser(agent)
     timings: list[float] = []
     intents: dict[str, str] = {}  # text -> predicted intent, for the confusion matrices
 
-    def parse(text: str) -> dict:  # type: ignore[type-arg]
+    def parse(text: str) -> dict[str, Any]:
         started = time.perf_counter()
-        result = dict(loop.run_until_complete(agent.parse_message(text)))
+        result = parse_only(text)
         timings.append((time.perf_counter() - started) * 1000)
         intents[text] = (result.get("intent") or {}).get("name") or "none"
         return result

@@ -17,10 +17,10 @@ the held-out files, which stay for reporting (scripts/evaluate_nlu.py).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.faq import ranking  # noqa: E402
+from tests.nlu.evaluation import agent_parser  # noqa: E402
 from tests.support.servers import model_path  # noqa: E402
 
 DEV = ROOT / "tests" / "nlu" / "dev.yml"
@@ -51,12 +52,12 @@ def components(agent: Any) -> tuple[Any, Any]:
     return selector, fallback
 
 
-def score(agent: Any, examples: list[tuple[str, str]], loop: asyncio.AbstractEventLoop) -> float:
+def score(parse: Callable[[str], dict[str, Any]], examples: list[tuple[str, str]]) -> float:
     from sklearn.metrics import f1_score
 
     gold, predicted = [], []
     for label, text in examples:
-        result = loop.run_until_complete(agent.parse_message(text))
+        result = parse(text)
         intent = (result.get("intent") or {}).get("name") or "none"
         if intent == "faq":
             entries = ranking(result)
@@ -87,7 +88,7 @@ def main() -> int:
     messages = load_data(str(args.dev)).intent_examples
     examples = [(m.get_full_intent(), m.get("text")) for m in messages]
     selector, fallback = components(agent)
-    loop = asyncio.new_event_loop()
+    parse = agent_parser(agent)
     current = (
         selector.config["faq_threshold"],
         selector.config["diet_weight"],
@@ -97,7 +98,7 @@ def main() -> int:
     for faq_threshold, diet_weight, threshold in itertools.product(*GRID.values()):
         selector.config.update(faq_threshold=faq_threshold, diet_weight=diet_weight)
         fallback.component_config["threshold"] = threshold
-        results.append((score(agent, examples, loop), (faq_threshold, diet_weight, threshold)))
+        results.append((score(parse, examples), (faq_threshold, diet_weight, threshold)))
     results.sort(reverse=True)
     print(f"{len(examples)} development messages; faq_threshold, diet_weight, fallback: score")
     for value, setting in results[:15]:

@@ -6,6 +6,7 @@ report). Entities are compared as (type, normalised value) pairs per message.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -19,6 +20,16 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from actions.faq import ranking as faq_ranking
 
 HELDOUT = Path(__file__).resolve().parent / "heldout.yml"
+
+
+def agent_parser(agent: Any) -> Callable[[str], dict[str, Any]]:
+    """Parse with a loaded Rasa ``Agent`` in the calling thread, on an event loop of its own."""
+    loop = asyncio.new_event_loop()
+
+    def parse(text: str) -> dict[str, Any]:
+        return dict(loop.run_until_complete(agent.parse_message(text)))
+
+    return parse
 
 
 def normalise(value: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -12,7 +11,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import rasa_speedups
-from tests.nlu.evaluation import HELDOUT
+from tests.nlu.evaluation import HELDOUT, agent_parser
 from tests.support.servers import model_path
 
 pytestmark = pytest.mark.nlu
@@ -23,11 +22,8 @@ def parses(agent: Agent, texts: list[str]) -> list[dict[str, Any]]:
     running in the main thread."""
 
     def parse_all() -> list[dict[str, Any]]:
-        loop = asyncio.new_event_loop()
-        try:
-            return [loop.run_until_complete(agent.parse_message(text)) for text in texts]
-        finally:
-            loop.close()
+        parse = agent_parser(agent)
+        return [parse(text) for text in texts]
 
     with ThreadPoolExecutor(max_workers=1) as worker:
         results = worker.submit(parse_all).result()
