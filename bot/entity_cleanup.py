@@ -7,12 +7,13 @@ regexes of ``bot/data/nlu.yml`` (exact formats). They disagree on the edges of w
 - « le code FETE-PERES » : DIET splits the code at the hyphen, into ``FETE`` and ``PERES``;
 - « bague 65 -> 68 » : DIET's span takes the hyphen: ``65-``;
 - « bonjouuur » : DIET takes an unknown word for a promo code;
-- « un avoir de 40 € » : DIET takes an amount for a ring size.
+- « un avoir de 40 € » : DIET takes an amount for a ring size;
+- « code NOEL-30 » : DIET takes the ``30`` of the code for an order number.
 
 The actions take the first valid value of a slot, so a piece (``FETE``) or a stray word would be
 looked up in place of the code. This component, placed after the extractors and before the
 synonym mapper, keeps one entity per identifier: pieces the shopper wrote joined are merged,
-an entity inside a longer one of the same kind is dropped, values are written the way the
+an entity inside a longer one is dropped, values are written the way the
 store keeps them, a promo code without a digit is kept only when it looks like one, and a ring
 size only when it is one (French sizes run from about 44 to 76).
 """
@@ -81,8 +82,9 @@ def _last_piece_of(merged: list[Entity], entity: Entity) -> Entity | None:
 
 
 def _drop_contained(entities: list[Entity]) -> list[Entity]:
-    """Drop an entity whose span lies inside another one of the same kind; on equal spans the
-    regex's (an exact format) is kept."""
+    """Drop an entity whose span lies inside a longer one (« 30 » as an order number inside
+    the code « NOEL-30 ») or inside an equal span of the same kind, where the regex's (an
+    exact format) is kept."""
 
     def rank(entity: Entity) -> tuple[int, int]:
         length = entity.get("end", 0) - entity.get("start", 0)
@@ -91,11 +93,11 @@ def _drop_contained(entities: list[Entity]) -> list[Entity]:
     kept: list[Entity] = []
     for entity in sorted(entities, key=rank, reverse=True):
         inside = any(
-            other["entity"] == entity["entity"]
-            and "start" in other
+            "start" in other
             and "start" in entity
             and other["start"] <= entity["start"]
             and entity["end"] <= other["end"]
+            and (other["entity"] == entity["entity"] or rank(other)[0] > rank(entity)[0])
             for other in kept
         )
         if not inside:

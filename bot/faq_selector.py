@@ -77,12 +77,16 @@ class FaqSelector(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {
             "C": 30.0,
-            # Stopping tolerance of the solver: 1e-2 stops after ~85 iterations instead of ~110
-            # (35 s instead of 50 s of training) with the same predictions on tests/nlu/dev.yml
-            # and probabilities within 0.001.
-            "tol": 1e-2,
+            # Stopping tolerance of the solver: 3e-2 stops after ~75 iterations instead of ~110
+            # at 1e-4 (29 s of training instead of 50 s) with the same predictions on
+            # tests/nlu/dev.yml.
+            "tol": 3e-2,
             "vector_weight": 1.0,
             "char_ngrams": [2, 5],
+            # A character n-gram must occur in two training phrasings to become a feature: one
+            # seen once only recalls its own phrasing. 40 % fewer character features, training
+            # 48 s -> 34 s, the same predictions on tests/nlu/dev.yml but one (now right).
+            "char_min_df": 2,
             "word_ngrams": [1, 2],
             # A FAQ entry must be the best class *and* the FAQ as a whole this probable; the
             # same value as the FallbackClassifier's threshold, which would drop it otherwise.
@@ -157,6 +161,7 @@ class FaqSelector(GraphComponent):
             "chars": TfidfVectorizer(
                 analyzer="char_wb",
                 ngram_range=tuple(self.config["char_ngrams"]),
+                min_df=int(self.config["char_min_df"]),
                 preprocessor=fold,
                 sublinear_tf=True,
             ),

@@ -2,12 +2,13 @@
 
 Prints, against the real servers on loopback: model load time and NLU parse latency in process
 and over HTTP; full-turn latency (message in → answer out, with a custom action and a database
-query) p50/p95 at 1, 10 and 50 concurrent conversations, and the throughput; cold start to the
-first answer; training time; the peak memory of each process. Each figure also as a ratio
+query) p50/p95 at 1, 10 and 50 concurrent conversations (all sending at the same instant, the
+worst case) and with 50 conversations open at a shopper's pace, and the throughput; cold start
+to the first answer; training time; the peak memory of each process. Each figure also as a ratio
 against a simple baseline measured in the same run: a TF-IDF + logistic-regression intent
 classifier trained on the same data.
 
-    .venv/bin/python scripts/bench.py [--rounds 200] [--train]
+    .venv/bin/python scripts/bench.py [--rounds 200] [--train] [--think 5] [--paced-for 60]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import asyncio
 import logging
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
@@ -181,6 +183,40 @@ async def load(stack: Stack, concurrency: int, total: int) -> tuple[float, float
     return percentile(turns, 0.5), percentile(turns, 0.95), throughput
 
 
+async def paced_conversation(
+    client: httpx.AsyncClient, url: str, think_s: float, until: float, turns: list[float]
+) -> None:
+    """A shopper who reads each answer and types the next message: an exponential pause of
+    mean ``think_s`` before every message, the tracking journey over and over, every turn timed."""
+    rng = random.Random()
+    while True:
+        sender = new_sender("paced")
+        for message in (f"où en est ma commande {TRACKED.number}", TRACKED.email):
+            await asyncio.sleep(rng.expovariate(1 / think_s))
+            if time.perf_counter() >= until:
+                return
+            started = time.perf_counter()
+            response = await client.post(url, json={"sender": sender, "message": message})
+            response.raise_for_status()
+            turns.append((time.perf_counter() - started) * 1000)
+
+
+async def paced_load(
+    stack: Stack, conversations: int, think_s: float, duration_s: float
+) -> tuple[float, float, float, int]:
+    """``conversations`` open at once at a shopper's pace, rather than all sending at the same
+    instant as in ``load``: the turn latency a shop would see with that many chats open."""
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    turns: list[float] = []
+    limits = httpx.Limits(max_connections=conversations)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        until = time.perf_counter() + duration_s
+        await asyncio.gather(
+            *(paced_conversation(client, url, think_s, until, turns) for _ in range(conversations))
+        )
+    return percentile(turns, 0.5), percentile(turns, 0.95), len(turns) / duration_s, len(turns)
+
+
 def last_training_seconds(model: Path) -> float | None:
     record = model.with_suffix("").with_suffix(".train-seconds")
     return float(record.read_text()) if record.exists() else None
@@ -191,7 +227,15 @@ def measure_training() -> float:
     with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
         subprocess.run(
-            [str(ROOT / ".venv/bin/rasa"), "train", "--out", out, "--data", "bot/data"],
+            [
+                str(ROOT / ".venv/bin/rasa"),
+                "train",
+                "--out",
+                out,
+                "--data",
+                "bot/data",
+                "--skip-validation",  # as scripts/ensure_model.py: validated before, once
+            ],
             cwd=ROOT,
             check=True,
             capture_output=True,
@@ -209,6 +253,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--train", action="store_true", help="also time a full training")
     parser.add_argument("--model", type=Path, help="another model archive to measure")
+    parser.add_argument(
+        "--think", type=float, default=5.0, help="mean pause between a shopper's messages (s)"
+    )
+    parser.add_argument(
+        "--paced-for", type=float, default=60.0, help="length of the shopper-pace run (s)"
+    )
     args = parser.parse_args()
     model = args.model or model_path()
 
@@ -263,6 +313,13 @@ def main() -> int:
                     "  CPU per turn",
                     ", ".join(f"{name} {ms:.0f} ms" for name, ms in per_turn.items()),
                 )
+            think_s = args.think
+            t50, t95, rate, count = asyncio.run(paced_load(stack, 50, think_s, args.paced_for))
+            row(
+                f"full turn, 50 conversations at shopper pace ({think_s:g} s to read and type)",
+                f"p50 {t50:.0f} ms p95 {t95:.0f} ms",
+                f"{rate:.1f} turns/s, {count} turns",
+            )
             for name, process in stack.processes.items():
                 row(f"peak memory, {name} server", f"{peak_rss_mb(process.pid):.0f} MB")
         finally:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One command for the whole test suite: install what is missing, lint, type-check, train the
-# model if the training data changed, validate the Rasa data, then run every test (unit,
+# One command for the whole test suite: install what is missing, lint, type-check, validate the
+# Rasa data, train the model if the training data changed, then run every test (unit,
 # actions, NLU evaluation on held-out data, end-to-end through the real servers, the desk API
 # and Chromium browser tests; setup.sh installs Chromium when it is missing).
 set -euo pipefail
@@ -15,8 +15,8 @@ echo "==> mypy (shop/, desk/)"
 echo "==> knowledge validate + build"
 .venv/bin/python -m shop.knowledge validate
 .venv/bin/python -m shop.knowledge build
-.venv/bin/python scripts/ensure_model.py
 echo "==> rasa data validate"
 .venv/bin/rasa data validate --config config.yml --domain domain.yml --data bot/data
+.venv/bin/python scripts/ensure_model.py
 echo "==> pytest"
 .venv/bin/python -m pytest "$@"

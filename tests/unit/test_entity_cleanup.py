@@ -32,6 +32,25 @@ def test_pieces_inside_the_regex_number_are_dropped() -> None:
     assert values(clean(text, found)) == [("order_number", "275938")]
 
 
+def test_number_inside_a_code_is_not_an_order_number() -> None:
+    text = "code : NOEL-30 refusé pour la commande 482913"
+    found = [
+        span(text, "NOEL-30", "promo_code", "RegexEntityExtractor"),
+        span(text, "30", "order_number"),
+        span(text, "482913", "order_number"),
+    ]
+    assert values(clean(text, found)) == [
+        ("promo_code", "NOEL-30"),
+        ("order_number", "482913"),
+    ]
+
+
+def test_entities_of_two_kinds_on_the_same_span_are_both_kept() -> None:
+    text = "c'est 54"
+    found = [span(text, "54", "ring_size"), span(text, "54", "order_number")]
+    assert sorted(values(clean(text, found))) == [("order_number", "54"), ("ring_size", "54")]
+
+
 def test_number_in_two_pieces_is_joined_without_its_space() -> None:
     text = "commande 614 027 svp"
     found = [span(text, "614", "order_number"), span(text, "027", "order_number")]
