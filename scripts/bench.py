@@ -265,8 +265,7 @@ def main() -> int:
     python = platform.python_version()
     print(f"machine: {os.cpu_count()} cores, {platform.platform()}, Python {python}")
     print(f"model: {model.name}\n")
-    # Trained first, while this process holds no model and no server runs: measured after
-    # them, the same training took 240 s instead of 185 s.
+    # Trained first, while this process holds no model and no server runs.
     trained = measure_training() if args.train else last_training_seconds(model)
     base = baseline(args.rounds)
     local = in_process(model, args.rounds)

@@ -57,7 +57,7 @@ def train(path: Path) -> float:
             "--fixed-model-name",
             path.name.removesuffix(".tar.gz"),
             # scripts/test.sh and scripts/update_knowledge.sh run `rasa data validate` before
-            # training; validating again here cost ~15 s of every training.
+            # training; no need to validate twice.
             "--skip-validation",
         ],
         cwd=ROOT,
