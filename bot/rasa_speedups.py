@@ -15,6 +15,11 @@ opened first and the prediction graph is traced instead; TensorFlow restores eac
 the prediction creates it, and the load fails unless every weight it created was restored.
 Same predictions, to the last digit, on the 955 held-out and development messages; the model
 loads in 8.5 s instead of 22.5 s (``tests/nlu/test_fast_load.py`` compares both on each model).
+
+**Joining sparse features.** Before DIET reads a message, Rasa joins the sparse features of its
+featurizers with ``scipy.sparse.hstack``, which goes through ``bmat``'s general block
+machinery: 8 % of a parse for two small matrices (py-spy). The same COO matrix, entries in the
+same order, is built here from the two matrices' arrays directly.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import scipy.sparse
 from jsonschema import exceptions
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.nlu.training_data.features import Features
 from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
 from rasa.utils.tensorflow.models import RasaModel
 
@@ -90,6 +98,31 @@ def load_for_prediction(
     return model
 
 
+def hstack_sparse(left: Any, right: Any) -> scipy.sparse.coo_matrix:
+    """``scipy.sparse.hstack([left, right])`` for two sparse matrices with the same rows."""
+    left, right = left.tocoo(copy=False), right.tocoo(copy=False)
+    dtype = np.result_type(left.dtype, right.dtype)
+    data = np.concatenate(
+        [left.data.astype(dtype, copy=False), right.data.astype(dtype, copy=False)]
+    )
+    rows = np.concatenate([left.row, right.row])
+    cols = np.concatenate([left.col, right.col + left.shape[1]])
+    shape = (left.shape[0], left.shape[1] + right.shape[1])
+    return scipy.sparse.coo_matrix((data, (rows, cols)), shape=shape)
+
+
+def combine_sparse_features(features: Features, additional: Features) -> None:
+    """``Features._combine_sparse_features`` with ``hstack_sparse``."""
+    if features.features.shape[0] != additional.features.shape[0]:
+        raise ValueError(
+            f"Cannot combine sparse features as sequence dimensions do not "
+            f"match: {features.features.shape[0]} != {additional.features.shape[0]}."
+        )
+    features.features = hstack_sparse(features.features, additional.features)
+    features._cached_fingerprint = None
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result
     RasaModel.load = classmethod(load_for_prediction)
+    Features._combine_sparse_features = combine_sparse_features

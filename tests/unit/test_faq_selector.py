@@ -15,9 +15,10 @@ from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import CountVectorizer
 
 from bot.diet_without_faq import without_faq
-from bot.faq_selector import FaqSelector
+from bot.faq_selector import FaqSelector, TfidfBlock, term_counts
 from shop.knowledge.text import fold
 from tests.support.servers import ROOT
 
@@ -215,3 +216,16 @@ def test_fast_probabilities_equal_scikit_learns(tmp_path: Path, spacy_nlp: Spacy
     )
     assert list(labels) == list(classifier.classes_)
     assert abs(fast - slow).max() < 1e-9
+
+
+def test_term_counts_equal_scikit_learns(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
+    selector, _, _ = trained(tmp_path, spacy_nlp)
+    assert selector.fitted is not None
+    texts = ["Où est mon colis ? colis colis", "", "zzzz qwxy", "vous prenez PayPal ?"]
+    for vectorizer in (selector.fitted["chars"], selector.fitted["words"]):
+        expected = CountVectorizer.transform(vectorizer, texts)
+        counts = term_counts(TfidfBlock.of(vectorizer, vectorizer.idf_), texts)
+        assert counts.shape == expected.shape
+        assert (counts.indptr == expected.indptr).all()
+        assert (counts.indices == expected.indices).all()
+        assert (counts.data == expected.data).all()

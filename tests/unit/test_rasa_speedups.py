@@ -1,15 +1,19 @@
-"""The cached action-response check accepts and rejects exactly what Rasa's own check does."""
+"""The speed fixes give what Rasa's own code gives: the action-response check accepts and
+rejects the same responses, sparse features join into the same matrix."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import jsonschema
+import numpy as np
 import pytest
+import scipy.sparse
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.nlu.training_data.features import Features
 
 import bot  # noqa: F401  (importing the package applies the fixes, as when Rasa loads a model)
-from bot.rasa_speedups import validate_action_result
+from bot.rasa_speedups import combine_sparse_features, hstack_sparse, validate_action_result
 
 RESPONSES: list[dict[str, Any]] = [
     {},
@@ -43,3 +47,30 @@ def test_same_verdict_as_jsonschema_validate(response: dict[str, Any]) -> None:
             action._validate_action_result(response)
         assert raised.value.message.startswith(expected)
         assert "Failed to validate Action server response" in raised.value.message
+
+
+@pytest.mark.parametrize("formats", [("coo", "coo"), ("csr", "coo"), ("coo", "csr")])
+@pytest.mark.parametrize("dtypes", [(np.float32, np.float32), (np.int64, np.float64)])
+def test_sparse_features_join_as_scipy_hstack(formats: tuple[str, str], dtypes: tuple) -> None:
+    rng = np.random.default_rng(7)
+    left = scipy.sparse.random(6, 40, density=0.2, format=formats[0], random_state=rng)
+    right = scipy.sparse.random(6, 900, density=0.05, format=formats[1], random_state=rng)
+    left, right = left.astype(dtypes[0]), right.astype(dtypes[1])
+    expected = scipy.sparse.hstack([left, right])
+    joined = hstack_sparse(left, right)
+    assert joined.format == expected.format == "coo"
+    assert joined.shape == expected.shape and joined.dtype == expected.dtype
+    assert (joined.row == expected.row).all() and (joined.col == expected.col).all()
+    assert (joined.data == expected.data).all()
+
+
+def test_features_are_joined_with_the_fast_hstack() -> None:
+    assert Features._combine_sparse_features is combine_sparse_features
+    first = Features(scipy.sparse.coo_matrix(np.eye(2)), "sequence", "text", "a")
+    second = Features(scipy.sparse.coo_matrix(np.ones((2, 3))), "sequence", "text", "b")
+    first.combine_with_features(second)
+    assert (first.features.toarray() == np.hstack([np.eye(2), np.ones((2, 3))])).all()
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        first.combine_with_features(
+            Features(scipy.sparse.coo_matrix(np.ones((3, 1))), "sequence", "text", "c")
+        )
