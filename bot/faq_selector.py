@@ -101,9 +101,8 @@ def tfidf_rows(block: TfidfBlock, texts: list[str]) -> csr_matrix:
     selector's 1.8 ms a message before). ``test_fast_probabilities_equal_scikit_learns`` checks
     the result."""
     counts = term_counts(block, texts)
-    idf = block.idf
     data = np.log(counts.data) + 1.0
-    data *= idf[counts.indices]
+    data *= block.idf[counts.indices]
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
     norms[norms == 0] = 1.0
@@ -177,16 +176,12 @@ class FaqSelector(GraphComponent):
 
     def _features(self, texts: list[str], docs: list[Any], fitting: bool = False) -> csr_matrix:
         assert self.fitted is not None
-        chars, words = self.fitted["chars"], self.fitted["words"]
-        if fitting:
-            chars.fit(texts)
-            words.fit(texts)
+        vectorizers = (self.fitted["chars"], self.fitted["words"])
+        blocks = [v.fit_transform(texts) if fitting else v.transform(texts) for v in vectorizers]
         width = int(self.fitted["vector_width"])
         dense = np.array([mean_vector(doc, width) for doc in docs], dtype=np.float32)
         weight = float(self.config["vector_weight"])
-        return hstack(
-            [chars.transform(texts), words.transform(texts), csr_matrix(dense * weight)]
-        ).tocsr()
+        return hstack([*blocks, csr_matrix(dense * weight)]).tocsr()
 
     # --- training -----------------------------------------------------------------------------
 

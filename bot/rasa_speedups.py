@@ -101,10 +101,7 @@ def load_for_prediction(
 def hstack_sparse(left: Any, right: Any) -> scipy.sparse.coo_matrix:
     """``scipy.sparse.hstack([left, right])`` for two sparse matrices with the same rows."""
     left, right = left.tocoo(copy=False), right.tocoo(copy=False)
-    dtype = np.result_type(left.dtype, right.dtype)
-    data = np.concatenate(
-        [left.data.astype(dtype, copy=False), right.data.astype(dtype, copy=False)]
-    )
+    data = np.concatenate([left.data, right.data])  # in the common type, as hstack's
     rows = np.concatenate([left.row, right.row])
     cols = np.concatenate([left.col, right.col + left.shape[1]])
     shape = (left.shape[0], left.shape[1] + right.shape[1])

@@ -47,6 +47,9 @@ MESSAGES = [
     "quel temps fait-il à Paris ?",
 ]
 TRACKED = DEMO_ORDERS["shipped_on_time"]
+# The measured journey: ask to track an order, then give the email (identity check, tracking
+# decision and a database query in the action server).
+TRACKING_JOURNEY = (f"où en est ma commande {TRACKED.number}", TRACKED.email)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -157,14 +160,12 @@ def parse_over_http(stack: Stack, rounds: int) -> tuple[float, float]:
 
 
 async def conversation(client: httpx.AsyncClient, url: str, turns: list[float]) -> None:
-    """Ask to track an order, then give the email: the measured turn runs the identity check,
-    the tracking decision and a database query in the action server."""
+    """The tracking journey, its second turn (the one with the action and the query) timed."""
+    ask, email = TRACKING_JOURNEY
     sender = new_sender("bench")
-    await client.post(
-        url, json={"sender": sender, "message": f"où en est ma commande {TRACKED.number}"}
-    )
+    await client.post(url, json={"sender": sender, "message": ask})
     started = time.perf_counter()
-    response = await client.post(url, json={"sender": sender, "message": TRACKED.email})
+    response = await client.post(url, json={"sender": sender, "message": email})
     response.raise_for_status()
     turns.append((time.perf_counter() - started) * 1000)
 
@@ -191,7 +192,7 @@ async def paced_conversation(
     rng = random.Random()
     while True:
         sender = new_sender("paced")
-        for message in (f"où en est ma commande {TRACKED.number}", TRACKED.email):
+        for message in TRACKING_JOURNEY:
             await asyncio.sleep(rng.expovariate(1 / think_s))
             if time.perf_counter() >= until:
                 return
@@ -315,10 +316,9 @@ def main() -> int:
                     "  CPU per turn",
                     ", ".join(f"{name} {ms:.0f} ms" for name, ms in per_turn.items()),
                 )
-            think_s = args.think
-            t50, t95, rate, count = asyncio.run(paced_load(stack, 50, think_s, args.paced_for))
+            t50, t95, rate, count = asyncio.run(paced_load(stack, 50, args.think, args.paced_for))
             row(
-                f"full turn, 50 open at shopper pace ({think_s:g} s)",
+                f"full turn, 50 open at shopper pace ({args.think:g} s)",
                 f"p50 {t50:.0f} ms p95 {t95:.0f} ms",
                 f"{rate:.1f} turns/s, {count} turns",
             )
