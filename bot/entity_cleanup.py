@@ -40,6 +40,8 @@ JOINED_BY = {
 DIGITS_ONLY = {"order_number": re.compile(r"\D"), "ring_size": re.compile(r"[^\d,.]|[,.]$")}
 RING_SIZES = (44.0, 76.0)
 PROMO_CONTEXT = re.compile(r"\b(?:codes?|coupons?|promo|r[ée]duc\w*|remise|voucher|discount)\b")
+# « le code de parrainage », « code d'anniversaire »: the word after « de » is a kind of code.
+KIND_OF_CODE = re.compile(r"\bcodes?\s+(?:de|d'|d’|du)\s*$")
 REGEX_EXTRACTOR = "RegexEntityExtractor"
 
 
@@ -119,7 +121,8 @@ def _normalised(entity: Entity) -> Entity:
 
 def _plausible(text: str, entity: Entity) -> bool:
     """A ring size is in the range of ring sizes. A promo code has a digit, or is written in
-    capitals, or the message speaks of a code."""
+    capitals, or the message speaks of a code, unless it names the kind of code (« code de
+    parrainage »)."""
     if entity["entity"] == "ring_size":
         return _is_ring_size(entity["value"])
     if entity["entity"] != "promo_code" or entity.get("extractor") == REGEX_EXTRACTOR:
@@ -127,6 +130,9 @@ def _plausible(text: str, entity: Entity) -> bool:
     value = str(entity["value"])
     if any(char.isdigit() for char in value) or (value.isupper() and len(value) >= 3):
         return True
+    before = text[: entity["start"]].lower() if "start" in entity else ""
+    if KIND_OF_CODE.search(before):
+        return False
     return bool(PROMO_CONTEXT.search(text.lower()))
 
 

@@ -100,6 +100,24 @@ def test_word_without_digit_is_not_a_code_unless_it_looks_like_one() -> None:
     ]
 
 
+def test_the_kind_of_code_is_not_the_code() -> None:
+    """« le code de parrainage » names a kind of code; the code itself follows « code »."""
+    for text, kind in [
+        ("le code de parrainage de mon amie ne marche pas", "parrainage"),
+        ("mon code d'anniversaire est refusé", "anniversaire"),
+        ("les codes de réduction ne passent pas", "réduction"),
+    ]:
+        assert clean(text, [span(text, kind, "promo_code")]) == []
+    written = "le code de parrainage PARRAIN-ANNE ne marche pas"
+    assert values(clean(written, [span(written, "PARRAIN-ANNE", "promo_code")])) == [
+        ("promo_code", "PARRAIN-ANNE")
+    ]
+    digits = "le code de noel20 ne passe pas"
+    assert values(clean(digits, [span(digits, "noel20", "promo_code")])) == [
+        ("promo_code", "noel20")
+    ]
+
+
 def test_same_span_from_both_extractors_is_kept_once() -> None:
     text = "ma commande 482913"
     found = [
