@@ -31,6 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.ensure_model import TRAINING_ENV, training_command  # noqa: E402
 from shop.store.demo import DEMO_ORDERS  # noqa: E402
 from tests.support.servers import Stack, model_path, new_sender  # noqa: E402
 
@@ -224,23 +225,15 @@ def last_training_seconds(model: Path) -> float | None:
 
 
 def measure_training() -> float:
-    """A full training from scratch: an empty Rasa cache, so no component is restored."""
-    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+    """A full training from scratch, as scripts/ensure_model.py runs it."""
+    with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         subprocess.run(
-            [
-                str(ROOT / ".venv/bin/rasa"),
-                "train",
-                "--out",
-                out,
-                "--data",
-                "bot/data",
-                "--skip-validation",  # as scripts/ensure_model.py: validated before, once
-            ],
+            training_command(Path(out), "bench"),
             cwd=ROOT,
             check=True,
             capture_output=True,
-            env={**os.environ, "RASA_CACHE_DIRECTORY": cache},
+            env={**os.environ, **TRAINING_ENV},
         )
         return time.perf_counter() - started
 

@@ -74,3 +74,42 @@ def test_features_are_joined_with_the_fast_hstack() -> None:
         first.combine_with_features(
             Features(scipy.sparse.coo_matrix(np.ones((3, 1))), "sequence", "text", "c")
         )
+
+
+class Unhashable:
+    """An output whose fingerprint fails the test if the training hook asks for it."""
+
+    def fingerprint(self) -> str:
+        raise AssertionError("fingerprinted")
+
+
+def training_hook(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, cache_mb: str) -> Any:
+    from rasa.engine.caching import LocalTrainingCache
+    from rasa.engine.graph import GraphSchema, SchemaNode
+    from rasa.engine.training.hooks import TrainingHook
+
+    from bot.entity_cleanup import EntityCleanup
+
+    monkeypatch.setenv("RASA_CACHE_DIRECTORY", str(tmp_path / "cache"))
+    monkeypatch.setenv("RASA_MAX_CACHE_SIZE", cache_mb)
+    node = SchemaNode(
+        needs={}, uses=EntityCleanup, constructor_name="create", fn="process", config={}
+    )
+    schema = GraphSchema({"node": node})
+    return TrainingHook(cache=LocalTrainingCache(), model_storage=None, pruned_schema=schema)
+
+
+def test_training_hook_hashes_nothing_when_the_cache_is_off(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = training_hook(tmp_path, monkeypatch, "0")
+    assert hook.on_before_node("node", None, {}, {"input": Unhashable()}) == {}
+    hook.on_after_node("node", None, {}, Unhashable(), {})
+
+
+def test_training_hook_still_hashes_for_the_cache_when_it_is_on(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = training_hook(tmp_path, monkeypatch, "100")
+    with pytest.raises(AssertionError, match="fingerprinted"):
+        hook.on_after_node("node", None, {}, Unhashable(), {"fingerprint_key": "key"})
