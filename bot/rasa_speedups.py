@@ -17,7 +17,7 @@ Same predictions, to the last digit, on the 955 held-out and development message
 loads in 8.5 s instead of 22.5 s (``tests/nlu/test_fast_load.py`` compares both on each model).
 Each parse then calls the prediction's concrete function, the graph itself: the ``tf.function``
 matched its inputs against its signature first, on every call, which took longer than running
-the graph (py-spy: 15 % of a parse, against 11 %); ~0.35 ms less a parse.
+the graph (py-spy: 15 % of a parse, against 11 %); ~0.2 ms less a parse.
 
 **Joining sparse features.** Before DIET reads a message, Rasa joins the sparse features of its
 featurizers with ``scipy.sparse.hstack``, which goes through ``bmat``'s general block

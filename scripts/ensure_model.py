@@ -42,7 +42,7 @@ def model_path() -> Path:
 
 # No training cache: a model is trained only when its inputs changed, from scratch, and the
 # cache would copy every featurised message to disk (~1 GB in .rasa/cache) for nothing. With it
-# off, Rasa does not hash each node's output either (bot/rasa_speedups.py).
+# off, Rasa does not hash each node's inputs and output either (bot/rasa_speedups.py).
 TRAINING_ENV = {"RASA_MAX_CACHE_SIZE": "0"}
 
 

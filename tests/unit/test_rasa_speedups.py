@@ -1,5 +1,6 @@
 """The speed fixes give what Rasa's own code gives: the action-response check accepts and
-rejects the same responses, sparse features join into the same matrix."""
+rejects the same responses, sparse features join into the same matrix, and the training hook
+skips its hashing only when the training cache is off."""
 
 from __future__ import annotations
 
