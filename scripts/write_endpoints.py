@@ -1,7 +1,8 @@
 """Write .var/endpoints.yml for Rasa from the same settings as the rest of the product.
 
 Rasa's SQL tracker store goes to the order store's database (SHOP_DATABASE_URL: SQLite file by
-default, PostgreSQL in production), so restarting any server keeps every conversation.
+default, PostgreSQL in production), so restarting any server keeps every conversation. It is
+Rasa's store without a count query on each save (bot/tracker_store.py).
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ from shop.store.db import database_url
 ROOT = Path(__file__).resolve().parent.parent
 
 
+TRACKER_STORE_TYPE = "bot.tracker_store.CountFreeSQLTrackerStore"
+
+
 def tracker_store(url_text: str) -> dict[str, object]:
+    """Rasa's tracker-store settings for a database URL (Rasa reads the host in ``url``)."""
     url = make_url(url_text)
     if url.get_backend_name() == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": url.database}
     store: dict[str, object] = {
-        "type": "SQL",
+        "type": TRACKER_STORE_TYPE,
         "dialect": url.drivername,
-        "host": url.host,
+        "url": url.host,
         "db": url.database,
         "username": url.username,
         "password": url.password,

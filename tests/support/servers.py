@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 import yaml
 
+from scripts.write_endpoints import tracker_store
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 FROZEN_NOW = datetime.fromisoformat("2026-11-24T10:00:00+01:00")  # a Tuesday, 10:00 in Paris
@@ -93,11 +95,7 @@ class Stack:
             yaml.safe_dump(
                 {
                     "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
-                    "tracker_store": {
-                        "type": "SQL",
-                        "dialect": "sqlite",
-                        "db": str(self.workdir / "shop.db"),
-                    },
+                    "tracker_store": tracker_store(f"sqlite:///{self.workdir / 'shop.db'}"),
                 }
             )
         )

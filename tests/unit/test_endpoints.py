@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location(
-    "write_endpoints", ROOT / "scripts/write_endpoints.py"
-)
-assert spec and spec.loader
-write_endpoints = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(write_endpoints)
+from scripts import write_endpoints
 
 
 def test_sqlite_tracker_store_uses_the_order_store_file(tmp_path: Path) -> None:
     store = write_endpoints.tracker_store(f"sqlite:///{tmp_path}/shop.db")
-    assert store == {"type": "SQL", "dialect": "sqlite", "db": f"{tmp_path}/shop.db"}
+    assert store == {
+        "type": "bot.tracker_store.CountFreeSQLTrackerStore",
+        "dialect": "sqlite",
+        "db": f"{tmp_path}/shop.db",
+    }
 
 
 def test_postgresql_url_is_split_into_rasa_fields() -> None:
     store = write_endpoints.tracker_store("postgresql://shop:secret@db.local:5433/shopdb")
-    assert store["dialect"] == "postgresql" and store["host"] == "db.local"
+    assert store["dialect"] == "postgresql" and store["url"] == "db.local"
     assert store["port"] == 5433 and store["db"] == "shopdb"
     assert store["username"] == "shop" and store["password"] == "secret"
 
