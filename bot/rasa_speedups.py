@@ -24,6 +24,14 @@ featurizers with ``scipy.sparse.hstack``, which goes through ``bmat``'s general 
 machinery: 8 % of a parse for two small matrices (py-spy). The same COO matrix, entries in the
 same order, is built here from the two matrices' arrays directly.
 
+**Running a graph.** Rasa runs each graph (the NLU pipeline on every message, the policies on
+every action prediction) through dask: on each run it selects the nodes the targets need,
+builds a dask graph and lets dask's local scheduler order and call them, one after the other.
+Here the nodes a target needs are put in order once per target, and each run calls them in
+that order: the same calls with the same inputs, so the same results
+(``tests/nlu/test_graph_runner.py``); a parse takes ~0.5 ms less (4.05 -> 3.49 ms p50,
+alternating the two in one process).
+
 **Training without the cache.** Around each node of the training graph, Rasa's ``TrainingHook``
 hashes the node's inputs and its whole output (every message with its spaCy doc and features)
 to file the output in the training cache, even when the cache is turned off and drops it
@@ -43,6 +51,8 @@ from jsonschema import exceptions
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.training.hooks import TrainingHook
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.nlu.training_data.features import Features
@@ -52,6 +62,7 @@ from rasa.utils.tensorflow.models import RasaModel
 RASA_MODEL_LOAD = RasaModel.load.__func__
 RASA_ON_BEFORE_NODE = TrainingHook.on_before_node
 RASA_ON_AFTER_NODE = TrainingHook.on_after_node
+RASA_GRAPH_RUN = DaskGraphRunner.run
 
 
 @lru_cache(maxsize=1)
@@ -152,9 +163,63 @@ def cache_output_unless_off(hook: TrainingHook, *args: Any, **kwargs: Any) -> No
         RASA_ON_AFTER_NODE(hook, *args, **kwargs)
 
 
+def run_plan(runner: DaskGraphRunner, targets: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """The nodes the targets need, each after the nodes it needs, with the names it reads."""
+    plans: dict[tuple[str, ...], list[tuple[str, list[str]]]]
+    plans = runner.__dict__.setdefault("_plans_by_targets", {})
+    if targets not in plans:
+        nodes = runner._graph_schema.nodes
+        plan: list[tuple[str, list[str]]] = []
+        done: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in done or name not in nodes:  # a name no node has is an input's
+                return
+            done.add(name)
+            needs = list(nodes[name].needs.values())
+            for need in needs:
+                visit(need)
+            plan.append((name, needs))
+
+        for target in targets:
+            visit(target)
+        plans[targets] = plan
+    return plans[targets]
+
+
+def run_in_order(
+    runner: DaskGraphRunner,
+    inputs: dict[str, Any] | None = None,
+    targets: list[str] | None = None,
+) -> dict[str, Any]:
+    """``DaskGraphRunner.run`` without dask (see the module's docstring)."""
+    run_targets = tuple(targets if targets else runner._graph_schema.target_names)
+    plan = run_plan(runner, run_targets)
+    results: dict[str, Any] = {}
+    for input_name, input_value in (inputs or {}).items():
+        if isinstance(input_value, str) and (
+            input_value in results or any(input_value == name for name, _ in plan)
+        ):
+            raise GraphRunError(
+                f"Input value '{input_value}' clashes with a node name. Make sure "
+                f"that none of the input names passed to the `run` method are the "
+                f"same as node names in the graph schema."
+            )
+        results[input_name] = (input_name, input_value)
+    try:
+        for name, needs in plan:
+            if name not in results:  # an input of the same name stands for the node
+                node = runner._instantiated_nodes[name]
+                results[name] = node(*(results.get(need, need) for need in needs))
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+    return dict(results[target] for target in run_targets)
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result
     RasaModel.load = classmethod(load_for_prediction)
     Features._combine_sparse_features = combine_sparse_features
     TrainingHook.on_before_node = fingerprint_unless_cache_off
     TrainingHook.on_after_node = cache_output_unless_off
+    DaskGraphRunner.run = run_in_order

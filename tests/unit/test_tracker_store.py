@@ -7,6 +7,7 @@ import inspect
 import json
 import random
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ DOMAIN = Domain.load(ROOT / "domain.yml")
 
 
 def run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
+    """Run in a thread of its own: other tests of the session may leave an event loop running."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
 
 
 def stored_rows(db: Path) -> list[tuple[str, str, str]]:
