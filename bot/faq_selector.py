@@ -119,7 +119,9 @@ class FaqSelector(GraphComponent):
             # Stopping tolerance of the solver: 0.1 stops after ~60 iterations instead of ~110
             # at 1e-4 (27 s of training instead of 50 s). On tests/nlu/dev.yml the linear model
             # alone predicts as it does at 1e-2; the whole pipeline differs on one message.
-            "tol": 0.1,
+            # 0.2 (stop 12, more data): 57 iterations instead of 75 (32 s instead of 37 s), the
+            # linear model alone as accurate on every held-out file; the pipeline scores the same.
+            "tol": 0.2,
             "vector_weight": 1.0,
             "char_ngrams": [2, 5],
             # A character n-gram must occur in two training phrasings to become a feature: one
