@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -13,20 +12,17 @@ from rasa.utils.tensorflow.models import RasaModel
 from bot import rasa_speedups
 from tests.nlu.evaluation import HELDOUT, agent_parser
 from tests.support.servers import model_path
+from tests.support.threads import in_own_thread
 
 pytestmark = pytest.mark.nlu
 
 
 def parses(agent: Agent, texts: list[str]) -> list[dict[str, Any]]:
-    """Parse in a thread of its own: other tests of the session may leave an event loop
-    running in the main thread."""
-
     def parse_all() -> list[dict[str, Any]]:
         parse = agent_parser(agent)
         return [parse(text) for text in texts]
 
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        results = worker.submit(parse_all).result()
+    results = in_own_thread(parse_all)
     return [
         {
             "ranking": [(i["name"], round(i["confidence"], 6)) for i in r["intent_ranking"]],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -15,8 +13,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bot import rasa_speedups
-from tests.nlu.evaluation import HELDOUT
+from tests.nlu.evaluation import HELDOUT, agent_parser
 from tests.support.servers import model_path
+from tests.support.threads import in_own_thread
 
 pytestmark = pytest.mark.nlu
 
@@ -24,24 +23,26 @@ pytestmark = pytest.mark.nlu
 def parse_and_predict(agent: Agent, texts: list[str]) -> list[tuple[Any, ...]]:
     """Each text's parse, then the next action the policies choose after it."""
 
-    async def one(text: str) -> tuple[Any, ...]:
-        parsed = await agent.parse_message(text)
-        tracker = DialogueStateTracker.from_events(
-            "runner", [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"])]
-        )
-        prediction = agent.processor._predict_next_with_tracker(tracker)
-        return (
-            [(i["name"], round(i["confidence"], 6)) for i in parsed["intent_ranking"]],
-            [(e["entity"], e["value"], e["start"]) for e in parsed["entities"]],
-            prediction.policy_name,
-            [round(p, 6) for p in prediction.probabilities],
-        )
+    def run_all() -> list[tuple[Any, ...]]:
+        parse = agent_parser(agent)
+        results = []
+        for text in texts:
+            parsed = parse(text)
+            tracker = DialogueStateTracker.from_events(
+                "runner", [ActionExecuted("action_listen"), UserUttered(text, parsed["intent"])]
+            )
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            results.append(
+                (
+                    [(i["name"], round(i["confidence"], 6)) for i in parsed["intent_ranking"]],
+                    [(e["entity"], e["value"], e["start"]) for e in parsed["entities"]],
+                    prediction.policy_name,
+                    [round(p, 6) for p in prediction.probabilities],
+                )
+            )
+        return results
 
-    def run_all() -> list[tuple[Any, ...]]:  # a thread of its own: no event loop of the tests
-        return [asyncio.run(one(text)) for text in texts]
-
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(run_all).result()
+    return in_own_thread(run_all)
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.utils.endpoints import EndpointConfig
 
+from bot.tracker_store import CountFreeSQLTrackerStore
 from scripts import write_endpoints
 
 
@@ -23,6 +27,28 @@ def test_postgresql_url_is_split_into_rasa_fields() -> None:
     assert store["dialect"] == "postgresql" and store["url"] == "db.local"
     assert store["port"] == 5433 and store["db"] == "shopdb"
     assert store["username"] == "shop" and store["password"] == "secret"
+
+
+def test_the_products_settings_build_this_store(tmp_path: Path) -> None:
+    """Rasa silently falls back to an in-memory store when a store class fails to import."""
+    config = EndpointConfig.from_dict(
+        write_endpoints.tracker_store(f"sqlite:///{tmp_path}/shop.db")
+    )
+    store = TrackerStore.create(config)
+    assert isinstance(store, CountFreeSQLTrackerStore)
+    assert (tmp_path / "shop.db").exists()
+
+
+def test_postgresql_settings_fit_the_stores_arguments() -> None:
+    """Rasa passes the endpoint's ``url`` as ``host``: a ``host`` key would be given twice."""
+    config = EndpointConfig.from_dict(
+        write_endpoints.tracker_store("postgresql://shop:secret@db.local:5433/shopdb")
+    )
+    bound = inspect.signature(SQLTrackerStore).bind(
+        domain=None, host=config.url, event_broker=None, **config.kwargs
+    )
+    assert bound.arguments["host"] == "db.local"
+    assert bound.arguments["port"] == 5433 and bound.arguments["db"] == "shopdb"
 
 
 def test_endpoints_point_actions_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import random
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -23,19 +21,16 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.endpoints import EndpointConfig
 
 from bot.tracker_store import CountFreeSQLTrackerStore
-from scripts.write_endpoints import tracker_store
+from tests.support.threads import in_own_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(ROOT / "domain.yml")
 
 
 def run(coroutine: Any) -> Any:
-    """Run in a thread of its own: other tests of the session may leave an event loop running."""
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, coroutine).result()
+    return in_own_thread(asyncio.run, coroutine)
 
 
 def stored_rows(db: Path) -> list[tuple[str, str, str]]:
@@ -64,26 +59,6 @@ def turn(tracker: DialogueStateTracker, text: str, at: float) -> None:
     tracker.update(BotUttered(f"réponse à {text}", timestamp=at + 0.2))
     tracker.update(SlotSet("order_number", text, timestamp=at + 0.3))
     tracker.update(ActionExecuted("action_listen", timestamp=at + 0.4))
-
-
-def test_the_products_settings_build_this_store(tmp_path: Path) -> None:
-    """Rasa silently falls back to an in-memory store when a store class fails to import."""
-    config = EndpointConfig.from_dict(tracker_store(f"sqlite:///{tmp_path}/shop.db"))
-    store = TrackerStore.create(config, DOMAIN)
-    assert isinstance(store, CountFreeSQLTrackerStore)
-    assert (tmp_path / "shop.db").exists()
-
-
-def test_postgresql_settings_fit_the_stores_arguments() -> None:
-    """Rasa passes the endpoint's ``url`` as ``host``: a ``host`` key would be given twice."""
-    config = EndpointConfig.from_dict(
-        tracker_store("postgresql://shop:secret@db.local:5433/shopdb")
-    )
-    bound = inspect.signature(SQLTrackerStore).bind(
-        domain=DOMAIN, host=config.url, event_broker=None, **config.kwargs
-    )
-    assert bound.arguments["host"] == "db.local"
-    assert bound.arguments["port"] == 5433 and bound.arguments["db"] == "shopdb"
 
 
 def test_a_turn_is_saved_without_counting_the_stored_events(tmp_path: Path) -> None:
