@@ -43,13 +43,20 @@ fi
 mkdir -p .var
 .venv/bin/python scripts/make_lean_spacy.py
 
-# The browser tests drive Debian's Chromium through Playwright (no browser download).
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "==> installing Debian's chromium (browser tests of the widget and the console)"
-    sudo_cmd=""
+# What the test suite runs beside the product, from Debian's packages when missing: Chromium for
+# the browser tests (driven through Playwright, no browser download), PostgreSQL and Redis for
+# the production-stores tests (tests/e2e/test_production_stores.py).
+install_debian_package() {  # install_debian_package <package> <why>
+    echo "==> installing Debian's $1 ($2)"
+    local sudo_cmd=""
     if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
     if ! { $sudo_cmd apt-get update -qq && \
-           DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null; }; then
-        echo "warning: chromium could not be installed; the browser tests will fail" >&2
+           DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$1" >/dev/null; }; then
+        echo "warning: $1 could not be installed; the tests that need it will fail" >&2
     fi
+}
+command -v chromium >/dev/null 2>&1 || install_debian_package chromium "browser tests"
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    install_debian_package postgresql "production-stores tests"
 fi
+command -v redis-server >/dev/null 2>&1 || install_debian_package redis-server "production-stores tests"

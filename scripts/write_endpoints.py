@@ -2,7 +2,9 @@
 
 Rasa's SQL tracker store goes to the order store's database (SHOP_DATABASE_URL: SQLite file by
 default, PostgreSQL in production), so restarting any server keeps every conversation. It is
-Rasa's store without a count query on each save (bot/tracker_store.py).
+Rasa's store without a count query on each save (bot/tracker_store.py). With SHOP_REDIS_URL set,
+conversations are locked in Redis instead of in the process, so that several Rasa processes can
+serve the same conversations (design.md: Rasa's own scale-out path).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 TRACKER_STORE_TYPE = "bot.tracker_store.CountFreeSQLTrackerStore"
+REDIS_URL_ENV = "SHOP_REDIS_URL"
+LOCK_KEY_PREFIX = "bijou"
 
 
 def tracker_store(url_text: str) -> dict[str, object]:
@@ -39,13 +43,37 @@ def tracker_store(url_text: str) -> dict[str, object]:
     return store
 
 
+def lock_store(url_text: str) -> dict[str, object]:
+    """Rasa's Redis lock-store settings for ``redis://[:password@]host[:port][/db]``."""
+    url = make_url(url_text)
+    if url.drivername not in ("redis", "rediss"):
+        raise ValueError(f"{REDIS_URL_ENV} must be a redis:// URL, not {url.drivername}://")
+    store: dict[str, object] = {
+        "type": "redis",
+        "url": url.host or "localhost",
+        "port": url.port or 6379,
+        "db": int(url.database or 0),
+        "key_prefix": LOCK_KEY_PREFIX,
+        "use_ssl": url.drivername == "rediss",
+    }
+    if url.username:
+        store["username"] = url.username
+    if url.password:
+        store["password"] = url.password
+    return store
+
+
 def endpoints() -> dict[str, object]:
     host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
     port = os.environ.get("ACTIONS_PORT", "5055")
-    return {
+    settings: dict[str, object] = {
         "action_endpoint": {"url": f"http://{host}:{port}/webhook"},
         "tracker_store": tracker_store(database_url()),
     }
+    redis_url = os.environ.get(REDIS_URL_ENV, "").strip()
+    if redis_url:
+        settings["lock_store"] = lock_store(redis_url)
+    return settings
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import yaml
 
-from scripts.write_endpoints import tracker_store
+from scripts.write_endpoints import lock_store, tracker_store
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -42,18 +42,22 @@ def model_path() -> Path:
 
 @dataclass
 class Stack:
-    """A Rasa server + action server pair sharing one SQLite database in ``workdir``."""
+    """A Rasa server + action server pair sharing one database: SQLite in ``workdir``, or
+    ``database`` (a PostgreSQL URL); with ``redis_url``, Rasa locks conversations in Redis and
+    more Rasa servers can join (``start_rasa(name=..., port=...)``)."""
 
     workdir: Path
     rasa_port: int = int(os.environ.get("E2E_RASA_PORT", "5105"))
     actions_port: int = int(os.environ.get("E2E_ACTIONS_PORT", "5155"))
     profile: str = "bijou_eclat"
+    database: str | None = None
+    redis_url: str | None = None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.workdir / 'shop.db'}"
+        return self.database or f"sqlite:///{self.workdir / 'shop.db'}"
 
     @property
     def knowledge_dir(self) -> Path:
@@ -77,6 +81,8 @@ class Stack:
             TF_CPP_MIN_LOG_LEVEL="2",
             PYTHONPATH=str(ROOT),
         )
+        if self.redis_url:
+            env["SHOP_REDIS_URL"] = self.redis_url
         return env
 
     def seed(self) -> None:
@@ -91,14 +97,13 @@ class Stack:
 
     def write_endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
-        path.write_text(
-            yaml.safe_dump(
-                {
-                    "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
-                    "tracker_store": tracker_store(f"sqlite:///{self.workdir / 'shop.db'}"),
-                }
-            )
-        )
+        settings: dict[str, Any] = {
+            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
+            "tracker_store": tracker_store(self.database_url),
+        }
+        if self.redis_url:
+            settings["lock_store"] = lock_store(self.redis_url)
+        path.write_text(yaml.safe_dump(settings))
         return path
 
     def _spawn(self, name: str, args: list[str]) -> None:
@@ -111,9 +116,10 @@ class Stack:
         self._spawn("actions", [sys.executable, "-m", "actions.server"])
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions")
 
-    def start_rasa(self, model: Path) -> None:
+    def start_rasa(self, model: Path, name: str = "rasa", port: int | None = None) -> None:
+        port = port or self.rasa_port
         self._spawn(
-            "rasa",
+            name,
             [
                 str(VENV_BIN / "rasa"),
                 "run",
@@ -126,13 +132,14 @@ class Stack:
                 "--interface",
                 "127.0.0.1",
                 "--port",
-                str(self.rasa_port),
+                str(port),
                 "--enable-api",
                 "--auth-token",
                 self.token,
             ],
         )
-        self._wait(f"{self.rasa_url}/status?token={self.token}", "rasa", needs_model=True)
+        url = f"http://127.0.0.1:{port}/status?token={self.token}"
+        self._wait(url, name, needs_model=True)
 
     def _wait(self, url: str, name: str, needs_model: bool = False, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
@@ -168,9 +175,9 @@ class Stack:
 
     # --- talking to the bot -------------------------------------------------------------
 
-    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+    def say(self, sender: str, text: str, rasa_url: str | None = None) -> list[dict[str, Any]]:
         response = httpx.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
+            f"{rasa_url or self.rasa_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
             timeout=30,
         )

@@ -6,6 +6,7 @@ import inspect
 from pathlib import Path
 
 import pytest
+from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.utils.endpoints import EndpointConfig
 
@@ -55,3 +56,31 @@ def test_endpoints_point_actions_to_loopback(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("ACTIONS_HOST", raising=False)
     monkeypatch.setenv("ACTIONS_PORT", "5999")
     assert write_endpoints.endpoints()["action_endpoint"]["url"] == "http://127.0.0.1:5999/webhook"
+
+
+def test_no_redis_url_keeps_rasas_in_process_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHOP_REDIS_URL", raising=False)
+    assert "lock_store" not in write_endpoints.endpoints()
+
+
+def test_redis_url_gives_a_redis_lock_store_rasa_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOP_REDIS_URL", "redis://:s3cret@cache.local:6380/2")
+    settings = write_endpoints.endpoints()["lock_store"]
+    assert settings == {
+        "type": "redis",
+        "url": "cache.local",
+        "port": 6380,
+        "db": 2,
+        "key_prefix": "bijou",
+        "use_ssl": False,
+        "password": "s3cret",
+    }
+    store = LockStore.create(EndpointConfig.from_dict(settings))  # connects lazily
+    assert isinstance(store, RedisLockStore)
+    assert store.red.connection_pool.connection_kwargs["host"] == "cache.local"
+    assert store.red.connection_pool.connection_kwargs["db"] == 2
+
+
+def test_a_lock_store_url_that_is_not_redis_is_refused() -> None:
+    with pytest.raises(ValueError, match="redis://"):
+        write_endpoints.lock_store("postgresql://db.local/shop")
