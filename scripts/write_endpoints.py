@@ -4,7 +4,8 @@ Rasa's SQL tracker store goes to the order store's database (SHOP_DATABASE_URL: 
 default, PostgreSQL in production), so restarting any server keeps every conversation. It is
 Rasa's store without a count query on each save (bot/tracker_store.py). With SHOP_REDIS_URL set,
 conversations are locked in Redis instead of in the process, so that several Rasa processes can
-serve the same conversations (design.md: Rasa's own scale-out path).
+serve the same conversations (design.md: Rasa's own scale-out path), through Rasa's Redis lock
+store made atomic (bot/lock_store.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TRACKER_STORE_TYPE = "bot.tracker_store.CountFreeSQLTrackerStore"
 REDIS_URL_ENV = "SHOP_REDIS_URL"
+LOCK_STORE_TYPE = "bot.lock_store.AtomicRedisLockStore"
 LOCK_KEY_PREFIX = "bijou"
 
 
@@ -49,7 +51,7 @@ def lock_store(url_text: str) -> dict[str, object]:
     if url.drivername not in ("redis", "rediss"):
         raise ValueError(f"{REDIS_URL_ENV} must be a redis:// URL, not {url.drivername}://")
     store: dict[str, object] = {
-        "type": "redis",
+        "type": LOCK_STORE_TYPE,
         "url": url.host or "localhost",
         "port": url.port or 6379,
         "db": int(url.database or 0),

@@ -6,10 +6,11 @@ import inspect
 from pathlib import Path
 
 import pytest
-from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.lock_store import AtomicRedisLockStore
 from bot.tracker_store import CountFreeSQLTrackerStore
 from scripts import write_endpoints
 
@@ -67,7 +68,7 @@ def test_redis_url_gives_a_redis_lock_store_rasa_builds(monkeypatch: pytest.Monk
     monkeypatch.setenv("SHOP_REDIS_URL", "redis://:s3cret@cache.local:6380/2")
     settings = write_endpoints.endpoints()["lock_store"]
     assert settings == {
-        "type": "redis",
+        "type": "bot.lock_store.AtomicRedisLockStore",
         "url": "cache.local",
         "port": 6380,
         "db": 2,
@@ -76,7 +77,7 @@ def test_redis_url_gives_a_redis_lock_store_rasa_builds(monkeypatch: pytest.Monk
         "password": "s3cret",
     }
     store = LockStore.create(EndpointConfig.from_dict(settings))  # connects lazily
-    assert isinstance(store, RedisLockStore)
+    assert isinstance(store, AtomicRedisLockStore)
     assert store.red.connection_pool.connection_kwargs["host"] == "cache.local"
     assert store.red.connection_pool.connection_kwargs["db"] == 2
 
