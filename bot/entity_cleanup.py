@@ -4,7 +4,8 @@ Two extractors read every message: DIET (learnt, finds codes and numbers it neve
 regexes of ``bot/data/nlu.yml`` (exact formats). They disagree on the edges of what they find:
 
 - « N°275 938 » : the regex finds ``275938``, DIET finds ``275`` and ``938`` besides;
-- « le code FETE-PERES » : DIET splits the code at the hyphen, into ``FETE`` and ``PERES``;
+- « le code FETE-PERES » : DIET splits the code at the hyphen, into ``FETE`` and ``PERES``, or
+  keeps only ``FETE-``;
 - « bague 65 -> 68 » : DIET's span takes the hyphen: ``65-``;
 - « bonjouuur » : DIET takes an unknown word for a promo code;
 - « un avoir de 40 € » : DIET takes an amount for a ring size;
@@ -13,9 +14,9 @@ regexes of ``bot/data/nlu.yml`` (exact formats). They disagree on the edges of w
 The actions take the first valid value of a slot, so a piece (``FETE``) or a stray word would be
 looked up in place of the code. This component, placed after the extractors and before the
 synonym mapper, keeps one entity per identifier: pieces the shopper wrote joined are merged,
-an entity inside a longer one is dropped, values are written the way the
-store keeps them, a promo code without a digit is kept only when it looks like one, and a ring
-size only when it is one (French sizes run from about 44 to 76).
+a code is the whole word it sits in, an entity inside a longer one is dropped, values are
+written the way the store keeps them, a promo code without a digit is kept only when it looks
+like one, and a ring size only when it is one (French sizes run from about 44 to 76).
 """
 
 from __future__ import annotations
@@ -43,11 +44,14 @@ PROMO_CONTEXT = re.compile(r"\b(?:codes?|coupons?|promo|r[ée]duc\w*|remise|vouc
 # « le code de parrainage », « code d'anniversaire »: the word after « de » is a kind of code.
 KIND_OF_CODE = re.compile(r"\bcodes?\s+(?:de|d'|d’|du)\s*$")
 REGEX_EXTRACTOR = "RegexEntityExtractor"
+# The characters of a promo code: a code found inside a word is that whole word.
+CODE_CHARACTER = re.compile(r"[\w-]")
 
 
 def clean(text: str, entities: list[Entity]) -> list[Entity]:
     """The entities of one message, merged, deduplicated and normalised (see module doc)."""
     kept = _merge_pieces(text, entities)
+    kept = [_whole_code(text, entity) for entity in kept]
     kept = _drop_contained(kept)
     kept = [_normalised(entity) for entity in kept]
     return [entity for entity in kept if entity["value"] and _plausible(text, entity)]
@@ -67,6 +71,22 @@ def _merge_pieces(text: str, entities: list[Entity]) -> list[Entity]:
             continue
         merged.append(dict(entity))
     return merged
+
+
+def _whole_code(text: str, entity: Entity) -> Entity:
+    """« FETE- » found in « FETE-MERES » is « FETE-MERES »."""
+    if entity["entity"] != "promo_code" or "start" not in entity:
+        return entity
+    start, end = entity["start"], entity["end"]
+    while start > 0 and CODE_CHARACTER.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and CODE_CHARACTER.match(text[end]):
+        end += 1
+    if (start, end) == (entity["start"], entity["end"]):
+        return entity
+    processors = [*entity.get("processors", []), "EntityCleanup"]
+    value = text[start:end].strip("-")
+    return {**entity, "start": start, "end": end, "value": value, "processors": processors}
 
 
 def _last_piece_of(merged: list[Entity], entity: Entity) -> Entity | None:

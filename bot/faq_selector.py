@@ -129,6 +129,10 @@ class FaqSelector(GraphComponent):
             # 48 s -> 34 s, the same predictions on tests/nlu/dev.yml but one (now right).
             "char_min_df": 2,
             "word_ngrams": [1, 2],
+            # The same for words and word pairs: 15 000 pairs seen once were a third of the
+            # features, and the solver's time grows with the number of features (93 classes x
+            # features weights): 31 s -> 22 s, the same FAQ reachability (BENCHMARKS.md, stop 13).
+            "word_min_df": 2,
             # A FAQ entry must be the best class *and* the FAQ as a whole this probable; the
             # same value as the FallbackClassifier's threshold, which would drop it otherwise.
             "faq_threshold": 0.5,
@@ -205,6 +209,7 @@ class FaqSelector(GraphComponent):
             "words": TfidfVectorizer(
                 analyzer="word",
                 ngram_range=tuple(self.config["word_ngrams"]),
+                min_df=int(self.config["word_min_df"]),
                 preprocessor=fold,
                 sublinear_tf=True,
             ),

@@ -70,6 +70,12 @@ def test_code_split_at_its_hyphen_is_joined() -> None:
     ]
 
 
+def test_code_cut_after_its_hyphen_is_the_whole_word() -> None:
+    text = "ton code FETE-MERES il fonctionne pas, ni noel20."
+    found = [span(text, "FETE-", "promo_code"), span(text, "noel", "promo_code")]
+    assert values(clean(text, found)) == [("promo_code", "FETE-MERES"), ("promo_code", "noel20")]
+
+
 def test_two_codes_apart_stay_two_codes() -> None:
     text = "ni NOEL20 ni ETE15 ne marchent"
     found = [span(text, "NOEL20", "promo_code"), span(text, "ETE15", "promo_code")]
