@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.desk import DeskServer
 from tests.support.servers import Stack, model_path
+from tests.support.services import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +41,13 @@ def desk_server(stack: Stack) -> Iterator[DeskServer]:
         yield desk
     finally:
         desk.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway redis-server on loopback (the lock-store tests, the production stores)."""
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -27,15 +27,6 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
 def production(
     tmp_path_factory: pytest.TempPathFactory, trained_model: Path, redis_server: RedisServer
 ) -> Iterator[Stack]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +13,7 @@ from typing import IO
 import httpx
 
 from tests.support.servers import FROZEN_NOW, ROOT, Stack
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.services import free_port
 
 
 @dataclass
