@@ -1,7 +1,8 @@
 """Train the Rasa model only when its inputs changed.
 
 The cache key is a hash of config.yml, domain.yml, every file under bot/data/ and the custom
-components in bot/*.py; the model is kept as .var/models/<hash>.tar.gz (an ignored folder),
+components in bot/*.py (not the tracker and lock stores, which the Rasa server uses and the
+model does not contain); the model is kept as .var/models/<hash>.tar.gz (an ignored folder),
 so CI and a second `run` reuse it.
 """
 
@@ -18,11 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / ".var" / "models"
 KEEP = 3
+# Modules of bot/ that only the running server uses (scripts/write_endpoints.py names them).
+SERVER_ONLY = {"tracker_store.py", "lock_store.py"}
 
 
 def training_inputs() -> list[Path]:
     data = sorted(p for p in (ROOT / "bot" / "data").rglob("*") if p.is_file())
-    components = sorted((ROOT / "bot").glob("*.py"))  # custom NLU components
+    components = sorted(p for p in (ROOT / "bot").glob("*.py") if p.name not in SERVER_ONLY)
     return [ROOT / "config.yml", ROOT / "domain.yml", *data, *components]
 
 
