@@ -11,12 +11,13 @@ store made atomic (bot/lock_store.py).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 from sqlalchemy.engine import make_url
 
-from shop.store.db import database_url
+from shop.store.db import DATABASE_URL_ENV, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,14 +66,17 @@ def lock_store(url_text: str) -> dict[str, object]:
     return store
 
 
-def endpoints() -> dict[str, object]:
-    host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
-    port = os.environ.get("ACTIONS_PORT", "5055")
+def endpoints(environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Rasa's endpoints from the settings in ``environ`` (default: this process's environment;
+    the tests' servers pass theirs)."""
+    env = os.environ if environ is None else environ
+    host = env.get("ACTIONS_HOST", "127.0.0.1")
+    port = env.get("ACTIONS_PORT", "5055")
     settings: dict[str, object] = {
         "action_endpoint": {"url": f"http://{host}:{port}/webhook"},
-        "tracker_store": tracker_store(database_url()),
+        "tracker_store": tracker_store(env.get(DATABASE_URL_ENV, "").strip() or database_url()),
     }
-    redis_url = os.environ.get(REDIS_URL_ENV, "").strip()
+    redis_url = env.get(REDIS_URL_ENV, "").strip()
     if redis_url:
         settings["lock_store"] = lock_store(redis_url)
     return settings

@@ -43,15 +43,11 @@ def production(
         servers.seed()
         servers.start_actions()
         servers.start_rasa(trained_model)
-        servers.start_rasa(trained_model, name="rasa-b", port=SECOND_RASA_PORT)
+        servers.start_rasa(trained_model, name="rasa-b", port=free_port())
         yield servers
     finally:
         servers.stop_all()
         postgres.stop()
-
-
-SECOND_RASA_PORT = free_port()
-SECOND_RASA_URL = f"http://127.0.0.1:{SECOND_RASA_PORT}"
 
 
 def test_the_stack_really_runs_on_postgresql(production: Stack) -> None:
@@ -71,7 +67,7 @@ def test_a_journey_alternating_between_two_rasa_servers(production: Stack) -> No
     me = new_sender("prod")
     asked = texts(production.say(me, f"slt jveux annulé ma cmd {demo.number}"))
     assert "adresse e-mail" in asked
-    offer = production.say(me, demo.email, rasa_url=SECOND_RASA_URL)
+    offer = production.say(me, demo.email, rasa_url=production.rasa_urls["rasa-b"])
     assert "peut encore être annulée" in texts(offer)
     assert "Oui, annuler la commande" in buttons(offer)
     assert "est annulée" in texts(production.say(me, "/affirm"))
@@ -97,7 +93,7 @@ def test_turns_of_one_conversation_sent_to_both_servers_at_once_never_overlap(
     me = new_sender("prod")
     before = redis_server.client().info("stats")["total_commands_processed"]
     messages = ["bonjour", "merci", "il fait beau ?", "merci beaucoup", "coucou", "top merci"]
-    urls = [production.rasa_url, SECOND_RASA_URL] * 3
+    urls = [production.rasa_url, production.rasa_urls["rasa-b"]] * 3
     with ThreadPoolExecutor(max_workers=len(messages)) as pool:
         replies = list(pool.map(lambda m, u: production.say(me, m, rasa_url=u), messages, urls))
     assert all(replies), [m for m, r in zip(messages, replies, strict=True) if not r]

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import yaml
 
-from scripts.write_endpoints import lock_store, tracker_store
+from scripts.write_endpoints import REDIS_URL_ENV, endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -54,6 +54,7 @@ class Stack:
     redis_url: str | None = None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    rasa_urls: dict[str, str] = field(default_factory=dict)  # each Rasa server started, by name
 
     @property
     def database_url(self) -> str:
@@ -81,8 +82,9 @@ class Stack:
             TF_CPP_MIN_LOG_LEVEL="2",
             PYTHONPATH=str(ROOT),
         )
+        env.pop(REDIS_URL_ENV, None)  # never the developer's own Redis
         if self.redis_url:
-            env["SHOP_REDIS_URL"] = self.redis_url
+            env[REDIS_URL_ENV] = self.redis_url
         return env
 
     def seed(self) -> None:
@@ -96,14 +98,9 @@ class Stack:
         )
 
     def write_endpoints(self) -> Path:
+        """The product's own settings (scripts/write_endpoints.py) for this stack's environment."""
         path = self.workdir / "endpoints.yml"
-        settings: dict[str, Any] = {
-            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
-            "tracker_store": tracker_store(self.database_url),
-        }
-        if self.redis_url:
-            settings["lock_store"] = lock_store(self.redis_url)
-        path.write_text(yaml.safe_dump(settings))
+        path.write_text(yaml.safe_dump(endpoints(self.env())))
         return path
 
     def _spawn(self, name: str, args: list[str]) -> None:
@@ -138,8 +135,8 @@ class Stack:
                 self.token,
             ],
         )
-        url = f"http://127.0.0.1:{port}/status?token={self.token}"
-        self._wait(url, name, needs_model=True)
+        self.rasa_urls[name] = f"http://127.0.0.1:{port}"
+        self._wait(f"{self.rasa_urls[name]}/status?token={self.token}", name, needs_model=True)
 
     def _wait(self, url: str, name: str, needs_model: bool = False, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout

@@ -85,3 +85,14 @@ def test_redis_url_gives_a_redis_lock_store_rasa_builds(monkeypatch: pytest.Monk
 def test_a_lock_store_url_that_is_not_redis_is_refused() -> None:
     with pytest.raises(ValueError, match="redis://"):
         write_endpoints.lock_store("postgresql://db.local/shop")
+
+
+def test_endpoints_read_the_settings_they_are_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests' servers pass their own environment, not this process's."""
+    monkeypatch.setenv("SHOP_REDIS_URL", "redis://elsewhere:6379/0")
+    settings = write_endpoints.endpoints(
+        {"SHOP_DATABASE_URL": "postgresql://shop@db.local/shop", "ACTIONS_PORT": "6001"}
+    )
+    assert settings["action_endpoint"] == {"url": "http://127.0.0.1:6001/webhook"}
+    assert settings["tracker_store"]["url"] == "db.local"  # type: ignore[index]
+    assert "lock_store" not in settings
