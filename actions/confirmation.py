@@ -13,8 +13,8 @@ from shop import assistant
 ON_NO = {
     "cancel_order": "Très bien, votre commande est conservée. "
     "Puis-je vous aider pour autre chose ?",
-    "lost_parcel": "D'accord. Si vous ne retrouvez pas le colis après ces vérifications, "
-    "revenez me voir : j'ouvrirai l'enquête auprès du transporteur.",
+    "lost_parcel": "D'accord. Si le colis reste introuvable, revenez me voir : j'ouvrirai "
+    "l'enquête auprès du transporteur.",
 }
 
 

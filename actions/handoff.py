@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from actions import faq
 from actions.common import Outcome, SafeAction, conversation_id
 from actions.journey import outcome_of, user_intent, verified_pair
 from shop import assistant
@@ -21,6 +22,13 @@ UNDERSTOOD_TOPICS = (
     ("Mettre une bague à la taille", "/resize_item"),
     assistant.HUMAN_BUTTON,
 )
+JOURNEY_TITLES = {payload: title for title, payload in UNDERSTOOD_TOPICS[:-1]}
+NOT_UNDERSTOOD = "Je n'ai pas bien compris votre demande. Voici ce que je sais faire :"
+NOT_SURE = "Je ne suis pas sûr d'avoir compris. Votre demande concerne-t-elle l'un de ces sujets ?"
+# The fallback offers the likeliest topics only: three at most, none the model gave less than
+# this (below it, the whole menu of topics).
+MAX_CHOICES = 3
+MIN_CHOICE = 0.05
 STILL_NOT_UNDERSTOOD = (
     "Je ne comprends toujours pas, désolé. Je passe la main à un conseiller, qui lira notre "
     "échange."
@@ -71,7 +79,7 @@ class ActionHumanHandoff(SafeAction):
 
 
 class ActionFallback(SafeAction):
-    """Not understood: offer the main topics; the second time in a row, hand over."""
+    """Not understood: offer the likeliest topics; the second time in a row, hand over."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -82,8 +90,35 @@ class ActionFallback(SafeAction):
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
         if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HUMAN:
             return _handoff(tracker, "fallback", assistant.Reply(STILL_NOT_UNDERSTOOD))
-        reply = assistant.Reply(
-            "Je n'ai pas bien compris votre demande. Voici ce que je sais faire :",
-            UNDERSTOOD_TOPICS,
-        )
+        choices = likeliest_choices(tracker.latest_message)
+        if choices:
+            reply = assistant.Reply(NOT_SURE, (*choices, assistant.HUMAN_BUTTON))
+        else:
+            reply = assistant.Reply(NOT_UNDERSTOOD, UNDERSTOOD_TOPICS)
         return Outcome(replies=[reply], events=[SlotSet("pending_confirmation", None)])
+
+
+def likeliest_choices(parse: dict[str, Any]) -> list[tuple[str, str]]:
+    """The journeys and FAQ entries the model found likeliest for a message it was unsure
+    about, as buttons, best first (at most ``MAX_CHOICES``, each at least ``MIN_CHOICE``)."""
+    scored: list[tuple[float, str, str]] = []
+    for item in parse.get("intent_ranking") or []:
+        payload = f"/{item.get('name')}"
+        title = JOURNEY_TITLES.get(payload)
+        if title:
+            scored.append((float(item.get("confidence") or 0.0), title, payload))
+    try:
+        entries = faq.knowledge().current()
+    except Exception:  # noqa: BLE001 - no FAQ to offer: the journeys alone
+        entries = None
+    for item in parse.get("faq_candidates") or []:
+        entry_id = str(item.get("faq_id"))
+        if entries is not None and entry_id in entries:
+            payload = faq.choose_payload(entry_id)
+            scored.append(
+                (float(item.get("confidence") or 0.0), entries.entry(entry_id).title, payload)
+            )
+    scored.sort(key=lambda choice: -choice[0])
+    return [
+        (title, payload) for score, title, payload in scored[:MAX_CHOICES] if score >= MIN_CHOICE
+    ]

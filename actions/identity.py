@@ -28,6 +28,10 @@ ORDER_NUMBER_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[ .]?(\d{3})(?!\d)")
 CODE_LIKE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*\b")
 SIZE = re.compile(r"\b(\d{1,3}(?:[.,]5)?)\b")
 RESIZABLE_KINDS = {"ring", "bracelet", "watch"}
+EMAIL_NOT_A_CODE = (
+    "Ceci est une adresse e-mail, pas un code promo : je l'ai notée. Quel code essayez-vous "
+    "d'utiliser ? Recopiez-le tel qu'il est écrit, par exemple BIENVENUE10."
+)
 
 
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -147,8 +151,10 @@ class JourneyFormValidation(FormValidationAction):
     def validate_promo_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        codes = _candidates(value)
-        return {"promo_code": codes[0].strip() if codes else None}
+        codes = [code.strip() for code in _candidates(value) if "@" not in code]
+        if not codes:  # an e-mail (or a piece of one) where the code was expected
+            utter(dispatcher, assistant.Reply(EMAIL_NOT_A_CODE))
+        return {"promo_code": codes[0] if codes else None}
 
     async def extract_ring_size(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -163,8 +169,13 @@ class JourneyFormValidation(FormValidationAction):
     ) -> dict[str, Any]:
         if _entity_values(tracker, "promo_code") or tracker.get_slot("promo_code"):
             return {}
-        text = tracker.latest_message.get("text") or ""
+        written = tracker.latest_message.get("text") or ""
+        # An e-mail is never a code: look for the code in the rest of the message.
+        text = EMAIL.sub(" ", written)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if _asked(tracker, "promo_code") and not text.split() and EMAIL.search(written):
+            utter(dispatcher, assistant.Reply(EMAIL_NOT_A_CODE))
+            return {}
         if _asked(tracker, "promo_code"):
             words = text.split()
             # A bare answer to "which code?" is the code itself, e.g. "bienvenu10".

@@ -43,6 +43,10 @@ from shop.knowledge.text import fold
 RETRIEVAL_INTENT = "faq"
 ENTRY_PREFIX = f"{RETRIEVAL_INTENT}/"
 RANKING_LENGTH = 5
+# Key of the parse output listing the likeliest FAQ entries of any message (their share of the
+# whole belief), read by actions/handoff.py when the bot did not understand.
+FAQ_CANDIDATES = "faq_candidates"
+FALLBACK_CHOICES = 3
 MODEL_FILE = "faq_selector.pkl"
 
 
@@ -293,6 +297,16 @@ class FaqSelector(GraphComponent):
             rest = max(1.0 - faq_probability, 1e-9)
             linear = {str(labels[i]): float(row[i]) / rest for i in np.flatnonzero(~is_entry)}
             intents = average_with_diet(message, linear, diet_weight)
+            # The likeliest entries whatever the intent: the fallback offers them as choices.
+            likeliest = np.argsort(np.where(is_entry, row, 0.0))[::-1][:FALLBACK_CHOICES]
+            message.set(
+                FAQ_CANDIDATES,
+                [
+                    {"faq_id": str(labels[i])[len(ENTRY_PREFIX) :], "confidence": float(row[i])}
+                    for i in likeliest
+                ],
+                add_to_output=True,
+            )
             if is_entry[row.argmax()] and faq_probability >= threshold:
                 entries = np.where(is_entry, row, 0.0) / faq_probability  # P(entry | faq)
                 best = np.argsort(entries)[::-1][:RANKING_LENGTH]

@@ -1,12 +1,17 @@
 """Choose the NLU thresholds on the development set, never on the held-out files.
 
-    .venv/bin/python scripts/tune_thresholds.py [--model M.tar.gz] [--dev tests/nlu/dev.yml]
+    .venv/bin/python scripts/tune_thresholds.py [--model M.tar.gz] [--dev F ...] [--tune NAME ...]
 
 Loads a trained model once and replays the development messages through its real pipeline for
 each setting of a grid, changing the settings of the loaded components in memory:
 
 - ``faq_threshold`` and ``diet_weight`` of ``bot.faq_selector.FaqSelector``;
-- ``threshold`` of Rasa's ``FallbackClassifier`` (below it the bot offers the topics).
+- ``threshold`` of Rasa's ``FallbackClassifier`` (below it the bot offers the topics);
+- ``clear_faq_confidence`` of ``bot.shopper_fallback.ShopperFallback`` (above it an order
+  number does not take a FAQ question to the order's journey).
+
+``--tune`` varies only the named settings (the others keep their configured value); ``--dev``
+may be repeated (the development files are pooled).
 
 Score of a setting: macro-F1 over the 14 intents and ``faq``, where a FAQ question counts as
 right only when the selector's first entry is the expected one. Prints the settings best first
@@ -31,11 +36,12 @@ from actions.faq import ranking  # noqa: E402
 from tests.nlu.evaluation import agent_parser  # noqa: E402
 from tests.support.servers import model_path  # noqa: E402
 
-DEV = ROOT / "tests" / "nlu" / "dev.yml"
+DEV = [ROOT / "tests" / "nlu" / "dev.yml", ROOT / "tests" / "nlu" / "dev_real_style.yml"]
 GRID = {
     "faq_threshold": [0.4, 0.5, 0.6, 0.7, 0.8],
     "diet_weight": [0.3, 0.4, 0.5, 0.6, 0.7],
     "fallback": [0.3, 0.4, 0.5, 0.6],
+    "clear_faq": [0.0, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95],
 }
 
 
@@ -74,7 +80,8 @@ def score(parse: Callable[[str], dict[str, Any]], examples: list[tuple[str, str]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path)
-    parser.add_argument("--dev", type=Path, default=DEV)
+    parser.add_argument("--dev", type=Path, action="append", help="a development file")
+    parser.add_argument("--tune", choices=sorted(GRID), action="append", help="vary this only")
     args = parser.parse_args()
 
     from rasa.core.agent import Agent
@@ -85,26 +92,33 @@ def main() -> int:
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
     agent = Agent.load(str(args.model or model_path()))
-    messages = load_data(str(args.dev)).intent_examples
+    messages = [m for path in args.dev or DEV for m in load_data(str(path)).intent_examples]
     examples = [(m.get_full_intent(), m.get("text")) for m in messages]
     selector, fallback = components(agent)
     parse = agent_parser(agent)
-    current = (
-        selector.config["faq_threshold"],
-        selector.config["diet_weight"],
-        fallback.component_config["threshold"],
-    )
+    current = {
+        "faq_threshold": selector.config["faq_threshold"],
+        "diet_weight": selector.config["diet_weight"],
+        "fallback": fallback.component_config["threshold"],
+        "clear_faq": fallback.component_config.get("clear_faq_confidence", 1.0),
+    }
+    tuned = args.tune or sorted(GRID)
+    grid = {name: GRID[name] if name in tuned else [value] for name, value in current.items()}
     results = []
-    for faq_threshold, diet_weight, threshold in itertools.product(*GRID.values()):
-        selector.config.update(faq_threshold=faq_threshold, diet_weight=diet_weight)
-        fallback.component_config["threshold"] = threshold
-        results.append((score(parse, examples), (faq_threshold, diet_weight, threshold)))
+    for values in itertools.product(*grid.values()):
+        setting = dict(zip(grid, values, strict=True))
+        selector.config.update(
+            faq_threshold=setting["faq_threshold"], diet_weight=setting["diet_weight"]
+        )
+        fallback.component_config["threshold"] = setting["fallback"]
+        fallback.component_config["clear_faq_confidence"] = setting["clear_faq"]
+        results.append((score(parse, examples), tuple(values)))
     results.sort(reverse=True)
-    print(f"{len(examples)} development messages; faq_threshold, diet_weight, fallback: score")
+    print(f"{len(examples)} development messages; {', '.join(grid)}: score")
     for value, setting in results[:15]:
         print(f"  {setting}: {value:.3f}")
-    now = next(value for value, setting in results if setting == current)
-    print(f"current {current}: {now:.3f}")
+    now = next(value for value, setting in results if setting == tuple(current.values()))
+    print(f"current {tuple(current.values())}: {now:.3f}")
     return 0
 
 

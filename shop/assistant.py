@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shop.clock import Clock, clock_from_env
 from shop.policy.answers import (
+    inquiry_question,
     render,
     render_cancelled,
     render_inquiry_opened,
@@ -258,9 +259,8 @@ def answer_lost_parcel(ctx: ShopContext, number: str, email: str) -> Answer:
             return Answer(tuple(replies), decision=decision)
         replies.append(
             Reply(
-                "Avez-vous fait ces vérifications sans retrouver le colis ? Si oui, j'ouvre "
-                "l'enquête auprès du transporteur.",
-                (("Oui, ouvrir l'enquête", "/affirm"), ("Non, je vais vérifier", "/deny")),
+                inquiry_question(decision),
+                (("Oui, ouvrir l'enquête", "/affirm"), ("Non, pas maintenant", "/deny")),
             )
         )
         return Answer(tuple(replies), decision=decision, pending_confirmation="lost_parcel")

@@ -473,7 +473,7 @@ def _lost_late(facts: Facts, profile: ShopProfile) -> list[str]:
     by = format_date(facts["expected_by"]) if facts.get("expected_by") else "la date prévue"
     return [
         f"Votre colis aurait dû arriver au plus tard le {by}. "
-        "Je transmets à notre équipe pour lancer une enquête auprès du transporteur.",
+        "Nous pouvons lancer une enquête auprès du transporteur.",
         *_inquiry_lines(facts),
     ]
 
@@ -502,7 +502,7 @@ def _lost_closed(facts: Facts, profile: ShopProfile) -> list[str]:
 def _lost_missing(facts: Facts, profile: ShopProfile) -> list[str]:
     return [
         f"Je ne trouve pas le suivi du colis de votre commande {facts['order_number']}. "
-        "Je transmets à notre équipe, qui vérifie avec le transporteur."
+        "Notre équipe peut lancer une enquête auprès du transporteur."
     ]
 
 
@@ -702,6 +702,17 @@ def render_cancelled(decision: Decision, profile: ShopProfile) -> str:
     return "\n".join(
         [f"C'est fait : votre commande {facts['order_number']} est annulée.", *_refund_line(facts)]
     )
+
+
+def inquiry_question(decision: Decision) -> str:
+    """Ask before opening a carrier inquiry: after the checklist when the parcel is marked
+    delivered, straight away when it is late or has no tracking (no checklist was given)."""
+    if decision.reason_code == "delivered_not_received":
+        return (
+            "Avez-vous fait ces vérifications sans retrouver le colis ? Si oui, j'ouvre "
+            "l'enquête auprès du transporteur."
+        )
+    return "Voulez-vous que j'ouvre l'enquête auprès du transporteur ?"
 
 
 def render_inquiry_opened(decision: Decision, ticket_number: str) -> str:

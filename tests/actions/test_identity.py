@@ -153,3 +153,26 @@ def test_a_message_without_a_code_gives_no_code(shop_db: sessionmaker) -> None:
         ValidatePromoForm().extract_promo_code(CollectingDispatcher(), tracker, DOMAIN)
     )
     assert extracted == {}
+
+
+def test_an_email_typed_when_the_code_is_asked_is_not_taken_for_the_code(
+    shop_db: sessionmaker,
+) -> None:
+    tracker = make_tracker(
+        {"requested_slot": "promo_code"},
+        text="claire.martin2@exemple.fr",
+        entities=[{"entity": "email", "value": "claire.martin2@exemple.fr"}],
+        active_loop="promo_form",
+    )
+    dispatcher = CollectingDispatcher()
+    extracted = asyncio.run(ValidatePromoForm().extract_promo_code(dispatcher, tracker, DOMAIN))
+    assert extracted == {}
+    assert "adresse e-mail, pas un code promo" in text_of(dispatcher.messages)
+
+
+def test_an_email_given_as_the_code_is_refused_with_a_clear_sentence(
+    shop_db: sessionmaker,
+) -> None:
+    text, slots = validate(ValidatePromoForm(), {"promo_code": "claire@exemple.fr"})
+    assert slots["promo_code"] is None
+    assert "adresse e-mail, pas un code promo" in text

@@ -150,6 +150,18 @@ def test_lost_parcel_checklist_then_inquiry_ticket(shop_db: sessionmaker) -> Non
     assert "attestation sur l'honneur" in text_of(messages)
 
 
+def test_a_late_parcel_gets_the_inquiry_offered_without_a_checklist(shop_db: sessionmaker) -> None:
+    """No list of checks was given for a parcel still in transit: the bot must not ask whether
+    « ces vérifications » were done."""
+    demo = DEMO_ORDERS["shipped_late"]
+    messages, events = run_action(
+        ActionLostParcel(), make_tracker(verified(demo.number, demo.email))
+    )
+    assert "vérifications" not in text_of(messages)
+    assert "Voulez-vous que j'ouvre l'enquête" in text_of(messages)
+    assert slot_events(events)["pending_confirmation"] == "lost_parcel"
+
+
 def test_lost_parcel_outside_the_eu_doubles_the_inquiry_time(shop_db: sessionmaker) -> None:
     demo = DEMO_ORDERS["delivered_not_received_outside_eu"]
     slots = verified(demo.number, demo.email, pending_confirmation="lost_parcel")

@@ -20,6 +20,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from actions.faq import ranking as faq_ranking
 
 HELDOUT = Path(__file__).resolve().parent / "heldout.yml"
+CLOSINGS = ("thanks", "goodbye")
 
 
 def agent_parser(agent: Any) -> Callable[[str], dict[str, Any]]:
@@ -46,6 +47,12 @@ class Report:
     confusions: list[tuple[str, str, int]]
     errors: list[dict[str, Any]] = field(default_factory=list)
     messages: int = 0
+    # Of the file's faq/<entry> questions, the share answered by that entry.
+    faq_entry_accuracy: float = 0.0
+    faq_questions: int = 0
+    # Thanks and goodbyes answered with the menu of the fallback or as out of scope: a polite
+    # shopper must get a closing (issue: closings fall into the fallback).
+    closings_lost: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__
@@ -55,6 +62,9 @@ class Report:
             f"held-out messages: {self.messages}",
             f"intent macro-F1: {self.intent_macro_f1:.3f}",
             f"out-of-scope recall: {self.out_of_scope_recall:.3f}",
+            f"FAQ questions answered by their entry: {self.faq_entry_accuracy:.3f}"
+            f" of {self.faq_questions}",
+            f"closings answered with the fallback or as out of scope: {len(self.closings_lost)}",
             f"entity micro-F1: {self.entity_micro_f1:.3f}",
             "per entity: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(self.entity_f1.items())),
             "per intent: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(self.intent_f1.items())),
@@ -72,11 +82,19 @@ def evaluate(parse: Callable[[str], dict[str, Any]], path: Path = HELDOUT) -> Re
     # Entity types the file annotates; others the model finds (a carrier or a date in a file
     # written before those entities existed) are not counted as false positives.
     scored = {e["entity"] for m in data.intent_examples for e in m.get("entities") or []}
+    faq_right: list[bool] = []
+    closings_lost: list[str] = []
     for message in data.intent_examples:
         text = message.get("text")
         gold_intent = message.get("intent")
         result = parse(text)
         predicted = (result.get("intent") or {}).get("name") or "none"
+        if gold_intent == "faq" and message.get("intent_response_key"):
+            ranked = faq_ranking(result) if predicted == "faq" else []
+            entry = str(message.get("intent_response_key")).split("/", 1)[-1]
+            faq_right.append(bool(ranked) and ranked[0][0] == entry)
+        if gold_intent in CLOSINGS and predicted in ("nlu_fallback", "out_of_scope"):
+            closings_lost.append(text)
         gold_intents.append(gold_intent)
         predicted_intents.append(predicted)
         gold = {(e["entity"], normalise(e["value"])) for e in message.get("entities") or []}
@@ -133,6 +151,9 @@ def evaluate(parse: Callable[[str], dict[str, Any]], path: Path = HELDOUT) -> Re
         confusions=[(g, p, n) for (g, p), n in confusions],
         errors=errors,
         messages=len(gold_intents),
+        faq_entry_accuracy=sum(faq_right) / len(faq_right) if faq_right else 0.0,
+        faq_questions=len(faq_right),
+        closings_lost=closings_lost,
     )
 
 
