@@ -52,7 +52,7 @@ def test_a_faq_question_inside_a_journey_is_answered_then_the_journey_resumes(st
 
 
 def test_another_journey_mid_form_keeps_the_order_number(stack: Stack) -> None:
-    demo = DEMO_ORDERS["cancellable"]
+    demo = DEMO_ORDERS["cancellable_paypal"]  # not cancelled by another test
     me = new_sender()
     assert "adresse e-mail" in texts(stack.say(me, f"où en est ma commande {demo.number} ?"))
     switched = texts(stack.say(me, "en fait non, je veux l'annuler"))
