@@ -25,10 +25,11 @@ UNDERSTOOD_TOPICS = (
 JOURNEY_TITLES = {payload: title for title, payload in UNDERSTOOD_TOPICS[:-1]}
 NOT_UNDERSTOOD = "Je n'ai pas bien compris votre demande. Voici ce que je sais faire :"
 NOT_SURE = "Je ne suis pas sûr d'avoir compris. Votre demande concerne-t-elle l'un de ces sujets ?"
-# The fallback offers the likeliest topics only: three at most, none the model gave less than
-# this (below it, the whole menu of topics).
+# The fallback offers the likeliest topics only: two or three, none the model gave less than
+# MIN_CHOICE (with fewer than two, the whole menu of topics).
 MAX_CHOICES = 3
-MIN_CHOICE = 0.05
+MIN_CHOICES = 2
+MIN_CHOICE = 0.1
 STILL_NOT_UNDERSTOOD = (
     "Je ne comprends toujours pas, désolé. Je passe la main à un conseiller, qui lira notre "
     "échange."
@@ -91,7 +92,7 @@ class ActionFallback(SafeAction):
         if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HUMAN:
             return _handoff(tracker, "fallback", assistant.Reply(STILL_NOT_UNDERSTOOD))
         choices = likeliest_choices(tracker.latest_message)
-        if choices:
+        if len(choices) >= MIN_CHOICES:
             reply = assistant.Reply(NOT_SURE, (*choices, assistant.HUMAN_BUTTON))
         else:
             reply = assistant.Reply(NOT_UNDERSTOOD, UNDERSTOOD_TOPICS)
@@ -100,13 +101,19 @@ class ActionFallback(SafeAction):
 
 def likeliest_choices(parse: dict[str, Any]) -> list[tuple[str, str]]:
     """The journeys and FAQ entries the model found likeliest for a message it was unsure
-    about, as buttons, best first (at most ``MAX_CHOICES``, each at least ``MIN_CHOICE``)."""
+    about, as buttons, best first (at most ``MAX_CHOICES``, each at least ``MIN_CHOICE``;
+    none for a message without a word)."""
+    if not any(character.isalnum() for character in str(parse.get("text") or "")):
+        return []  # « 😡😡 », « ??? »: nothing to go on (bot/nlu_guard.py)
+    # The journeys' confidences are shared among the intents other than the FAQ: scaled by
+    # what the FAQ leaves, they compare with the entries' (bot/faq_selector.py).
+    others_share = 1.0 - float(parse.get("faq_share") or 0.0)
     scored: list[tuple[float, str, str]] = []
     for item in parse.get("intent_ranking") or []:
         payload = f"/{item.get('name')}"
         title = JOURNEY_TITLES.get(payload)
         if title:
-            scored.append((float(item.get("confidence") or 0.0), title, payload))
+            scored.append((float(item.get("confidence") or 0.0) * others_share, title, payload))
     try:
         entries = faq.knowledge().current()
     except Exception:  # noqa: BLE001 - no FAQ to offer: the journeys alone

@@ -28,10 +28,8 @@ ORDER_NUMBER_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[ .]?(\d{3})(?!\d)")
 CODE_LIKE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*\b")
 SIZE = re.compile(r"\b(\d{1,3}(?:[.,]5)?)\b")
 RESIZABLE_KINDS = {"ring", "bracelet", "watch"}
-EMAIL_NOT_A_CODE = (
-    "Ceci est une adresse e-mail, pas un code promo : je l'ai notée. Quel code essayez-vous "
-    "d'utiliser ? Recopiez-le tel qu'il est écrit, par exemple BIENVENUE10."
-)
+# The form asks for the code again right after this sentence.
+EMAIL_NOT_A_CODE = "Ceci est une adresse e-mail, pas un code promo."
 
 
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Back to the journey after a digression: the shopper asked a FAQ question while a form was
-waiting for an answer; once it is answered, a short reminder says what the bot still needs,
-and the form asks its question again (bot/data/form_rules.yml)."""
+waiting for an answer; once it is answered, a short reminder names the journey, and the form
+asks its question again (bot/data/form_rules.yml)."""
 
 from __future__ import annotations
 

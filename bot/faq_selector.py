@@ -47,6 +47,8 @@ RANKING_LENGTH = 5
 # whole belief), read by actions/handoff.py when the bot did not understand.
 FAQ_CANDIDATES = "faq_candidates"
 FALLBACK_CHOICES = 3
+# Key of the parse output: the FAQ's share of the belief (the other intents share the rest).
+FAQ_SHARE = "faq_share"
 MODEL_FILE = "faq_selector.pkl"
 
 
@@ -298,7 +300,9 @@ class FaqSelector(GraphComponent):
             linear = {str(labels[i]): float(row[i]) / rest for i in np.flatnonzero(~is_entry)}
             intents = average_with_diet(message, linear, diet_weight)
             # The likeliest entries whatever the intent: the fallback offers them as choices.
-            likeliest = np.argsort(np.where(is_entry, row, 0.0))[::-1][:FALLBACK_CHOICES]
+            entry_columns = np.flatnonzero(is_entry)
+            likeliest = entry_columns[np.argsort(-row[entry_columns])][:FALLBACK_CHOICES]
+            message.set(FAQ_SHARE, faq_probability, add_to_output=True)
             message.set(
                 FAQ_CANDIDATES,
                 [

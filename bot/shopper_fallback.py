@@ -50,21 +50,26 @@ class ShopperFallback(FallbackClassifier):
         return super().process(messages)
 
     def _should_fallback(self, message: Message) -> bool:
-        if is_sure_closing(message, float(self.component_config["threshold"])):
+        config = self.component_config
+        if is_sure_closing(
+            message, float(config["threshold"]), float(config["ambiguity_threshold"])
+        ):
             return False
         return bool(super()._should_fallback(message))
 
 
-def is_sure_closing(message: Message, threshold: float) -> bool:
-    """The best intent is a closing, and the closings together reach the threshold."""
+def is_sure_closing(message: Message, threshold: float, margin: float) -> bool:
+    """The best intent is a closing, and the closings taken as one intent are sure and ahead
+    of every other intent by the ambiguity margin (« merci mais je n'ai toujours pas reçu mon
+    colis » is not a closing)."""
     intent = message.get(INTENT) or {}
     if intent.get("name") not in CLOSINGS:
         return False
     ranking = message.get(INTENT_RANKING_KEY) or []
-    share = sum(
-        float(item.get("confidence") or 0.0) for item in ranking if item.get("name") in CLOSINGS
-    )
-    return share >= threshold
+    scores = [(item.get("name"), float(item.get("confidence") or 0.0)) for item in ranking]
+    share = sum(confidence for name, confidence in scores if name in CLOSINGS)
+    other = max((confidence for name, confidence in scores if name not in CLOSINGS), default=0.0)
+    return share >= threshold and share - other >= margin
 
 
 def prefer_order_journey(message: Message, clear_faq_confidence: float) -> None:

@@ -1,5 +1,5 @@
 """Write bot/data/form_rules.yml: what each journey form does when the shopper does not answer
-its question (84 rules of a few shapes, too many to keep in step by hand).
+its question (90 rules of a few shapes, too many to keep in step by hand).
 
     .venv/bin/python scripts/write_form_rules.py          # rewrite the file
     .venv/bin/python scripts/write_form_rules.py --check  # exit 1 if the file is not up to date
@@ -8,7 +8,8 @@ While a form waits for an order number, an e-mail, a code or a size, the shopper
 - say no, « laissez tomber », « stop »: the form stops (``utter_stop_form``);
 - say goodbye or thank and leave: the form stops politely;
 - ask for a person: the form stops and a person takes over;
-- ask a FAQ question: the bot answers it, reminds what it was waiting for, and asks again;
+- ask a FAQ question (or pick one the bot offered): the bot answers it, reminds what it was
+  waiting for, and asks again;
 - start another journey: the form stops and the other one starts, with the order number and
   e-mail already given (a verified order stays verified when it is the same order);
 - write something the form cannot use (not understood, out of scope, a greeting, an
@@ -81,15 +82,16 @@ def rules() -> list[str]:
                     form,
                 )
             )
-        written.append(
-            rule(
-                f"answer a FAQ question during {form}, then ask again",
-                form,
-                "faq",
-                ["action_answer_faq", "action_resume_journey"],
-                form,
+        for intent in ("faq", "choose_faq"):  # a question, or a click on « Vouliez-vous dire… »
+            written.append(
+                rule(
+                    f"answer a FAQ question ({intent}) during {form}, then ask again",
+                    form,
+                    intent,
+                    ["action_answer_faq", "action_resume_journey"],
+                    form,
+                )
             )
-        )
         for intent, other in FORMS.items():
             if other != form:
                 written.append(rule(f"from {form} to {other} on {intent}", form, intent, [], other))

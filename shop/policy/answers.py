@@ -487,7 +487,7 @@ def _lost_delivered(facts: Facts, profile: ShopProfile) -> list[str]:
     return [
         f"Le transporteur indique votre colis livré{when}. Avant tout, vérifiez :",
         *_bullets(checks),
-        "Toujours rien ? Je transmets votre demande à notre équipe.",
+        "Toujours rien ? Nous pouvons lancer une enquête auprès du transporteur.",
         *_inquiry_lines(facts),
     ]
 

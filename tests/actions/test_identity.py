@@ -167,7 +167,7 @@ def test_an_email_typed_when_the_code_is_asked_is_not_taken_for_the_code(
     dispatcher = CollectingDispatcher()
     extracted = asyncio.run(ValidatePromoForm().extract_promo_code(dispatcher, tracker, DOMAIN))
     assert extracted == {}
-    assert "adresse e-mail, pas un code promo" in text_of(dispatcher.messages)
+    assert "Ceci est une adresse e-mail, pas un code promo." in text_of(dispatcher.messages)
 
 
 def test_an_email_given_as_the_code_is_refused_with_a_clear_sentence(
@@ -175,4 +175,4 @@ def test_an_email_given_as_the_code_is_refused_with_a_clear_sentence(
 ) -> None:
     text, slots = validate(ValidatePromoForm(), {"promo_code": "claire@exemple.fr"})
     assert slots["promo_code"] is None
-    assert "adresse e-mail, pas un code promo" in text
+    assert "Ceci est une adresse e-mail, pas un code promo." in text

@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 import actions.faq
 from actions.handoff import ActionFallback
-from actions.repair import ActionResumeJourney
+from actions.repair import REMINDERS, ActionResumeJourney
 from tests.actions.conftest import make_tracker, run_action
 from tests.support.servers import ROOT
 
@@ -25,13 +25,17 @@ def faq(shop_db: sessionmaker, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 
 def fallback_buttons(
-    ranking: list[tuple[str, float]], entries: list[tuple[str, float]]
+    ranking: list[tuple[str, float]],
+    entries: list[tuple[str, float]],
+    faq_share: float = 0.0,
+    text: str = "euh le truc",
 ) -> list[dict[str, str]]:
-    tracker = make_tracker(intent="nlu_fallback", text="euh le truc")
+    tracker = make_tracker(intent="nlu_fallback", text=text)
     tracker.latest_message["intent_ranking"] = [
         {"name": "nlu_fallback", "confidence": 0.5},
         *({"name": name, "confidence": confidence} for name, confidence in ranking),
     ]
+    tracker.latest_message["faq_share"] = faq_share
     tracker.latest_message["faq_candidates"] = [
         {"faq_id": entry, "confidence": confidence} for entry, confidence in entries
     ]
@@ -42,9 +46,11 @@ def fallback_buttons(
 def test_the_fallback_offers_the_likeliest_journeys_and_entries_not_the_whole_menu(
     faq: None,
 ) -> None:
+    # The FAQ holds 0.4 of the belief: the journeys share the other 0.6.
     buttons = fallback_buttons(
-        [("lost_parcel", 0.31), ("track_order", 0.22), ("thanks", 0.2), ("cancel_order", 0.02)],
+        [("lost_parcel", 0.5), ("track_order", 0.3), ("thanks", 0.2), ("cancel_order", 0.02)],
         [("livraison_delais", 0.25), ("paiement_moyens", 0.01)],
+        faq_share=0.4,
     )
     assert [b["payload"] for b in buttons] == [
         "/lost_parcel",
@@ -55,9 +61,16 @@ def test_the_fallback_offers_the_likeliest_journeys_and_entries_not_the_whole_me
     assert buttons[1]["title"] == actions.faq.knowledge().current().entry("livraison_delais").title
 
 
-def test_nothing_likely_gets_the_menu_of_topics(faq: None) -> None:
-    buttons = fallback_buttons([("greet", 0.5), ("track_order", 0.01)], [])
+def test_one_likely_topic_is_not_a_choice_the_menu_is_offered(faq: None) -> None:
+    buttons = fallback_buttons([("greet", 0.5), ("track_order", 0.4)], [("paiement_moyens", 0.02)])
     assert len(buttons) == 7 and buttons[-1]["payload"] == "/human_handoff"
+
+
+def test_a_message_without_a_word_gets_the_menu(faq: None) -> None:
+    buttons = fallback_buttons(
+        [("lost_parcel", 0.5), ("track_order", 0.3)], [("livraison_delais", 0.25)], text="😡😡"
+    )
+    assert len(buttons) == 7
 
 
 def test_after_a_faq_answer_the_journey_is_recalled(shop_db: sessionmaker) -> None:
@@ -68,3 +81,10 @@ def test_after_a_faq_answer_the_journey_is_recalled(shop_db: sessionmaker) -> No
 def test_no_reminder_outside_a_journey(shop_db: sessionmaker) -> None:
     messages, _ = run_action(ActionResumeJourney(), make_tracker())
     assert messages == []
+
+
+def test_every_journey_form_has_a_reminder() -> None:
+    import yaml
+
+    forms = yaml.safe_load((ROOT / "domain.yml").read_text())["forms"]
+    assert set(REMINDERS) == set(forms)
