@@ -22,7 +22,9 @@ UNDERSTOOD_TOPICS = (
     ("Mettre une bague à la taille", "/resize_item"),
     assistant.HUMAN_BUTTON,
 )
-JOURNEY_TITLES = {payload: title for title, payload in UNDERSTOOD_TOPICS[:-1]}
+JOURNEY_TITLES = {
+    payload: title for title, payload in UNDERSTOOD_TOPICS if payload != "/human_handoff"
+}
 NOT_UNDERSTOOD = "Je n'ai pas bien compris votre demande. Voici ce que je sais faire :"
 NOT_SURE = "Je ne suis pas sûr d'avoir compris. Votre demande concerne-t-elle l'un de ces sujets ?"
 # The fallback offers the likeliest topics only: two or three, none the model gave less than
@@ -105,11 +107,14 @@ def likeliest_choices(parse: dict[str, Any]) -> list[tuple[str, str]]:
     none for a message without a word)."""
     if not any(character.isalnum() for character in str(parse.get("text") or "")):
         return []  # « 😡😡 », « ??? »: nothing to go on (bot/nlu_guard.py)
-    # The journeys' confidences are shared among the intents other than the FAQ: scaled by
-    # what the FAQ leaves, they compare with the entries' (bot/faq_selector.py).
-    others_share = 1.0 - float(parse.get("faq_share") or 0.0)
+    # The entries' confidences are shares of the whole belief. So are the journeys' when the FAQ
+    # selector claimed the message (its ranking then holds ``faq``); otherwise they share what
+    # the FAQ left, and are scaled by it to compare (bot/faq_selector.py).
+    ranking = parse.get("intent_ranking") or []
+    claimed_by_faq = any(item.get("name") == "faq" for item in ranking)
+    others_share = 1.0 if claimed_by_faq else 1.0 - float(parse.get("faq_share") or 0.0)
     scored: list[tuple[float, str, str]] = []
-    for item in parse.get("intent_ranking") or []:
+    for item in ranking:
         payload = f"/{item.get('name')}"
         title = JOURNEY_TITLES.get(payload)
         if title:

@@ -294,27 +294,29 @@ class FaqSelector(GraphComponent):
         is_entry = self._is_entry
         threshold = float(self.config["faq_threshold"])
         diet_weight = float(self.config["diet_weight"])
+        entry_columns = np.flatnonzero(is_entry)
         for message, row in zip(asked, rows, strict=True):
             faq_probability = float(row[is_entry].sum())
             rest = max(1.0 - faq_probability, 1e-9)
             linear = {str(labels[i]): float(row[i]) / rest for i in np.flatnonzero(~is_entry)}
             intents = average_with_diet(message, linear, diet_weight)
-            # The likeliest entries whatever the intent: the fallback offers them as choices.
-            entry_columns = np.flatnonzero(is_entry)
-            likeliest = entry_columns[np.argsort(-row[entry_columns])][:FALLBACK_CHOICES]
+            # The entries, likeliest first, sorted once: the three first are offered by the
+            # fallback whatever the intent; the ranking of a FAQ question is their head.
+            by_likelihood = entry_columns[np.argsort(-row[entry_columns])]
             message.set(FAQ_SHARE, faq_probability, add_to_output=True)
             message.set(
                 FAQ_CANDIDATES,
                 [
                     {"faq_id": str(labels[i])[len(ENTRY_PREFIX) :], "confidence": float(row[i])}
-                    for i in likeliest
+                    for i in by_likelihood[:FALLBACK_CHOICES]
                 ],
                 add_to_output=True,
             )
             if is_entry[row.argmax()] and faq_probability >= threshold:
-                entries = np.where(is_entry, row, 0.0) / faq_probability  # P(entry | faq)
-                best = np.argsort(entries)[::-1][:RANKING_LENGTH]
-                ranking = [(str(labels[i]), float(entries[i])) for i in best]
+                ranking = [  # P(entry | faq)
+                    (str(labels[i]), float(row[i]) / faq_probability)
+                    for i in by_likelihood[:RANKING_LENGTH]
+                ]
                 mark_as_faq(message, faq_probability, intents, ranking)
             elif intents:  # none only when the model learnt nothing but FAQ entries
                 message.set(INTENT, intents[0], add_to_output=True)

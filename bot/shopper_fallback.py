@@ -26,10 +26,11 @@ from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.faq_selector import RETRIEVAL_INTENT as FAQ
+
 CLOSINGS = frozenset({"thanks", "goodbye"})
 # The journeys about where a parcel is: « pas reçu », « toujours rien », « livré mais ».
 PARCEL_JOURNEYS = frozenset({"track_order", "lost_parcel"})
-FAQ = "faq"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -76,7 +77,8 @@ def prefer_order_journey(message: Message, clear_faq_confidence: float) -> None:
     """A FAQ question that names an order number goes to tracking or the lost parcel, when that
     journey is the best of the other intents and the FAQ is not clearly surer."""
     intent = message.get(INTENT) or {}
-    if intent.get("name") != FAQ or float(intent.get("confidence") or 0.0) >= clear_faq_confidence:
+    faq_confidence = float(intent.get("confidence") or 0.0)
+    if intent.get("name") != FAQ or faq_confidence >= clear_faq_confidence:
         return
     if not any(entity.get("entity") == "order_number" for entity in message.get(ENTITIES) or []):
         return
@@ -85,7 +87,6 @@ def prefer_order_journey(message: Message, clear_faq_confidence: float) -> None:
     if not others or others[0].get("name") not in PARCEL_JOURNEYS:
         return
     # An order number makes the FAQ's belief a belief about that order: the journey takes it.
-    faq_confidence = float(intent.get("confidence") or 0.0)
     journey = {
         **others[0],
         "confidence": faq_confidence + float(others[0].get("confidence") or 0.0),

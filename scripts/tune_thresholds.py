@@ -10,8 +10,9 @@ each setting of a grid, changing the settings of the loaded components in memory
 - ``clear_faq_confidence`` of ``bot.shopper_fallback.ShopperFallback`` (above it an order
   number does not take a FAQ question to the order's journey).
 
-``--tune`` varies only the named settings (the others keep their configured value); ``--dev``
-may be repeated (the development files are pooled).
+``--tune`` varies only the named settings (the others keep their configured value): the whole
+grid is 700 settings, about 700 replays of the ~930 development messages. ``--dev`` may be
+repeated (the development files are pooled).
 
 Score of a setting: macro-F1 over the 14 intents and ``faq``, where a FAQ question counts as
 right only when the selector's first entry is the expected one. Prints the settings best first

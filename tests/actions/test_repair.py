@@ -61,6 +61,19 @@ def test_the_fallback_offers_the_likeliest_journeys_and_entries_not_the_whole_me
     assert buttons[1]["title"] == actions.faq.knowledge().current().entry("livraison_delais").title
 
 
+def test_journeys_of_a_message_the_faq_claimed_are_not_scaled_twice(faq: None) -> None:
+    # The FAQ selector already gave the journeys their share of the whole belief.
+    buttons = fallback_buttons(
+        [("faq", 0.5), ("track_order", 0.3), ("lost_parcel", 0.15)],
+        [("livraison_delais", 0.25)],
+        faq_share=0.5,
+    )
+    assert [b["payload"] for b in buttons][:2] == [
+        "/track_order",
+        '/choose_faq{"faq_id": "livraison_delais"}',
+    ]
+
+
 def test_one_likely_topic_is_not_a_choice_the_menu_is_offered(faq: None) -> None:
     buttons = fallback_buttons([("greet", 0.5), ("track_order", 0.4)], [("paiement_moyens", 0.02)])
     assert len(buttons) == 7 and buttons[-1]["payload"] == "/human_handoff"

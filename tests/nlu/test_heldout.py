@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.nlu.evaluation import HELDOUT, evaluate, normalise, write
+from tests.nlu.evaluation import HELDOUT, Report, evaluate, normalise, write
 from tests.support.servers import ROOT, Stack
 
 pytestmark = pytest.mark.nlu
@@ -73,10 +73,20 @@ def test_dev_file_shares_no_line_with_training_or_heldout(path: Path) -> None:
     assert not seen.intersection(dev)
 
 
+REPORTS: dict[Path, Report] = {}
+
+
+def report_of(stack: Stack, path: Path) -> Report:
+    """The evaluation of one file, parsed once for all the tests that read it."""
+    if path not in REPORTS:
+        REPORTS[path] = evaluate(stack.parse, path)
+        write(REPORTS[path], ROOT / ".var" / "reports" / f"nlu_{path.stem}.json")
+    return REPORTS[path]
+
+
 @pytest.mark.parametrize("path", HELDOUT_FILES, ids=lambda p: p.stem)
 def test_intents_and_entities_on_heldout_french(stack: Stack, path: Path) -> None:
-    report = evaluate(stack.parse, path)
-    write(report, ROOT / ".var" / "reports" / f"nlu_{path.stem}.json")
+    report = report_of(stack, path)
     print("\n" + report.summary())
     assert report.intent_macro_f1 >= MIN_MACRO_F1_BY_FILE.get(path.name, MIN_MACRO_F1), (
         report.summary()
@@ -88,5 +98,4 @@ def test_intents_and_entities_on_heldout_french(stack: Stack, path: Path) -> Non
 def test_no_closing_gets_the_fallback_or_out_of_scope(stack: Stack) -> None:
     """« merci pour votre aide, au revoir », « belles fêtes à vous »: a polite shopper ends on a
     closing, never on « Je n'ai pas bien compris » or the out-of-scope menu."""
-    report = evaluate(stack.parse, REAL_STYLE)
-    assert report.closings_lost == []
+    assert report_of(stack, REAL_STYLE).closings_lost == []
