@@ -1,0 +1,97 @@
+"""How long the assistant keeps what shoppers wrote, and the job that deletes the rest.
+
+Transcripts (desk conversations with their messages, notes and closed handoffs) go once they
+have been silent for ``conversation_days``; a conversation still waiting for or held by an
+agent stays. Rasa's tracker events (every turn with its slots: e-mails, order numbers) go after
+``tracker_days``: Rasa only needs the current session (it expires after 30 minutes of silence),
+the rest is kept a while for investigating a wrong answer. Audit events go after
+``audit_days``. Tickets are the shop's records of requests and stay.
+
+The job is a plain deletion of what is older than a cut-off, so running it twice, or from two
+desk processes at once, deletes nothing more.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from shop.clock import require_aware
+from shop.privacy import audit, tracker
+from shop.privacy.subject import Report
+from shop.store.conversations import AgentNote, Conversation, Handoff, Message
+
+DEFAULT_CONVERSATION_DAYS = 365
+DEFAULT_TRACKER_DAYS = 30
+DEFAULT_AUDIT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """``SHOP_RETENTION_DAYS``, ``SHOP_TRACKER_RETENTION_DAYS``, ``SHOP_AUDIT_RETENTION_DAYS``,
+    and ``SHOP_RETENTION_JOB`` (``0``: the desk does not run the daily job, cron does)."""
+
+    conversation_days: int = DEFAULT_CONVERSATION_DAYS
+    tracker_days: int = DEFAULT_TRACKER_DAYS
+    audit_days: int = DEFAULT_AUDIT_DAYS
+    daily_job: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("conversation_days", "tracker_days", "audit_days"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1 day")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RetentionSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            conversation_days=int(env.get("SHOP_RETENTION_DAYS") or DEFAULT_CONVERSATION_DAYS),
+            tracker_days=int(env.get("SHOP_TRACKER_RETENTION_DAYS") or DEFAULT_TRACKER_DAYS),
+            audit_days=int(env.get("SHOP_AUDIT_RETENTION_DAYS") or DEFAULT_AUDIT_DAYS),
+            daily_job=env.get("SHOP_RETENTION_JOB", "1").strip().lower() not in ("0", "false"),
+        )
+
+
+def retain(session: Session, settings: RetentionSettings, now: datetime) -> Report:
+    """Delete what is older than the retention periods; runs in the caller's transaction."""
+    instant = require_aware(now)
+    report = Report()
+    cutoff = instant - timedelta(days=settings.conversation_days)
+    still_handled = select(Handoff.conversation_id).where(Handoff.closed_at.is_(None))
+    old = list(
+        session.execute(
+            select(Conversation.id)
+            .where(Conversation.updated_at < cutoff)
+            .where(Conversation.id.not_in(still_handled))
+        ).scalars()
+    )
+    for chunk in tracker.chunks(old):
+        for table, model in (
+            ("desk_messages", Message),
+            ("desk_agent_notes", AgentNote),
+            ("desk_handoffs", Handoff),
+        ):
+            result = session.execute(
+                delete(model)
+                .where(model.conversation_id.in_(chunk))
+                .execution_options(synchronize_session=False)
+            )
+            report.add(table, int(result.rowcount or 0))
+        result = session.execute(
+            delete(Conversation)
+            .where(Conversation.id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+        report.add("desk_conversations", int(result.rowcount or 0))
+    report.add("events", tracker.delete_events_of(session, old))
+    tracker_cutoff = instant - timedelta(days=settings.tracker_days)
+    report.add("events", tracker.delete_events_before(session, tracker_cutoff.timestamp()))
+    report.add(
+        "audit_events", audit.delete_before(session, instant - timedelta(days=settings.audit_days))
+    )
+    return report
