@@ -33,7 +33,8 @@ T = TypeVar("T")
 MAX_SHOPPER_TEXT = 2000
 MAX_AGENT_TEXT = 4000
 CONSOLE_KEY = "console"
-_PAYLOAD = re.compile(r"^/[A-Za-z_][A-Za-z0-9_]*(\{[^<>]*\})?$")
+# Rasa reads a message starting with "/" as an intent with entities: never from typed text.
+_COMMAND_PREFIX = re.compile(r"^[\s/]+")
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -64,6 +65,12 @@ def clean_text(text: Any, limit: int) -> str:
             f"{limit} caractères au maximum, merci de le raccourcir."
         )
     return kept
+
+
+def as_plain_text(text: str) -> str:
+    """Typed text as the bot must read it: words, never a Rasa command (``/restart``,
+    ``/track_order{...}``); only a button the bot offered is sent as an intent."""
+    return _COMMAND_PREFIX.sub("", text) or "?"
 
 
 def valid_conversation_id(conversation_id: str) -> bool:
@@ -163,13 +170,16 @@ class DeskService:
         Returns the new messages of this turn (the shopper's own first), shopper's view.
         """
         cleaned = clean_text(text, MAX_SHOPPER_TEXT)
-        button = payload if isinstance(payload, str) and _PAYLOAD.match(payload) else None
         async with self._lock(conversation_id):
 
-            def store(session: Session) -> tuple[int, str]:
+            def store(session: Session) -> tuple[int, str, str | None]:
                 conversation = self._conversation(session, conversation_id)
                 if conversation.mode == ConversationMode.CLOSED:
                     raise Conflict("Cette conversation est terminée.")
+                offered = isinstance(payload, str) and payload in repo.offered_payloads(
+                    session, conversation_id
+                )
+                button = payload if offered else None
                 relays = conversation.mode == ConversationMode.BOT
                 message = repo.add_message(
                     session,
@@ -180,12 +190,12 @@ class DeskService:
                     payload=button,
                     relayed=False if relays else None,
                 )
-                return int(message.id), conversation.mode.value
+                return int(message.id), conversation.mode.value, button
 
-            message_id, mode = await self.db(store)
+            message_id, mode, button = await self.db(store)
             self._changed(conversation_id)
             if mode == ConversationMode.BOT.value:
-                await self._relay(conversation_id, message_id, button or cleaned)
+                await self._relay(conversation_id, message_id, button or as_plain_text(cleaned))
         _, messages = await self.history(conversation_id, message_id - 1)
         return messages
 

@@ -202,6 +202,23 @@ def last_shopper_text(session: Session, conversation_id: str) -> str | None:
     return session.execute(statement).scalar_one_or_none()
 
 
+def offered_payloads(session: Session, conversation_id: str) -> set[str]:
+    """The button payloads the bot itself offered in this conversation (the only intents a
+    shopper's click may send)."""
+    statement = (
+        select(Message.buttons)
+        .where(Message.conversation_id == conversation_id)
+        .where(Message.author == MessageAuthor.BOT)
+        .where(Message.buttons.is_not(None))
+    )
+    return {
+        str(button.get("payload"))
+        for buttons in session.execute(statement).scalars()
+        for button in buttons or []
+        if isinstance(button, dict) and button.get("payload")
+    }
+
+
 def claim(session: Session, conversation: Conversation, username: str, now: datetime) -> Handoff:
     """The agent takes the conversation; refused if another agent already holds it."""
     instant = require_aware(now)

@@ -18,6 +18,9 @@ GREETING = "Bonjour ! Je suis l'assistant de Bijou Éclat. Que puis-je faire pou
 NOT_UNDERSTOOD = "Je n'ai pas bien compris votre demande."
 
 
+HANDOFF_TEXTS = ("/human_handoff", "parler à un conseiller", "je veux parler à un conseiller")
+
+
 @dataclass
 class FakeRasa:
     """Canned bot answers keyed on the shopper's text; records every call it receives."""
@@ -48,7 +51,7 @@ class FakeRasa:
 
     def answer(self, sender: str, text: str) -> list[dict[str, Any]]:
         lowered = text.lower()
-        if lowered in ("/human_handoff", "je veux parler à un conseiller"):
+        if lowered in HANDOFF_TEXTS:
             self.latest[sender] = ("human_handoff", 0.98)
             reply = f"J'ai ouvert le dossier {self.handoff.get('ticket') or 'SAV-000999'}."
             return [

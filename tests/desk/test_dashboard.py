@@ -13,7 +13,7 @@ def test_metrics_count_what_happened(client: TestClient) -> None:
     say(client, contained, "zzz quoi")
     handed = start(client)
     say(client, handed, "zzz quoi")
-    say(client, handed, "/human_handoff", payload="/human_handoff")
+    say(client, handed, "Parler à un conseiller")
     start(client)  # opened the widget, never wrote: not a conversation
     login(client)
 

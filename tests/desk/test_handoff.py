@@ -59,7 +59,7 @@ def ticket(db: sessionmaker, fake_rasa: FakeRasa) -> str:
 def handed_over(client: TestClient) -> str:
     conversation = start(client)
     say(client, conversation, "bonjour")
-    turn = say(client, conversation, "Parler à un conseiller", payload="/human_handoff")
+    turn = say(client, conversation, "Parler à un conseiller")
     assert turn["mode"] == "waiting_agent"
     return conversation
 
@@ -68,7 +68,7 @@ def test_handoff_switches_mode_records_the_note_and_tells_the_shopper(
     client: TestClient, db: sessionmaker, ticket: str
 ) -> None:
     conversation = start(client)
-    turn = say(client, conversation, "Parler à un conseiller", payload="/human_handoff")
+    turn = say(client, conversation, "Parler à un conseiller")
     texts = [m["text"] for m in turn["messages"]]
     assert turn["mode"] == "waiting_agent"
     assert texts[1] == f"J'ai ouvert le dossier {ticket}."
@@ -95,7 +95,7 @@ def test_outside_opening_hours_the_shopper_gets_the_ticket_and_the_due_time(
     monkeypatch.setenv("SHOP_NOW", "2026-11-24T21:30:00+01:00")
     client = make_client()
     conversation = start(client)
-    notice = say(client, conversation, "/human_handoff", payload="/human_handoff")["messages"][-1]
+    notice = say(client, conversation, "Parler à un conseiller")["messages"][-1]
     assert notice["author"] == "system"
     assert "fermé pour le moment" in notice["text"]
     assert ticket in notice["text"]
@@ -126,10 +126,10 @@ def test_queue_lists_open_handoffs_most_urgent_first(
     urgent_note = fake_rasa.handoff
     fake_rasa.handoff = {"reason": "fallback", "ticket": None, "intent": "nlu_fallback"}
     normal = start(client)
-    say(client, normal, "/human_handoff", payload="/human_handoff")
+    say(client, normal, "Parler à un conseiller")
     fake_rasa.handoff = urgent_note
     urgent = start(client)
-    say(client, urgent, "/human_handoff", payload="/human_handoff")
+    say(client, urgent, "Parler à un conseiller")
     bot_only = start(client)
     say(client, bot_only, "bonjour")
     login(client)
@@ -137,7 +137,7 @@ def test_queue_lists_open_handoffs_most_urgent_first(
     assert [row["conversation_id"] for row in queue] == [urgent, normal]
     assert [row["priority_label"] for row in queue] == ["Urgente", "Normale"]
     assert queue[1]["reason_label"] == "L'assistant n'a pas compris deux fois de suite"
-    assert queue[1]["last_text"] == "/human_handoff"
+    assert queue[1]["last_text"] == "Parler à un conseiller"
     page = client.get("/console").text
     assert urgent in page and normal in page and bot_only not in page
 

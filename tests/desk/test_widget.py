@@ -44,8 +44,33 @@ def test_button_payload_goes_to_rasa_and_its_title_to_the_transcript(
     client: TestClient, fake_rasa: FakeRasa
 ) -> None:
     conversation = start(client)
+    say(client, conversation, "bonjour")  # the bot offers « Suivre ma commande »
     turn = say(client, conversation, "Suivre ma commande", payload="/track_order")
     assert turn["messages"][0]["text"] == "Suivre ma commande"
+    assert fake_rasa.received[-1]["message"] == "/track_order"
+
+
+def test_finding_01_typed_rasa_commands_reach_the_bot_as_plain_words(
+    client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    conversation = start(client)
+    for typed in ("/restart", "/session_start", " / /back", '/track_order{"email": "a@b.fr"}'):
+        say(client, conversation, typed)
+        assert not fake_rasa.received[-1]["message"].startswith("/"), typed
+    say(client, conversation, "///")
+    assert fake_rasa.received[-1]["message"] == "?"
+
+
+def test_finding_01_only_a_payload_the_bot_offered_is_sent_as_an_intent(
+    client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    conversation = start(client)
+    say(client, conversation, "Suivre ma commande", payload="/track_order")  # not offered yet
+    assert fake_rasa.received[-1]["message"] == "Suivre ma commande"
+    say(client, conversation, "bonjour")
+    say(client, conversation, "recommencer", payload="/restart")  # never offered
+    assert fake_rasa.received[-1]["message"] == "recommencer"
+    say(client, conversation, "Suivre ma commande", payload="/track_order")
     assert fake_rasa.received[-1]["message"] == "/track_order"
 
 
