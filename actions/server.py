@@ -1,25 +1,57 @@
-"""Start the action server on loopback only, without rasa_sdk's tracker-echoing error body.
+"""Start the action server on loopback only, answering the Rasa server alone.
 
-rasa_sdk's own CLI binds 0.0.0.0 and its 500 handler returns the request (the whole tracker).
-The action server has no authentication, so it must only be reachable from the Rasa server.
+rasa_sdk's own CLI binds 0.0.0.0, answers any caller, and its 500 handler returns the request
+(the whole tracker). Any local process could otherwise post a forged tracker (any order number
+and e-mail in its slots) and use the actions as an oracle, so every request but ``/health``
+must carry the token Rasa sends (``?token=``, from ``action_endpoint.token`` in the endpoints
+file written by scripts/write_endpoints.py).
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 
 from rasa_sdk.endpoint import create_app
-from sanic import response
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from actions import faq
-from shop import assistant
+from actions.common import replay_kept_requests_at_start
+from shop import assistant, log_privacy
 from shop.policy.profile import ProfileError
+from shop.private_files import actions_token
 
 logger = logging.getLogger("actions.server")
+OPEN_PATHS = frozenset({"/health"})
+
+
+def build_app(token: str) -> Sanic:
+    """rasa_sdk's app, refusing (401) every request without ``token`` but the health check."""
+    app = create_app("actions", cors_origins=None)
+    expected = token.encode()
+
+    @app.middleware("request")
+    async def only_the_rasa_server(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS:
+            return None
+        given = str(request.args.get("token", "")).encode()
+        if hmac.compare_digest(given, expected):
+            return None
+        return response.json({"error": "unauthorized"}, status=401)
+
+    @app.exception(Exception)
+    async def contained_error(request, exception):  # type: ignore[no-untyped-def]
+        logger.error("action request failed: %s", type(exception).__name__)
+        return response.json({"error": "internal error"}, status=500)
+
+    return app
 
 
 def main() -> None:
+    log_privacy.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         assistant.context_from_env()  # refuse to start on a broken shop profile
@@ -27,15 +59,10 @@ def main() -> None:
         logger.error("shop profile refused: %s", error)
         raise SystemExit(2) from error
     faq.warm_up()
+    replay_kept_requests_at_start()
     host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTIONS_PORT", "5055"))
-    app = create_app("actions", cors_origins=None)
-
-    @app.exception(Exception)
-    async def contained_error(request, exception):  # type: ignore[no-untyped-def]
-        logger.error("action request failed: %s", type(exception).__name__)
-        return response.json({"error": "internal error"}, status=500)
-
+    app = build_app(actions_token())
     logger.info("action server on http://%s:%d", host, port)
     app.run(host, port, workers=1, access_log=False)
 

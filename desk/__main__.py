@@ -10,9 +10,11 @@ import uvicorn
 
 from desk.app import create_app
 from desk.settings import Settings
+from shop import log_privacy
 
 
 def main() -> None:
+    log_privacy.install()  # no e-mail, order number or phone number in any log line
     settings = Settings.from_env()
     uvicorn.run(
         create_app(settings),

@@ -5,7 +5,9 @@ default, PostgreSQL in production), so restarting any server keeps every convers
 Rasa's store without a count query on each save (bot/tracker_store.py). With SHOP_REDIS_URL set,
 conversations are locked in Redis instead of in the process, so that several Rasa processes can
 serve the same conversations (design.md: Rasa's own scale-out path), through Rasa's Redis lock
-store made atomic (bot/lock_store.py).
+store made atomic (bot/lock_store.py). The action server answers only requests that carry the
+shared token (``ACTIONS_TOKEN``, else ``.var/actions_token``), which Rasa sends as ``?token=``;
+the file holds secrets, so it is readable by its owner only.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy.engine import make_url
 
+from shop.private_files import actions_token, private_file
 from shop.store.db import DATABASE_URL_ENV, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +76,7 @@ def endpoints(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     host = env.get("ACTIONS_HOST", "127.0.0.1")
     port = env.get("ACTIONS_PORT", "5055")
     settings: dict[str, object] = {
-        "action_endpoint": {"url": f"http://{host}:{port}/webhook"},
+        "action_endpoint": {"url": f"http://{host}:{port}/webhook", "token": actions_token(env)},
         "tracker_store": tracker_store(env.get(DATABASE_URL_ENV, "").strip() or database_url()),
     }
     redis_url = env.get(REDIS_URL_ENV, "").strip()
@@ -84,9 +87,8 @@ def endpoints(environ: Mapping[str, str] | None = None) -> dict[str, object]:
 
 def main() -> None:
     target = ROOT / ".var" / "endpoints.yml"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml.safe_dump(endpoints(), sort_keys=False))
-    os.chmod(target, 0o600)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_file(target).write_text(yaml.safe_dump(endpoints(), sort_keys=False))
 
 
 if __name__ == "__main__":

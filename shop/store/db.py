@@ -3,6 +3,8 @@
 The Rasa server, the action server and the desk all open the same SQLite file by default, so
 SQLite connections are set up for several processes at once (WAL journal, a busy timeout,
 foreign keys enforced). ``SHOP_DATABASE_URL`` points the whole stack at PostgreSQL instead.
+The SQLite file holds customers' data, conversations and password hashes: it and its journal
+files are readable by their owner only (made so when found more open).
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from shop.private_files import close_to_others, private_file
 from shop.store.models import Base
 
 DATABASE_URL_ENV = "SHOP_DATABASE_URL"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_PATH = REPO_ROOT / ".var" / "shop.db"
 BUSY_TIMEOUT_SECONDS = 5.0
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def database_url() -> str:
@@ -30,7 +34,7 @@ def database_url() -> str:
     configured = os.environ.get(DATABASE_URL_ENV, "").strip()
     if configured:
         return configured
-    DEFAULT_DATABASE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DEFAULT_DATABASE_PATH.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_DATABASE_PATH}"
 
 
@@ -61,10 +65,19 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
     if _is_in_memory(parsed):
         options["poolclass"] = StaticPool  # one shared connection, or each one sees an empty db
     else:
-        Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_files(Path(str(parsed.database)).expanduser())
     engine = create_engine(parsed, echo=echo, future=True, **options)
     event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
+
+
+def _private_sqlite_files(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (its journals take the file's mode)
+    and close any of them found readable by others."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_file(path)
+    for suffix in SQLITE_SIDE_FILES:
+        close_to_others(path.with_name(path.name + suffix))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import sessionmaker
 
+from shop.private_files import close_to_others, private_dir
 from shop.store import repository
 from shop.store.db import session_scope
 
@@ -41,7 +42,8 @@ def spool_ticket(
         "at": now.isoformat(),
     }
     with _lock:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # requests hold e-mails and order numbers: owner-only
+        close_to_others(path)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as spool:
             spool.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -27,7 +27,7 @@ def test_demo_agent_is_created_once_with_a_private_password_file(
         session.query(Agent).delete()
         session.commit()
     password = ensure_demo_agent(db, FixedClock(FROZEN_NOW), tmp_path)
-    assert password and password in capsys.readouterr().out
+    assert password and password not in capsys.readouterr().out
     file = tmp_path / "demo_agent_password"
     assert file.read_text().strip() == password
     assert stat.S_IMODE(file.stat().st_mode) == 0o600

@@ -53,6 +53,7 @@ class Stack:
     database: str | None = None
     redis_url: str | None = None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    actions_token: str = field(default_factory=lambda: uuid.uuid4().hex)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     rasa_urls: dict[str, str] = field(default_factory=dict)  # each Rasa server started, by name
 
@@ -79,6 +80,7 @@ class Stack:
             KNOWLEDGE_DIR=str(self.knowledge_dir),
             ACTIONS_HOST="127.0.0.1",
             ACTIONS_PORT=str(self.actions_port),
+            ACTIONS_TOKEN=self.actions_token,
             TF_CPP_MIN_LOG_LEVEL="2",
             PYTHONPATH=str(ROOT),
         )
@@ -103,17 +105,29 @@ class Stack:
         path.write_text(yaml.safe_dump(endpoints(self.env())))
         return path
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> None:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
         self.processes[name] = subprocess.Popen(
-            args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+            args,
+            cwd=ROOT,
+            env={**self.env(), **(extra_env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def start_actions(self) -> None:
         self._spawn("actions", [sys.executable, "-m", "actions.server"])
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions")
 
-    def start_rasa(self, model: Path, name: str = "rasa", port: int | None = None) -> None:
+    def start_rasa(
+        self,
+        model: Path,
+        name: str = "rasa",
+        port: int | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        """Rasa on loopback with the product's logging configuration (personal data masked);
+        ``extra_env`` such as ``{"LOG_LEVEL": "DEBUG"}`` for this server only."""
         port = port or self.rasa_port
         self._spawn(
             name,
@@ -133,7 +147,10 @@ class Stack:
                 "--enable-api",
                 "--auth-token",
                 self.token,
+                "--logging-config-file",
+                str(ROOT / "scripts" / "rasa_logging.yml"),
             ],
+            extra_env,
         )
         self.rasa_urls[name] = f"http://127.0.0.1:{port}"
         self._wait(f"{self.rasa_urls[name]}/status?token={self.token}", name, needs_model=True)

@@ -91,8 +91,19 @@ def test_endpoints_read_the_settings_they_are_given(monkeypatch: pytest.MonkeyPa
     """The tests' servers pass their own environment, not this process's."""
     monkeypatch.setenv("SHOP_REDIS_URL", "redis://elsewhere:6379/0")
     settings = write_endpoints.endpoints(
-        {"SHOP_DATABASE_URL": "postgresql://shop@db.local/shop", "ACTIONS_PORT": "6001"}
+        {
+            "SHOP_DATABASE_URL": "postgresql://shop@db.local/shop",
+            "ACTIONS_PORT": "6001",
+            "ACTIONS_TOKEN": "t0ken",
+        }
     )
-    assert settings["action_endpoint"] == {"url": "http://127.0.0.1:6001/webhook"}
+    assert settings["action_endpoint"] == {"url": "http://127.0.0.1:6001/webhook", "token": "t0ken"}
     assert settings["tracker_store"]["url"] == "db.local"  # type: ignore[index]
     assert "lock_store" not in settings
+
+
+def test_finding_13_rasa_sends_the_action_servers_token() -> None:
+    """Rasa's endpoint config turns ``token`` into ``?token=`` on every call to the actions."""
+    settings = write_endpoints.endpoints({"ACTIONS_PORT": "6001", "ACTIONS_TOKEN": "t0ken"})
+    config = EndpointConfig.from_dict(settings["action_endpoint"])  # type: ignore[arg-type]
+    assert config.combine_parameters() == {"token": "t0ken"}
