@@ -7,7 +7,9 @@
  *   history is fetched again from the desk, which is the only source of truth);
  * - a WebSocket carries messages both ways; when it drops it reconnects with exponential
  *   back-off, and after a few failures the widget falls back to HTTP (long poll + POST);
- * - every message is rendered with textContent (never innerHTML): shopper and bot text are data.
+ * - every message is rendered with textContent (never innerHTML): shopper and bot text are data;
+ * - « Effacer cette conversation » (after a confirmation) erases the transcript on the desk and
+ *   forgets it in this browser, so a shared computer does not reopen it for the next person.
  */
 (function () {
   "use strict";
@@ -61,6 +63,21 @@
   var privacyLink = el("a", { href: DESK + "/confidentialite", target: "_blank", rel: "noopener" },
     "Vos données");
   privacy.appendChild(privacyLink);
+  privacy.appendChild(document.createTextNode(" · "));
+  var eraseButton = el("button", {
+    type: "button", "class": "erase", "aria-expanded": "false", "aria-controls": "bj-erase"
+  }, "Effacer cette conversation");
+  privacy.appendChild(eraseButton);
+  var eraseBox = el("div", {
+    id: "bj-erase", "class": "erase-confirm", role: "group", "aria-labelledby": "bj-erase-question", hidden: ""
+  });
+  eraseBox.appendChild(el("p", { id: "bj-erase-question" },
+    "Effacer définitivement cette conversation ? Vos messages seront supprimés de nos serveurs et de ce navigateur."));
+  var eraseYes = el("button", { type: "button", "class": "erase-yes" }, "Oui, effacer");
+  var eraseNo = el("button", { type: "button", "class": "erase-no" }, "Annuler");
+  eraseBox.appendChild(eraseYes);
+  eraseBox.appendChild(eraseNo);
+  var notice = el("p", { "class": "notice", role: "status" }, "");
 
   var log = el("ol", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages de la discussion" });
   var typing = el("p", { "class": "typing", hidden: "", "aria-live": "polite" }, "");
@@ -78,7 +95,7 @@
   form.appendChild(send);
   var restart = el("button", { type: "button", "class": "restart", hidden: "" }, "Commencer une nouvelle conversation");
 
-  [header, privacy, log, typing, error, restart, form].forEach(function (n) { panel.appendChild(n); });
+  [header, privacy, eraseBox, notice, log, typing, error, restart, form].forEach(function (n) { panel.appendChild(n); });
   [style, launcher, panel].forEach(function (n) { root.appendChild(n); });
   document.body.appendChild(host);
 
@@ -252,6 +269,7 @@
     text = (text || "").trim();
     if (!text || !state.id || state.mode === "closed") { return; }
     showError("");
+    notice.textContent = "";
     if (state.mode === "bot") { setTyping(true); }
     var body = { type: "message", text: text };
     if (payload) { body.payload = payload; }
@@ -283,6 +301,42 @@
     state.cursor = 0;
     state.lastButtons = null;
     createConversation().then(function () { connect(); input.focus(); });
+  }
+
+  // ---------------------------------------------------------------- erasing the conversation
+  function askErase() {
+    eraseBox.hidden = false;
+    eraseButton.setAttribute("aria-expanded", "true");
+    eraseYes.focus();
+  }
+
+  function cancelErase() {
+    eraseBox.hidden = true;
+    eraseButton.setAttribute("aria-expanded", "false");
+    eraseButton.focus();
+  }
+
+  function eraseConversation() {
+    if (!state.id) { return cancelErase(); }
+    eraseYes.disabled = true;
+    request("POST", "/api/chat/" + encodeURIComponent(state.id) + "/erase")
+      .then(function (result) {
+        eraseYes.disabled = false;
+        if (!result.ok && result.status !== 404) {
+          showError(result.data.detail || "L'effacement n'a pas abouti, réessayez dans un instant.");
+          return;
+        }
+        eraseBox.hidden = true;
+        eraseButton.setAttribute("aria-expanded", "false");
+        showError("");
+        setTyping(false);
+        restartConversation();
+        notice.textContent = "Votre conversation a été effacée.";
+      })
+      .catch(function () {
+        eraseYes.disabled = false;
+        showError("Connexion impossible pour le moment. Vérifiez votre réseau et réessayez.");
+      });
   }
 
   // ---------------------------------------------------------------- opening and events
@@ -318,6 +372,12 @@
   launcher.addEventListener("click", function () { if (panel.hidden) { openPanel(); } else { closePanel(); } });
   close.addEventListener("click", closePanel);
   restart.addEventListener("click", restartConversation);
+  eraseButton.addEventListener("click", function () { if (eraseBox.hidden) { askErase(); } else { cancelErase(); } });
+  eraseYes.addEventListener("click", eraseConversation);
+  eraseNo.addEventListener("click", cancelErase);
+  eraseBox.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { event.stopPropagation(); cancelErase(); }
+  });
   panel.addEventListener("keydown", function (event) { if (event.key === "Escape") { closePanel(); } });
   form.addEventListener("submit", function (event) {
     event.preventDefault();

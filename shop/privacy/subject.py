@@ -66,6 +66,7 @@ class Report:
     """Rows changed per table (or that would change, in a dry run)."""
 
     counts: Counter[str] = field(default_factory=Counter)
+    conversation_ids: list[str] = field(default_factory=list)
 
     def add(self, table: str, count: int) -> None:
         self.counts[table] += count
@@ -266,7 +267,7 @@ def erase_subject(session: Session, email: str, now: datetime) -> Report:
     Runs in the caller's transaction: roll it back instead of committing for a dry run.
     """
     subject = find_subject(session, email)
-    report = Report()
+    report = Report(conversation_ids=list(subject.conversation_ids))
     for conversation_id in subject.conversation_ids:
         report.counts.update(erase_conversation(session, conversation_id, now).counts)
     for ticket in subject.tickets:

@@ -4,21 +4,14 @@ use written to the audit log. Tracker events are stored by Rasa's own SQL tracke
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
 from shop.clock import FixedClock
@@ -33,7 +26,7 @@ from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.models import Customer, Order, Ticket
 from shop.store.seed import reset_and_seed
 from tests.support.servers import FROZEN_NOW
-from tests.support.threads import in_own_thread
+from tests.support.tracker_events import store_tracker, tracker_senders, turn
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIRE = "claire.martin@gmail.com"  # owns the demo order 482913
@@ -56,32 +49,6 @@ def sessions(database: Path) -> Iterator[sessionmaker]:
     engine = make_engine(f"sqlite:///{database}")
     yield make_session_factory(engine)
     engine.dispose()
-
-
-def store_tracker(database: Path, sender: str, events: list[Any]) -> None:
-    """Save a conversation's events with Rasa's real SQL tracker store, in the same file."""
-
-    async def save() -> None:
-        store = SQLTrackerStore(Domain.empty(), db=str(database))
-        await store.save(DialogueStateTracker.from_events(sender, events))
-        store.engine.dispose()
-
-    in_own_thread(asyncio.run, save())
-
-
-def turn(text: str, at: datetime, *slots: tuple[str, str]) -> list[Any]:
-    stamp = at.timestamp()
-    return [
-        UserUttered(text, {"name": "track_order", "confidence": 0.9}, timestamp=stamp),
-        *(SlotSet(name, value, timestamp=stamp + 0.1) for name, value in slots),
-        BotUttered("Voici où en est votre commande.", timestamp=stamp + 0.2),
-        ActionExecuted("action_listen", timestamp=stamp + 0.3),
-    ]
-
-
-def tracker_senders(database: Path) -> set[str]:
-    with sqlite3.connect(database) as connection:
-        return {row[0] for row in connection.execute("SELECT sender_id FROM events")}
 
 
 def desk_conversation(sessions: sessionmaker, *texts: str, at: datetime = FROZEN_NOW) -> str:
