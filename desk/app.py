@@ -2,11 +2,14 @@
 
 Everything stateful (database engine, Rasa client, notifier, canned answers) hangs off
 ``app.state.desk`` so that two apps (tests, a restart) never share anything but the database.
-On start-up the desk creates its tables and, on a fresh database, a demo agent account.
+On start-up the desk creates its tables and, on a fresh database, a demo agent account; it
+applies the retention periods then and every 24 hours after (``desk.retention``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
+from desk import retention as retention_job
 from desk.bootstrap import ensure_demo_agent, prepare_database
 from desk.canned import CannedAnswers
 from desk.deps import Desk
@@ -28,6 +32,7 @@ from desk.service import DeskService
 from desk.settings import Settings
 from shop.clock import clock_from_env
 from shop.policy.profile import load_profile, resolve_profile_path
+from shop.privacy.retention import RetentionSettings
 from shop.store.db import make_engine, make_session_factory
 
 HERE = Path(__file__).resolve().parent
@@ -46,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     relay = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
     notifier = Notifier()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(shop_name=profile.display_name)
+    retention = RetentionSettings.from_env()
+    templates.env.globals.update(shop_name=profile.display_name, retention=retention)
     desk = Desk(
         settings=settings,
         engine=engine,
@@ -66,9 +72,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prepare_database(engine)
         if settings.create_demo_agent:
             ensure_demo_agent(sessions, clock, settings.var_dir)
+        daily = None
+        if retention.daily_job:
+            await retention_job.run_safely(sessions, clock, retention)
+            daily = asyncio.create_task(retention_job.run_daily(sessions, clock, retention))
         try:
             yield
         finally:
+            if daily is not None:
+                daily.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await daily
             await relay.aclose()
             engine.dispose()
 

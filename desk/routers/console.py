@@ -8,6 +8,7 @@ updates and sends the same POSTs with ``fetch``. Every POST needs the session's 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -38,6 +39,9 @@ from desk.security import (
     verify_password,
 )
 from desk.service import CONSOLE_KEY, Conflict, InvalidMessage, NotFound
+from shop.policy.answers import format_datetime
+from shop.privacy import audit
+from shop.privacy.subject import InvalidEmail, erase_subject, export_subject
 from shop.store import conversation_repository as repo
 from shop.store.db import session_scope
 
@@ -177,6 +181,7 @@ async def conversation_page(
     desk: Desk = Depends(get_desk),
 ) -> Response:
     view = await _conversation(desk, conversation_id, order)
+    await _audit(desk, agent, audit.VIEW_CONVERSATION, conversation_id)
     return _conversation_response(request, desk, agent, view, None, 200)
 
 
@@ -282,9 +287,140 @@ async def conversation_api(
 ) -> dict[str, Any]:
     """The conversation for the console; ``after``/``wait`` make it a long poll."""
     view = await _conversation(desk, conversation_id, None)
+    if after == 0:  # the whole transcript, not the next messages of a page already open
+        await _audit(desk, agent, audit.VIEW_CONVERSATION, conversation_id)
     if wait > 0 and not [m for m in view["messages"] if m["id"] > after]:
         await desk.notifier.wait(conversation_id, min(wait, LONG_POLL_MAX_S))
         view = await _conversation(desk, conversation_id, None)
     view["messages"] = [m for m in view["messages"] if m["id"] > after]
     view["typing"] = conversation_id in desk.service.typing
     return view
+
+
+# --- personal data: export, erasure, the audit log --------------------------------------------
+
+PERSONAL_DATA = "/donnees-personnelles"  # under the router's /console
+AUDIT_PAGE_DAYS = 30
+BAD_EMAIL = "Indiquez l'adresse e-mail du client (par exemple client@example.fr)."
+NOT_CONFIRMED = "Cochez « Je confirme l'effacement définitif » pour effacer."
+REPORT_LABELS = {
+    "desk_conversations": "Conversations terminées",
+    "desk_messages": "Messages effacés",
+    "desk_agent_notes": "Notes privées effacées",
+    "desk_handoffs": "Transferts anonymisés",
+    "events": "Événements de l'assistant supprimés",
+    "tickets": "Dossiers anonymisés (numéro et décision conservés)",
+    "customers": "Fiche client anonymisée",
+    "orders (kept, buyer anonymised)": "Commandes conservées (acheteur anonymisé)",
+}
+
+
+async def _audit(
+    desk: Desk,
+    agent: AgentSession,
+    action: str,
+    target: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await desk.service.db(
+        lambda s: audit.record(s, agent.username, action, target, desk.clock.now(), detail)
+    )
+
+
+async def _personal_data_page(
+    request: Request,
+    desk: Desk,
+    agent: AgentSession,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    since = desk.clock.now() - timedelta(days=AUDIT_PAGE_DAYS)
+
+    def recent(session: Any) -> list[dict[str, Any]]:
+        return [
+            {**audit.as_dict(e), "at": format_datetime(e.at, desk.profile)}
+            for e in audit.events_since(session, since, limit=200)
+        ]
+
+    context.setdefault("report", None)
+    return _page(
+        request,
+        desk,
+        agent,
+        "personal_data.html",
+        status,
+        audit_events=await desk.service.db(recent),
+        audit_days=AUDIT_PAGE_DAYS,
+        **context,
+    )
+
+
+@router.get(PERSONAL_DATA, response_class=HTMLResponse)
+async def personal_data_page(
+    request: Request, agent: AgentSession = Depends(page_agent), desk: Desk = Depends(get_desk)
+) -> Response:
+    return await _personal_data_page(request, desk, agent)
+
+
+@router.post(PERSONAL_DATA + "/export")
+async def export_personal_data(
+    request: Request, agent: AgentSession = Depends(current_agent), desk: Desk = Depends(get_desk)
+) -> Response:
+    form = await form_data(request)
+    require_csrf(request, agent, form)
+    email = form.get("email", "")
+
+    def export(session: Any) -> dict[str, Any]:
+        data = export_subject(session, email, desk.clock.now())
+        detail = {"conversations": len(data["conversations"]), "orders": len(data["orders"])}
+        audit.record(
+            session, agent.username, audit.EXPORT, audit.email_hash(email), desk.clock.now(), detail
+        )
+        return data
+
+    try:
+        data = await desk.service.db(export)
+    except InvalidEmail:
+        return await _personal_data_page(request, desk, agent, 422, error=BAD_EMAIL, email=email)
+    name = audit.email_hash(email).replace(":", "-")
+    return JSONResponse(
+        data, headers={"Content-Disposition": f'attachment; filename="donnees-{name}.json"'}
+    )
+
+
+@router.post(PERSONAL_DATA + "/erase")
+async def erase_personal_data(
+    request: Request, agent: AgentSession = Depends(current_agent), desk: Desk = Depends(get_desk)
+) -> Response:
+    form = await form_data(request)
+    require_csrf(request, agent, form)
+    email = form.get("email", "")
+    preview = bool(form.get("preview"))
+    if not preview and form.get("confirm") != "oui":
+        return await _personal_data_page(
+            request, desk, agent, 422, error=NOT_CONFIRMED, email=email
+        )
+    action = audit.PREVIEW_ERASE if preview else audit.ERASE
+
+    def erase(session: Any) -> tuple[dict[str, int], list[str]]:
+        report = erase_subject(session, email, desk.clock.now())
+        if preview:
+            session.rollback()  # the same work, undone: exactly what an erasure would change
+        counts = report.as_dict()
+        audit.record(
+            session, agent.username, action, audit.email_hash(email), desk.clock.now(), counts
+        )
+        return counts, report.conversation_ids
+
+    try:
+        counts, conversation_ids = await desk.service.db(erase)
+    except InvalidEmail:
+        return await _personal_data_page(request, desk, agent, 422, error=BAD_EMAIL, email=email)
+    if not preview:
+        for conversation_id in conversation_ids:
+            desk.notifier.notify(conversation_id)
+        desk.notifier.notify(CONSOLE_KEY)
+    rows = [(REPORT_LABELS.get(table, table), count) for table, count in counts.items() if count]
+    return await _personal_data_page(
+        request, desk, agent, report=rows, preview=preview, email=email if preview else ""
+    )
