@@ -2,7 +2,9 @@
 
 The pair is checked against the store as soon as both parts are known. A wrong pair gets the
 same neutral answer as an unknown order; after three failures the form stops (``identity_locked``)
-and the journey action offers a human instead of looking up again.
+and the journey action offers a human instead of looking up again. Failures are also stored, so
+that an order, an e-mail or a client address that failed too often in the last hour is locked
+for every conversation (``assistant.check_identity``).
 """
 
 from __future__ import annotations
@@ -191,6 +193,8 @@ class JourneyFormValidation(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        verified_before = tracker.get_slot("verified_order")
+        email_before = tracker.get_slot("order_email")
         events = await super().run(dispatcher, tracker, domain)
         if not self.checks_identity or tracker.slots.get("identity_locked"):
             return events
@@ -198,30 +202,59 @@ class JourneyFormValidation(FormValidationAction):
         email: str | None = tracker.slots.get("order_email")
         if not number or not email or tracker.slots.get("verified_order") == number:
             return events
+        if verified_before and email == email_before and not self._email_typed(tracker):
+            # Another order than the verified one: the e-mail kept from that order is not the
+            # shopper's answer for this one (Rasa re-validates it when a form starts).
+            return events + [SlotSet("order_email", None), SlotSet("verified_order", None)]
         return events + self._check_pair(dispatcher, tracker, number, email)
+
+    @staticmethod
+    def _email_typed(tracker: Tracker) -> bool:
+        text = tracker.latest_message.get("text") or ""
+        return bool(_entity_values(tracker, "email") or EMAIL.search(text))
 
     def _check_pair(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, email: str
     ) -> list[EventType]:
         try:
-            verified = assistant.verify_identity(assistant.context_from_env(), number, email)
+            check = assistant.check_identity(
+                assistant.context_from_env(),
+                number,
+                email,
+                client=client_of(tracker),
+                conversation_id=tracker.sender_id,
+            )
         except Exception as error:  # noqa: BLE001 - the shopper gets a polite answer
             logger.error("identity check failed: %s", type(error).__name__)
             dispatcher.utter_message(response="utter_technical_problem")
             return [SlotSet("order_email", None), SlotSet("requested_slot", None)]
-        if verified:
+        if check.verified:
             return [SlotSet("verified_order", number), SlotSet("identity_failures", 0)]
-        failures = int(tracker.get_slot("identity_failures") or 0) + 1
-        utter(dispatcher, assistant.identity_failed_reply(failures))
-        events: list[EventType] = [
+        forget_pair: list[EventType] = [
             SlotSet("order_number", None),
             SlotSet("order_email", None),
             SlotSet("verified_order", None),
-            SlotSet("identity_failures", failures),
         ]
+        if check.locked:
+            # Locked across conversations: the journey says so. This conversation's own count
+            # does not move, so the journey opens no ticket of its own (the lock opened one).
+            return forget_pair + [SlotSet("identity_locked", True), SlotSet("requested_slot", None)]
+        failures = int(tracker.get_slot("identity_failures") or 0) + 1
+        utter(dispatcher, assistant.identity_failed_reply(failures))
+        events = forget_pair + [SlotSet("identity_failures", failures)]
         if failures >= assistant.MAX_IDENTITY_FAILURES:
             events += [SlotSet("identity_locked", True), SlotSet("requested_slot", None)]
         return events
+
+
+def client_of(tracker: Tracker) -> str | None:
+    """The client address the desk passed with the latest message (its ``client`` metadata)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            client = metadata.get("client") if isinstance(metadata, dict) else None
+            return str(client) if client else None
+    return None
 
 
 class ValidateCancelForm(JourneyFormValidation):

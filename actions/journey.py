@@ -26,8 +26,15 @@ def verified_pair(tracker: Tracker) -> tuple[str, str] | None:
 
 
 def unverified_outcome(tracker: Tracker) -> Outcome:
-    """No verified pair: either the tries are used up (a person takes over), or the check
-    could not run."""
+    """No verified pair: the conversation's tries are used up (a person takes over), guessing
+    is locked across conversations (the lock opened its ticket: a person only on request), or
+    the check could not run."""
+    failures = int(tracker.get_slot("identity_failures") or 0)
+    if tracker.get_slot("identity_locked") and failures < assistant.MAX_IDENTITY_FAILURES:
+        return Outcome(
+            replies=[assistant.Reply(assistant.LOCKED_FOR_SAFETY, (assistant.HUMAN_BUTTON,))],
+            events=[SlotSet("pending_confirmation", None)],
+        )
     if tracker.get_slot("identity_locked"):
         answer = assistant.open_handoff_ticket(
             assistant.context_from_env(),

@@ -18,9 +18,7 @@ class ActionPromoCode(SafeAction):
 
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
         answer = assistant.answer_promo_code(
-            assistant.context_from_env(),
-            str(tracker.get_slot("promo_code") or ""),
-            tracker.get_slot("order_email"),
+            assistant.context_from_env(), str(tracker.get_slot("promo_code") or "")
         )
         outcome = outcome_of(answer, tracker)
         outcome.events.append(SlotSet("promo_code", None))

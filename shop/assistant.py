@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.clock import Clock, clock_from_env
 from shop.policy.answers import (
+    STATUS_NAMES,
+    format_datetime,
     inquiry_question,
     render,
     render_cancelled,
@@ -29,11 +32,14 @@ from shop.policy.promo import diagnose_promo_code
 from shop.policy.resizing import decide_resizing
 from shop.policy.returns import decide_return
 from shop.policy.tracking import describe_tracking
-from shop.store import repository, spool
+from shop.store import conversation_repository, identity_attempts, repository, spool
 from shop.store.db import make_engine, make_session_factory, session_scope
-from shop.store.models import Order, OrderLine, ProductKind
+from shop.store.models import Order, OrderLine, ProductKind, Ticket
 
-MAX_IDENTITY_FAILURES = 3
+MAX_IDENTITY_FAILURES = 3  # in one conversation
+# Across conversations: per order number, per e-mail and per client address.
+MAX_FAILURES_PER_WINDOW = 5
+IDENTITY_WINDOW = timedelta(hours=1)
 
 PRODUCT_NAMES = {
     ProductKind.RING.value: "bague",
@@ -49,6 +55,10 @@ NOT_FOUND = (
     "Je ne trouve pas de commande correspondant à ce numéro et à cette adresse e-mail. "
     "Vérifiez les deux : le numéro (6 chiffres) et l'adresse figurent dans l'e-mail de "
     "confirmation de commande."
+)
+LOCKED_FOR_SAFETY = (
+    "Par sécurité, je ne peux plus vérifier cette commande ici pour le moment : trop d'essais "
+    "ont échoué. Réessayez dans une heure, ou demandez à parler à un conseiller."
 )
 LOCKED = (
     "Je ne parviens pas à retrouver votre commande avec ces informations, je préfère donc "
@@ -103,10 +113,51 @@ def context_from_env() -> ShopContext:
 # --- identity -------------------------------------------------------------------------------
 
 
-def verify_identity(ctx: ShopContext, number: str, email: str) -> bool:
-    """True when the order exists and belongs to that email; never says which part is wrong."""
+@dataclass(frozen=True)
+class IdentityCheck:
+    """What one check of an (order number, e-mail) pair found."""
+
+    verified: bool = False
+    locked: bool = False  # too many recent failures on this order, e-mail or client address
+    ticket_number: str | None = None  # set when this failure started the lock
+
+
+def check_identity(
+    ctx: ShopContext,
+    number: str,
+    email: str,
+    client: str | None = None,
+    conversation_id: str | None = None,
+) -> IdentityCheck:
+    """Check the pair unless this order, e-mail or client failed too often in the last hour.
+
+    A wrong pair gets the same answer as an unknown order; the failure is stored, so guessing
+    is limited across conversations and restarts. While locked, not even the right pair is
+    looked up. The failure that starts a lock opens one ticket for the shop (not one per
+    conversation: later tries are refused before they count).
+    """
+    now = ctx.clock.now()
+    since = now - IDENTITY_WINDOW
     with session_scope(ctx.sessions) as session:
-        return repository.find_order(session, number, email) is not None
+        tried = identity_attempts.most_failures_since(session, since, number, email, client)
+        if tried >= MAX_FAILURES_PER_WINDOW:
+            return IdentityCheck(locked=True)
+        if repository.find_order(session, number, email) is not None:
+            return IdentityCheck(verified=True)
+        identity_attempts.forget_before(session, since - IDENTITY_WINDOW)
+        identity_attempts.record_failure(session, now, number, email, client)
+        if tried + 1 < MAX_FAILURES_PER_WINDOW:
+            return IdentityCheck()
+        ticket = _open_ticket(
+            session,
+            ctx,
+            kind="identity_lock",
+            conversation_id=conversation_id,
+            decision=None,
+            facts={"order_number": number, "window_minutes": IDENTITY_WINDOW.total_seconds() // 60},
+            priority=1,
+        )
+        return IdentityCheck(locked=True, ticket_number=ticket)
 
 
 def identity_failed_reply(failures: int) -> Reply:
@@ -325,18 +376,19 @@ def answer_resizing(
         )
 
 
-def answer_promo_code(ctx: ShopContext, code: str, email: str | None) -> Answer:
+def answer_promo_code(ctx: ShopContext, code: str) -> Answer:
+    """Why a code fails, from what the shop publishes about it and nothing about any customer.
+
+    Nobody proves who they are in this journey, so a personal code answers exactly as an
+    unknown one (whoever asks), typos are matched among public codes only, and a single-use
+    code states the rule instead of saying whether some account used it.
+    """
     with session_scope(ctx.sessions) as session:
-        promo = repository.find_promo_code(session, code)
-        customer = repository.find_customer_by_email(session, email) if email else None
-        decision = diagnose_promo_code(
-            code,
-            promo,
-            repository.all_promo_codes(session),
-            customer,
-            ctx.clock.now(),
-            ctx.profile,
-        )
+        codes = repository.all_promo_codes(session)
+        public = [promo for promo in codes if promo.customer_id is None]
+        found = repository.find_promo_code(session, code)
+        promo = found if found is not None and found.customer_id is None else None
+        decision = diagnose_promo_code(code, promo, public, None, ctx.clock.now(), ctx.profile)
         return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
 
 
@@ -377,10 +429,13 @@ def open_handoff_ticket(
 
 # --- when the database is down ----------------------------------------------------------------
 
+# One message, said instead of the technical-problem one: the request is kept, nothing to redo.
 SPOOLED = (
-    "Votre demande est bien enregistrée : un conseiller la traitera et vous répondra par "
-    "e-mail dès que possible."
+    "Je rencontre un problème technique, mais votre demande est bien enregistrée : dès que "
+    "possible, elle deviendra un dossier et un conseiller vous répondra, ici ou par e-mail. "
+    "Vous n'avez rien à refaire."
 )
+KEPT_REQUEST_REASON = "kept_request"
 
 
 def spool_request(
@@ -395,8 +450,70 @@ def has_kept_requests() -> bool:
     return spool.pending()
 
 
-def replay_spooled_tickets(ctx: ShopContext) -> list[str]:
-    """Turn the requests kept on disk into real tickets, once the store answers again."""
+def replay_spooled_tickets(ctx: ShopContext) -> list[spool.Replayed]:
+    """Turn the requests kept on disk into real tickets, once the store answers again; a
+    request from a conversation of the desk also puts it in the agents' queue."""
     if not spool.pending():
         return []
-    return spool.replay(ctx.sessions, ctx.profile.ticket_due_at)
+    return spool.replay(ctx.sessions, ctx.profile.ticket_due_at, _kept_request_handoff(ctx))
+
+
+def kept_request_notice(ticket_number: str, shop_open: bool, due: str) -> str:
+    """What the shopper reads in the desk when a kept request reaches the agents."""
+    when = (
+        "Un conseiller va vous répondre ici dans quelques instants."
+        if shop_open
+        else f"Notre service client est fermé pour le moment : un conseiller vous répondra au "
+        f"plus tard le {due}, ici ou par e-mail."
+    )
+    return (
+        f"Votre demande enregistrée pendant notre incident technique porte maintenant le "
+        f"numéro de dossier {ticket_number}. {when}"
+    )
+
+
+def _kept_request_handoff(ctx: ShopContext) -> spool.AfterTicket:
+    def hand_over(session: Session, request: spool.KeptRequest, ticket: Ticket) -> None:
+        now = ctx.clock.now()
+        number = str(ticket.number)
+        order_number = request.facts.get("order_number")
+        order = (
+            conversation_repository.order_for_agent(session, str(order_number))
+            if order_number
+            else None
+        )
+        note = {
+            "reason": KEPT_REQUEST_REASON,
+            "kind": request.kind,
+            "action": request.facts.get("action"),
+            "intent": None,
+            "confidence": None,
+            "verified": bool(request.facts.get("verified")),
+            "ticket": number,
+            "kept_at": request.at.isoformat(),
+            "order": {
+                "number": str(order_number),
+                "found": order is not None,
+                "status": order.status.value if order is not None else None,
+                "status_label": STATUS_NAMES.get(order.status.value) if order else None,
+            }
+            if order_number
+            else None,
+            "decision": None,
+        }
+        notice = kept_request_notice(
+            number, ctx.profile.is_open(now), format_datetime(ticket.due_at, ctx.profile)
+        )
+        conversation_repository.hand_over_kept_request(
+            session,
+            request.conversation_id,
+            reason=KEPT_REQUEST_REASON,
+            note=note,
+            ticket_number=number,
+            priority=int(ticket.priority),
+            now=now,
+            due_at=ticket.due_at,
+            notice=notice,
+        )
+
+    return hand_over

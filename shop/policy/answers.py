@@ -395,11 +395,15 @@ def _return_closed(sentence: str) -> Renderer:
 
 
 def _promo_unknown(facts: Facts, profile: ShopProfile) -> list[str]:
-    lines = [f"Je ne trouve pas le code « {facts['code']} »."]
+    lines = [f"Je ne trouve pas le code « {facts['code']} » parmi nos codes en cours."]
     if facts.get("suggestion"):
         lines.append(f"Vouliez-vous dire « {facts['suggestion']} » ?")
     else:
         lines.append("Vérifiez son orthographe, lettre par lettre.")
+    lines.append(
+        "Si c'est un code personnel qui vous a été envoyé, il ne fonctionne qu'une fois connecté "
+        "au compte client auquel il est rattaché."
+    )
     return lines
 
 
@@ -427,6 +431,8 @@ def _promo_valid(facts: Facts, profile: ShopProfile) -> list[str]:
         lines.append(f"Il demande un panier d'au moins {format_amount(facts['min_basket_cents'])}.")
     if facts.get("nominative") and not facts.get("customer_known"):
         lines.append("C'est un code nominatif : il ne marche qu'avec le compte auquel il est lié.")
+    if facts.get("single_use"):
+        lines.append("Il n'est valable qu'une fois par compte client.")
     lines.append(
         "Vérifiez que vous êtes connecté à votre espace client, saisissez le code dans le panier "
         f"puis cliquez sur « {facts['apply_button']} »."

@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from shop.private_files import close_to_others, private_file
+
+# Every module that declares tables, so that the schema is whole whoever creates it.
+from shop.store import audit, conversations, identity_attempts  # noqa: F401
 from shop.store.models import Base
 
 DATABASE_URL_ENV = "SHOP_DATABASE_URL"

@@ -66,10 +66,19 @@ def test_return_explains_the_window_and_exclusions(stack: Stack) -> None:
 
 def test_promo_code_typo_gets_the_real_code(stack: Stack) -> None:
     me = new_sender()
-    stack.say(me, "mon code promo bienvenu10 ne marche pas")
-    stack.say(me, "bienvenu10")  # if the code was not caught in the first message
-    answer = texts(stack.say(me, DEMO_ORDERS["past_cutoff"].email))
+    answer = texts(stack.say(me, "mon code promo bienvenu10 ne marche pas"))
     assert DEMO_PROMO_CODES["active_welcome"].code in answer
+    assert "adresse e-mail" not in answer  # the code alone: no customer is looked up
+
+
+def test_finding_02_a_personal_code_gets_the_unknown_code_answer(stack: Stack) -> None:
+    personal = DEMO_PROMO_CODES["nominative"].code
+    answers = {
+        code: texts(stack.say(new_sender(), f"mon code promo {code} ne marche pas"))
+        for code in (personal, "ZQXW42", personal[:-2])
+    }
+    assert answers[personal].replace(personal, "X") == answers["ZQXW42"].replace("ZQXW42", "X")
+    assert personal not in answers[personal[:-2]]  # no other customer's code suggested
 
 
 def test_lost_parcel_checklist_then_inquiry_ticket(stack: Stack) -> None:
@@ -140,7 +149,5 @@ def test_a_topic_change_reuses_the_verified_order(stack: Stack) -> None:
 
 def test_an_unknown_code_the_model_never_saw_is_diagnosed(stack: Stack) -> None:
     me = new_sender()
-    asked = texts(stack.say(me, "mon code promo GOLD15 ne fonctionne pas"))
-    assert "adresse e-mail" in asked  # the code itself was understood
-    answer = texts(stack.say(me, DEMO_ORDERS["past_cutoff"].email))
-    assert "GOLD15" in answer
+    answer = texts(stack.say(me, "mon code promo GOLD15 ne fonctionne pas"))
+    assert "GOLD15" in answer and "Je ne trouve pas" in answer
