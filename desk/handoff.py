@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from shop.knowledge.placeholders import opening_hours
 from shop.policy.answers import STATUS_NAMES, format_amount, format_datetime
 from shop.policy.profile import ShopProfile
+from shop.privacy.subject import ERASED_OUTCOME
 from shop.store import conversation_repository as conversations
 
 REASONS = {
@@ -31,6 +32,7 @@ OUTCOMES = {
     "no_reply": "Le client ne répond plus",
 }
 HANDED_BACK_LABEL = "Rendu à l'assistant"
+ERASED_LABEL = "Effacée à la demande du client"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ def reason_label(reason: str) -> str:
 def outcome_label(outcome: str | None) -> str:
     if outcome == conversations.HANDED_BACK:
         return HANDED_BACK_LABEL
+    if outcome == ERASED_OUTCOME:
+        return ERASED_LABEL
     return OUTCOMES.get(outcome or "", outcome or "")
 
 
