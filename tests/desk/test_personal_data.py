@@ -73,6 +73,19 @@ def test_finding_18_an_agent_erases_a_shopper_after_a_preview_and_a_confirmation
     client: TestClient, db: sessionmaker
 ) -> None:
     conversation = conversation_with(db, f"mon adresse : {CLAIRE}")
+    with session_scope(db) as session:
+        waiting = repo.get_conversation(session, conversation)
+        assert waiting is not None
+        repo.open_handoff(
+            session,
+            waiting,
+            reason="shopper_request",
+            note={"order": {"number": "482913"}},
+            ticket_number=None,
+            priority=2,
+            now=FROZEN_NOW,
+            due_at=FROZEN_NOW + timedelta(hours=2),
+        )
     csrf = login(client)
     form = {"email": CLAIRE, "csrf_token": csrf}
 
@@ -95,6 +108,8 @@ def test_finding_18_an_agent_erases_a_shopper_after_a_preview_and_a_confirmation
         (AGENT, audit.ERASE, target),
     ]
     assert target in client.get("/console/donnees-personnelles").text
+    console_view = client.get(f"/console/conversations/{conversation}").text
+    assert "Effacée à la demande du client" in console_view and CLAIRE not in console_view
 
 
 def test_finding_18_opening_a_conversation_in_the_console_is_audited(
