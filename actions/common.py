@@ -56,10 +56,12 @@ class SafeAction(Action, ABC):
         """The ticket kind to keep on disk when this action fails where a person must act."""
         return None
 
-    def _keep_request(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def _keep_request(self, tracker: Tracker) -> assistant.Reply | None:
+        """The request kept on disk for a person, and what to tell the shopper (None: nothing
+        kept)."""
         kind = self.human_request_kind(tracker)
         if kind is None:
-            return
+            return None
         facts = {
             "action": self.name(),
             "order_number": tracker.get_slot("order_number"),
@@ -67,9 +69,10 @@ class SafeAction(Action, ABC):
             "verified": bool(tracker.get_slot("verified_order")),
         }
         try:
-            utter(dispatcher, assistant.spool_request(kind, conversation_id(tracker), facts))
+            return assistant.spool_request(kind, conversation_id(tracker), facts)
         except OSError as error:
             logger.error("action %s could not keep the request: %s", self.name(), error.errno)
+            return None
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -93,8 +96,12 @@ class SafeAction(Action, ABC):
         return outcome.events
 
     def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        dispatcher.utter_message(response="utter_technical_problem")
-        self._keep_request(dispatcher, tracker)
+        """One clear message: the request was kept, or a technical problem (never both)."""
+        kept = self._keep_request(tracker)
+        if kept is not None:
+            utter(dispatcher, kept)
+        else:
+            dispatcher.utter_message(response="utter_technical_problem")
         return self.on_failure(tracker)
 
     async def _replay_kept_requests(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -110,6 +117,18 @@ class SafeAction(Action, ABC):
             )
         except Exception as error:  # noqa: BLE001 - they stay on disk for the next try
             logger.error("replaying kept requests failed: %s", type(error).__name__)
+
+
+def replay_kept_requests_at_start() -> int:
+    """Requests kept on disk by an earlier run become tickets before the first action (best
+    effort: a store still down leaves them for the next action); returns how many."""
+    if not assistant.has_kept_requests():
+        return 0
+    try:
+        return len(assistant.replay_spooled_tickets(assistant.context_from_env()))
+    except Exception as error:  # noqa: BLE001 - they stay on disk for the next try
+        logger.error("replaying kept requests at start failed: %s", type(error).__name__)
+        return 0
 
 
 def conversation_id(tracker: Tracker) -> str:

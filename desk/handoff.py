@@ -25,6 +25,8 @@ REASONS = {
     "fallback": "L'assistant n'a pas compris deux fois de suite",
     "policy": "La règle de la boutique demande une intervention humaine",
     "identity": "Identification de la commande échouée trois fois",
+    "kept_request": "Demande gardée pendant une panne de la base, transmise à son retour",
+    "bot_unavailable": "L'assistant ne répond plus : le client attend une réponse",
 }
 OUTCOMES = {
     "resolved": "Résolu dans la conversation",

@@ -469,3 +469,110 @@ def metrics(
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+# --- recovery after an outage (the bot or the database was down) ------------------------------
+
+
+def unrelayed_conversations(session: Session, limit: int = 100) -> list[tuple[str, datetime]]:
+    """Conversations the bot still holds with shopper messages it never received: each id with
+    its oldest such message's time, oldest first."""
+    oldest = func.min(Message.created_at).label("oldest")
+    statement = (
+        select(Message.conversation_id, oldest)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.mode == ConversationMode.BOT)
+        .where(Message.author == MessageAuthor.SHOPPER)
+        .where(Message.relayed.is_(False))
+        .group_by(Message.conversation_id)
+        .order_by(oldest)
+        .limit(limit)
+    )
+    return [
+        (str(conversation_id), require_aware(moment).astimezone(timezone.utc))
+        for conversation_id, moment in session.execute(statement)
+    ]
+
+
+def unrelayed_messages(session: Session, conversation_id: str) -> list[Message]:
+    """The shopper's messages the bot never received, in the order they were written."""
+    statement = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .where(Message.author == MessageAuthor.SHOPPER)
+        .where(Message.relayed.is_(False))
+        .order_by(Message.id)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def claim_relay(session: Session, message_id: int) -> bool:
+    """Take one unrelayed message for relaying; False when another desk process already did.
+
+    A single conditional UPDATE: of several processes sharing the database, one wins.
+    """
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .where(Message.relayed.is_(False))
+        .values(relayed=True)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
+def release_relay(session: Session, message_id: int) -> None:
+    """The bot could not be reached after all: the message waits for the next try."""
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(relayed=False)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def skip_unrelayed(session: Session, conversation_id: str) -> int:
+    """Messages a person read instead of the bot are never relayed later; returns how many."""
+    result = session.execute(
+        update(Message)
+        .where(Message.conversation_id == conversation_id)
+        .where(Message.author == MessageAuthor.SHOPPER)
+        .where(Message.relayed.is_(False))
+        .values(relayed=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def hand_over_kept_request(
+    session: Session,
+    conversation_id: str | None,
+    *,
+    reason: str,
+    note: dict[str, Any],
+    ticket_number: str,
+    priority: int,
+    now: datetime,
+    due_at: datetime,
+    notice: str,
+) -> Handoff | None:
+    """Put a conversation whose request became a ticket late in the agents' queue, and tell
+    the shopper. Nothing when the desk has no such conversation, it is closed or a person
+    already has it (the ticket alone then carries the request)."""
+    conversation = get_conversation(session, conversation_id) if conversation_id else None
+    if conversation is None or conversation.mode == ConversationMode.CLOSED:
+        return None
+    if open_handoff_of(session, conversation.id) is not None:
+        return None
+    handoff = open_handoff(
+        session,
+        conversation,
+        reason=reason,
+        note=note,
+        ticket_number=ticket_number,
+        priority=priority,
+        now=now,
+        due_at=due_at,
+    )
+    add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
+    return handoff
