@@ -1,7 +1,8 @@
 """Create a console agent, or set a new password: ``python -m desk.create_agent USERNAME``.
 
 The password is asked twice on the terminal (never echoed), or read from standard input with
-``--password-stdin`` for scripts; it is stored only as a salted scrypt hash.
+``--password-stdin`` for scripts; it is stored only as a salted scrypt hash. A new password
+(``--reset``) ends every console session the agent has open.
 """
 
 from __future__ import annotations
@@ -56,8 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"error: agent {agent.username!r} exists (use --reset)", file=sys.stderr)
                 return 1
             if agent is not None:
-                repo.set_agent_password(session, agent, hash_password(password))
-                print(f"password of agent {agent.username!r} changed")
+                ended = repo.set_agent_password(
+                    session, agent, hash_password(password), clock_from_env().now()
+                )
+                print(
+                    f"password of agent {agent.username!r} changed; "
+                    f"{ended} console session(s) ended"
+                )
             else:
                 agent = repo.create_agent(
                     session,

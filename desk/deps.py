@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -61,15 +62,17 @@ def get_desk(request: Request) -> Desk:
 
 
 def _session_of(request: Request) -> AgentSession | None:
+    """The cookie's session while its stored row is live (not logged out, no password change)."""
     desk = get_desk(request)
-    session = read_session(
-        desk.signer, request.cookies.get(SESSION_COOKIE), desk.settings.session_hours * 3600
-    )
+    max_age_s = desk.settings.session_hours * 3600
+    session = read_session(desk.signer, request.cookies.get(SESSION_COOKIE), max_age_s)
     if session is None:
         return None
     with session_scope(desk.sessions) as db:
-        agent = repo.get_agent(db, session.agent_id)
-        if agent is None or agent.username != session.username:
+        agent = repo.agent_of_console_session(
+            db, session.session_id, desk.clock.now(), timedelta(seconds=max_age_s)
+        )
+        if agent is None or agent.id != session.agent_id or agent.username != session.username:
             return None
     return session
 

@@ -1,14 +1,18 @@
 """Agent authentication: salted password hashes, a signed session cookie and CSRF tokens.
 
-No extra dependency: passwords are hashed with ``hashlib.scrypt`` (per-user salt), the session
-is a small JSON payload signed with HMAC-SHA256 under the desk's secret key (so it cannot be
-forged or edited), and every console POST must carry a CSRF token derived from the session.
-API routes answer 401 without a session; pages redirect to the login page instead.
+No extra dependency: passwords are hashed with ``hashlib.scrypt`` (per-user salt, OWASP's
+current minimum cost N=2^17, r=8, p=1; a hash keeps its own cost, so older hashes still verify
+and are redone at the current cost on the next login). The session cookie is a small JSON
+payload signed with HMAC-SHA256 under the desk's secret key (so it cannot be forged or edited)
+that names a stored console session: logging out or changing the password revokes the row, and
+the cookie stops working even if replayed. Every console POST must carry a CSRF token derived
+from the session. API routes answer 401 without a session; pages redirect to the login page.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -27,22 +31,25 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 LOGIN_CSRF_MAX_AGE_S = 3600
 
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2**14, 8, 1, 32
+# OWASP's minimum for scrypt (2024): N=2^17, r=8, p=1. One hash takes ~0.5 s and 128 MiB.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
+_SCRYPT_LEN = 32
+# Bounds on the cost read from a stored hash, so that a tampered row cannot exhaust memory.
+_MAX_N, _MAX_R, _MAX_P = 2**20, 16, 4
 
 
 # --- passwords --------------------------------------------------------------------------------
 
 
-def hash_password(password: str) -> str:
-    """``scrypt$n$r$p$salt$hash`` with a fresh random salt."""
+def hash_password(password: str, n: int = SCRYPT_N) -> str:
+    """``scrypt$n$r$p$salt$hash`` with a fresh random salt (``n`` below the default: tests)."""
     salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
-    return "$".join(
-        ["scrypt", str(_SCRYPT_N), str(_SCRYPT_R), str(_SCRYPT_P), _b64(salt), _b64(digest)]
-    )
+    digest = _scrypt(password, salt, n, SCRYPT_R, SCRYPT_P)
+    return "$".join(["scrypt", str(n), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)])
 
 
 def verify_password(password: str, stored: str) -> bool:
+    """True when ``password`` matches ``stored``, whatever cost ``stored`` was made with."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
@@ -53,14 +60,28 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, _unb64(digest))
 
 
+def needs_rehash(stored: str, n: int = SCRYPT_N) -> bool:
+    """Whether ``stored`` was made with another cost than the current one."""
+    parts = stored.split("$")
+    return len(parts) != 6 or parts[:4] != ["scrypt", str(n), str(SCRYPT_R), str(SCRYPT_P)]
+
+
+@functools.lru_cache(maxsize=4)
+def dummy_hash(n: int = SCRYPT_N) -> str:
+    """Checked when the username is unknown, so that the answer takes the same time."""
+    return hash_password(secrets.token_urlsafe(16), n)
+
+
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    if not (1 < n <= _MAX_N and 0 < r <= _MAX_R and 0 < p <= _MAX_P):
+        raise ValueError("scrypt cost out of bounds")
     return hashlib.scrypt(
         password.encode("utf-8"),
         salt=salt,
         n=n,
         r=r,
         p=p,
-        maxmem=64 * 1024 * 1024,
+        maxmem=128 * r * (n + p + 2) + 1024 * 1024,  # what OpenSSL needs, plus a margin
         dklen=_SCRYPT_LEN,
     )
 
@@ -71,10 +92,6 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-# Checked when the username is unknown, so that the answer takes the same time.
-DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
 
 # --- signed values ----------------------------------------------------------------------------
@@ -118,18 +135,31 @@ class Signer:
 
 @dataclass(frozen=True)
 class AgentSession:
-    """The logged-in agent, as the signed cookie says, plus this session's CSRF token."""
+    """The logged-in agent, as the signed cookie says, plus this session's CSRF token.
+
+    ``session_id`` is the secret key of the stored console session; the cookie is honoured only
+    while that row exists and is not revoked (checked by ``desk.deps``).
+    """
 
     agent_id: int
     username: str
     display_name: str
     csrf: str
+    session_id: str
 
 
-def open_session(signer: Signer, agent_id: int, username: str, display_name: str) -> str:
+def open_session(
+    signer: Signer, session_id: str, agent_id: int, username: str, display_name: str
+) -> str:
     return signer.sign(
         "session",
-        {"a": agent_id, "u": username, "d": display_name, "n": secrets.token_urlsafe(16)},
+        {
+            "s": session_id,
+            "a": agent_id,
+            "u": username,
+            "d": display_name,
+            "n": secrets.token_urlsafe(16),
+        },
     )
 
 
@@ -143,6 +173,7 @@ def read_session(signer: Signer, token: str | None, max_age_s: int) -> AgentSess
             username=str(payload["u"]),
             display_name=str(payload["d"]),
             csrf=signer.token_for("csrf", str(payload["n"])),
+            session_id=str(payload["s"]),
         )
     except (KeyError, TypeError, ValueError):
         return None

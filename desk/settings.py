@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from desk.security import SCRYPT_N
 from shop.store.db import REPO_ROOT, database_url
 
 DEFAULT_VAR_DIR = REPO_ROOT / ".var"
@@ -34,6 +35,12 @@ class Settings:
     cookie_secure: bool | None = None  # None: Secure exactly when the request came over https
     session_hours: int = 12
     create_demo_agent: bool = True
+    login_max_failures: int = 5  # wrong passwords per username in the window; 0: no limit
+    login_max_failures_per_address: int = 20  # per client address in the window; 0: no limit
+    login_window_minutes: int = 15
+    login_lockout_minutes: int = 15
+    # Cost of new password hashes; only tests lower it (never read from the environment).
+    password_scrypt_n: int = SCRYPT_N
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +64,12 @@ class Settings:
             cookie_secure={"1": True, "true": True, "0": False, "false": False}.get(secure),
             session_hours=int(env.get("DESK_SESSION_HOURS", "12")),
             create_demo_agent=env.get("DESK_DEMO_AGENT", "1") not in ("0", "false"),
+            login_max_failures=int(env.get("DESK_LOGIN_MAX_FAILURES", "5")),
+            login_max_failures_per_address=int(
+                env.get("DESK_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")
+            ),
+            login_window_minutes=int(env.get("DESK_LOGIN_WINDOW_MINUTES", "15")),
+            login_lockout_minutes=int(env.get("DESK_LOGIN_LOCKOUT_MINUTES", "15")),
         )
 
 

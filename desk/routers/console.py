@@ -7,16 +7,16 @@ updates and sends the same POSTs with ``fetch``. Every POST needs the session's 
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from desk import accounts, views
 from desk import handoff as notes
-from desk import views
 from desk.deps import (
     Desk,
     current_agent,
@@ -26,24 +26,20 @@ from desk.deps import (
     require_csrf,
     wants_json,
 )
+from desk.login_guard import locked_message
 from desk.security import (
     CSRF_FIELD,
-    DUMMY_HASH,
     LOGIN_CSRF_COOKIE,
     LOGIN_CSRF_MAX_AGE_S,
     SESSION_COOKIE,
     AgentSession,
     check_csrf,
-    open_session,
     set_cookie,
-    verify_password,
 )
 from desk.service import CONSOLE_KEY, Conflict, InvalidMessage, NotFound
 from shop.policy.answers import format_datetime
 from shop.privacy import audit
 from shop.privacy.subject import InvalidEmail, erase_subject, export_subject
-from shop.store import conversation_repository as repo
-from shop.store.db import session_scope
 
 router = APIRouter(prefix="/console")
 
@@ -98,26 +94,24 @@ async def login(request: Request, desk: Desk = Depends(get_desk)) -> Response:
     username = form.get("username", "").strip().lower()
     password = form.get("password", "")
     next_path = _safe_next(form.get("next"))
-
-    def lookup() -> tuple[int, str, str, str] | None:
-        with session_scope(desk.sessions) as session:
-            agent = repo.find_agent(session, username) if username else None
-            if agent is None:
-                return None
-            return agent.id, agent.username, agent.display_name, agent.password_hash
-
-    found = await run_in_threadpool(lookup)
-    stored = found[3] if found else DUMMY_HASH
-    valid = await run_in_threadpool(verify_password, password, stored)
-    if found is None or not valid:
-        return _login_page(request, desk, next_path, BAD_LOGIN, 401)
+    address = request.client.host if request.client else "unknown"
+    outcome = await accounts.log_in(desk, username, password, address)
+    if outcome.cookie is None:
+        if outcome.locked_until is None:
+            return _login_page(request, desk, next_path, BAD_LOGIN, 401)
+        now = desk.clock.now()
+        response = _login_page(
+            request, desk, next_path, locked_message(outcome.locked_until, now), 429
+        )
+        wait_s = math.ceil((outcome.locked_until - now).total_seconds())
+        response.headers["Retry-After"] = str(max(wait_s, 1))
+        return response
     response = RedirectResponse(next_path, status_code=303)
-    token = open_session(desk.signer, found[0], found[1], found[2])
     set_cookie(
         response,
         request,
         SESSION_COOKIE,
-        token,
+        outcome.cookie,
         desk.settings.session_hours * 3600,
         desk.settings.cookie_secure,
     )
@@ -130,6 +124,7 @@ async def logout(
     request: Request, agent: AgentSession = Depends(current_agent)
 ) -> RedirectResponse:
     require_csrf(request, agent, await form_data(request))
+    await accounts.log_out(get_desk(request), agent)
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -9,22 +9,25 @@ an agent looks an order up by its number alone, the identity check being the bot
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.clock import require_aware
 from shop.store.conversations import (
     Agent,
     AgentNote,
+    ConsoleSession,
     Conversation,
     ConversationMode,
     Handoff,
+    LoginFailure,
     Message,
     MessageAuthor,
 )
@@ -337,9 +340,135 @@ def create_agent(
     return agent
 
 
-def set_agent_password(session: Session, agent: Agent, password_hash: str) -> None:
+def set_agent_password(session: Session, agent: Agent, password_hash: str, now: datetime) -> int:
+    """A new password ends every console session of the agent; returns how many were open."""
     agent.password_hash = password_hash
     session.flush()
+    return revoke_console_sessions_of(session, agent.id, now)
+
+
+def upgrade_password_hash(session: Session, agent_id: int, old_hash: str, new_hash: str) -> bool:
+    """The same password hashed at a new cost; lost if the password changed meanwhile."""
+    result = session.execute(
+        update(Agent)
+        .where(Agent.id == agent_id, Agent.password_hash == old_hash)
+        .values(password_hash=new_hash)
+    )
+    return bool(result.rowcount)
+
+
+# --- console sessions and login failures ------------------------------------------------------
+
+
+def _session_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def open_console_session(
+    session: Session, agent_id: int, now: datetime, max_age: timedelta
+) -> str:
+    """Store a new session of the agent and return its secret (for the cookie, never stored).
+
+    The agent's sessions older than ``max_age`` are deleted on the way: they can no longer open
+    anything.
+    """
+    instant = require_aware(now)
+    session.execute(
+        delete(ConsoleSession).where(
+            ConsoleSession.agent_id == agent_id, ConsoleSession.created_at < instant - max_age
+        )
+    )
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        ConsoleSession(
+            id=_session_key(secret), agent_id=agent_id, created_at=instant, last_seen_at=instant
+        )
+    )
+    session.flush()
+    return secret
+
+
+def agent_of_console_session(
+    session: Session,
+    secret: str,
+    now: datetime,
+    max_age: timedelta,
+    touch_every: timedelta = timedelta(minutes=5),
+) -> Agent | None:
+    """The agent of a live session (known, not revoked, younger than ``max_age``), else None.
+
+    One lookup by primary key; ``last_seen_at`` is written at most every ``touch_every``.
+    """
+    instant = require_aware(now)
+    row = session.execute(
+        select(ConsoleSession, Agent)
+        .join(Agent, Agent.id == ConsoleSession.agent_id)
+        .where(ConsoleSession.id == _session_key(secret))
+    ).one_or_none()
+    if row is None:
+        return None
+    console, agent = row
+    if console.revoked_at is not None or console.created_at <= instant - max_age:
+        return None
+    if console.last_seen_at <= instant - touch_every:
+        console.last_seen_at = instant
+    return agent
+
+
+def revoke_console_session(session: Session, secret: str, now: datetime) -> None:
+    session.execute(
+        update(ConsoleSession)
+        .where(ConsoleSession.id == _session_key(secret), ConsoleSession.revoked_at.is_(None))
+        .values(revoked_at=require_aware(now))
+    )
+
+
+def revoke_console_sessions_of(session: Session, agent_id: int, now: datetime) -> int:
+    """Log the agent out everywhere; returns the number of sessions ended."""
+    result = session.execute(
+        update(ConsoleSession)
+        .where(ConsoleSession.agent_id == agent_id, ConsoleSession.revoked_at.is_(None))
+        .values(revoked_at=require_aware(now))
+    )
+    return int(result.rowcount or 0)
+
+
+def login_failures_since(
+    session: Session, username: str, address: str, since: datetime
+) -> tuple[list[datetime], list[datetime]]:
+    """When logins failed since ``since``: for this username, from this address (oldest first)."""
+    name, client = username[:80], address[:64]
+    rows = session.execute(
+        select(LoginFailure.username, LoginFailure.address, LoginFailure.failed_at)
+        .where(
+            LoginFailure.failed_at >= require_aware(since),
+            or_(LoginFailure.username == name, LoginFailure.address == client),
+        )
+        .order_by(LoginFailure.failed_at, LoginFailure.id)
+    ).all()
+    return (
+        [at for user, _, at in rows if user == name],
+        [at for _, addr, at in rows if addr == client],
+    )
+
+
+def record_login_failure(
+    session: Session, username: str, address: str, now: datetime, keep: timedelta
+) -> None:
+    """Note a refused login; failures older than ``keep`` are forgotten on the way."""
+    instant = require_aware(now)
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at < instant - keep))
+    session.add(LoginFailure(username=username[:80], address=address[:64], failed_at=instant))
+    session.flush()
+
+
+def clear_login_failures(session: Session, username: str, address: str) -> None:
+    """After a successful login: this address's mistakes on this username are forgiven."""
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.username == username[:80], LoginFailure.address == address[:64]
+        )
+    )
 
 
 # --- order panel (read-only) ------------------------------------------------------------------

@@ -129,6 +129,36 @@ class Agent(Base):
     created_at = Column(UTCDateTime, nullable=False)
 
 
+class ConsoleSession(Base):
+    """One login to the console; the signed cookie names it, so revoking the row logs it out.
+
+    ``id`` is the SHA-256 of the secret the cookie carries: the table alone opens nothing.
+    """
+
+    __tablename__ = "desk_console_sessions"
+
+    id = Column(String(64), primary_key=True)
+    agent_id = Column(Integer, ForeignKey("desk_agents.id"), nullable=False, index=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime, nullable=False)
+    revoked_at = Column(UTCDateTime, nullable=True)
+
+
+class LoginFailure(Base):
+    """A refused console login: the username tried (known or not) and the client's address.
+
+    Counted to lock a username, or an address, after too many failures in a short time; rows
+    older than the counting window are deleted as new ones arrive.
+    """
+
+    __tablename__ = "desk_login_failures"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, index=True)
+    address = Column(String(64), nullable=False, index=True)
+    failed_at = Column(UTCDateTime, nullable=False, index=True)
+
+
 class AgentNote(Base):
     """A private note on a conversation: agents read it, the shopper never does."""
 

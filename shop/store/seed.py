@@ -5,7 +5,9 @@ holds whenever the data is seeded: "placed 40 minutes ago", "delivered 14 days a
 named scenarios come from ``shop.store.demo``; this module turns them into rows.
 
 Run ``python -m shop.store.seed [--reset] [--now ISO8601]`` to fill the database configured by
-``SHOP_DATABASE_URL`` and print the scenarios to try in the chat.
+``SHOP_DATABASE_URL`` and print the scenarios to try in the chat. ``--reset`` drops every
+table, so it refuses a database that may be a real one (not SQLite, or holding agents,
+conversations or customers beyond the demo) unless ``--i-know-this-deletes-everything``.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ import argparse
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Sequence
+from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shop.clock import SystemClock
+from shop.store.conversations import Agent, Conversation
 from shop.store.db import (
     create_schema,
     database_url,
@@ -32,6 +35,7 @@ from shop.store.db import (
 )
 from shop.store.demo import DEMO_ORDERS, DEMO_PROMO_CODES
 from shop.store.models import (
+    Base,
     Customer,
     Order,
     OrderLine,
@@ -45,6 +49,8 @@ from shop.store.models import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
+FORCE_RESET_FLAG = "--i-know-this-deletes-everything"
+DEMO_AGENT_USERNAME = "agent"  # the account the desk creates on a fresh database
 FREE_SHIPPING_FROM_CENTS = 10_000
 
 # email -> (first name, last name, postal code, loyalty points)
@@ -516,6 +522,35 @@ def reset_and_seed(engine: Engine, now: datetime) -> None:
         seed_demo(session, now)
 
 
+def reset_refusal(engine: Engine) -> str | None:
+    """Why ``--reset`` could destroy real data here (None: a throwaway or demo database).
+
+    Anything but SQLite is refused without connecting; a SQLite file is refused when it holds
+    agents besides the demo one, any desk conversation, or customers the demo does not create.
+    """
+    where = engine.url.render_as_string(hide_password=True)
+    if engine.url.get_backend_name() != "sqlite":
+        return f"{where} is not a SQLite database (it may be a production store)"
+    tables = set(inspect(engine).get_table_names())
+    counts: list[tuple[type[Base], Any, str]] = [
+        (Agent, Agent.username != DEMO_AGENT_USERNAME, "agent(s) besides the demo agent"),
+        (Conversation, None, "desk conversation(s)"),
+        (Customer, Customer.email.not_in(list(CUSTOMERS)), "customer(s) not from the demo"),
+    ]
+    found = []
+    with session_scope(make_session_factory(engine)) as session:
+        for model, condition, what in counts:
+            if model.__table__.name not in tables:
+                continue
+            statement = select(func.count()).select_from(model)
+            if condition is not None:
+                statement = statement.where(condition)
+            count = session.execute(statement).scalar_one()
+            if count:
+                found.append(f"{count} {what}")
+    return f"{where} holds {', '.join(found)}" if found else None
+
+
 def parse_now(text: str) -> datetime:
     """ISO 8601 instant; without an offset it is read as Paris wall-clock time."""
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
@@ -552,6 +587,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "(no offset = Paris time); default: the current time")
     parser.add_argument("--list", action="store_true",
                         help="only print the demo scenarios (numbers, emails), change nothing")
+    parser.add_argument(FORCE_RESET_FLAG, dest="force", action="store_true",
+                        help="with --reset: drop the tables even of a database that does not "
+                             "look like a throwaway demo one")
     args = parser.parse_args(argv)
     if args.list:
         print(scenario_table())
@@ -560,6 +598,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = database_url()
     engine = make_engine(url)
     try:
+        refusal = reset_refusal(engine) if args.reset and not args.force else None
+        if refusal is not None:
+            print(f"error: refusing to reset: {refusal}. A reset deletes every order, ticket, "
+                  f"conversation and agent; add {FORCE_RESET_FLAG} if that is what you want.",
+                  file=sys.stderr)
+            return 2
         if args.reset:
             reset_and_seed(engine, now)
             print(f"Reset and seeded {engine.url.render_as_string(hide_password=True)}")

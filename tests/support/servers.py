@@ -92,7 +92,15 @@ class Stack:
     def seed(self) -> None:
         shutil.copytree(ROOT / "knowledge" / "faq", self.knowledge_dir, dirs_exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "shop.store.seed", "--reset", "--now", FROZEN_NOW.isoformat()],
+            [
+                sys.executable,
+                "-m",
+                "shop.store.seed",
+                "--reset",
+                "--i-know-this-deletes-everything",  # a database these tests made (PostgreSQL too)
+                "--now",
+                FROZEN_NOW.isoformat(),
+            ],
             cwd=ROOT,
             env=self.env(),
             check=True,
