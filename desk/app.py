@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
+from desk import errors
 from desk import retention as retention_job
 from desk.bootstrap import ensure_demo_agent, prepare_database
 from desk.canned import CannedAnswers
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.url.path.startswith("/console"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    errors.install(app)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, error: LoginRequired) -> RedirectResponse:

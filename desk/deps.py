@@ -39,6 +39,8 @@ from shop.store import conversation_repository as repo
 from shop.store.db import session_scope
 
 MAX_BODY_BYTES = 64 * 1024
+# The highest message id a database stores (a signed 64-bit integer): the largest cursor.
+MAX_CURSOR = 2**63 - 1
 
 
 @dataclass
@@ -104,7 +106,7 @@ async def form_data(request: Request) -> dict[str, str]:
     if content_type.startswith("application/json"):
         try:
             data: Any = json.loads(body or b"{}")
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
             raise HTTPException(status_code=400, detail="JSON invalide.") from error
         if not isinstance(data, dict):
             raise HTTPException(status_code=400, detail="Un objet JSON est attendu.")

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from desk import accounts, views
 from desk import handoff as notes
 from desk.deps import (
+    MAX_CURSOR,
     Desk,
     current_agent,
     form_data,
@@ -275,7 +276,7 @@ async def queue_api(
 @router.get("/api/conversations/{conversation_id}")
 async def conversation_api(
     conversation_id: str,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_CURSOR),
     wait: float = Query(0, ge=0),
     agent: AgentSession = Depends(current_agent),
     desk: Desk = Depends(get_desk),

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from desk.deps import Desk, form_data, get_desk
+from desk.deps import MAX_CURSOR, Desk, form_data, get_desk
 from desk.service import Conflict, InvalidMessage, NotFound
 from shop.knowledge.placeholders import opening_hours
 
@@ -46,7 +46,7 @@ async def start_conversation(desk: Desk = Depends(get_desk)) -> dict[str, Any]:
 @router.get("/api/chat/{conversation_id}/messages")
 async def read_messages(
     conversation_id: str,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_CURSOR),
     wait: float = Query(0, ge=0),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
@@ -86,7 +86,7 @@ async def post_message(
 
 @router.websocket("/ws/{conversation_id}")
 async def conversation_socket(
-    websocket: WebSocket, conversation_id: str, after: int = Query(0, ge=0)
+    websocket: WebSocket, conversation_id: str, after: int = Query(0, ge=0, le=MAX_CURSOR)
 ) -> None:
     desk: Desk = websocket.app.state.desk
     await websocket.accept()
@@ -110,10 +110,13 @@ async def conversation_socket(
 async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> None:
     """Shopper → desk: ``{"type": "message", "text": ..., "payload": ...}``."""
     while True:
-        raw = await websocket.receive_text()
+        try:
+            raw = await websocket.receive_text()
+        except KeyError:  # a binary frame: answered as unreadable below
+            raw = ""
         try:
             data = json.loads(raw) if len(raw) <= 64 * 1024 else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             data = None
         if not isinstance(data, dict):
             await websocket.send_json({"type": "error", "detail": "Message illisible."})
