@@ -23,8 +23,10 @@ _ID_CHARS = "A-Za-z0-9_-"
 _TOKEN_IN_URL = re.compile(r"(?<=[?&]token=)[^&\s\"'#]+")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # A conversation id is a random 16-64 character token (``secrets.token_urlsafe``, a uuid);
-# a file name such as ``<hash>.tar.gz`` is left alone.
-_ID_CANDIDATE = re.compile(rf"(?<![{_ID_CHARS}])[{_ID_CHARS}]{{16,64}}(?![{_ID_CHARS}]|\.[A-Za-z])")
+# a file name such as ``<hash>.tar.gz`` and the decimals of a confidence are left alone.
+_ID_CANDIDATE = re.compile(
+    rf"(?<![.{_ID_CHARS}])[{_ID_CHARS}]{{16,64}}(?![{_ID_CHARS}]|\.[A-Za-z])"
+)
 # Masked after the ids (an id may hold what looks like a phone number or an order number).
 _NUMBERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (

@@ -74,7 +74,8 @@ def test_finding_14_each_kind_of_personal_data_is_masked(text: str, secret: str)
 def test_log_lines_stay_readable_for_developers() -> None:
     line = (
         "2026-12-02 07:13:56,955 INFO rasa.core.processor action_ask_order_number "
-        "CountFreeSQLTrackerStore confidence 0.123456, Python 3.10.13, port 5055, "
+        "CountFreeSQLTrackerStore confidence 0.123456, 0.9950084706216389, Python 3.10.13, "
+        "port 5055, "
         "worker [28649], model /srv/.var/models/2d0c0aa54cf19c56.tar.gz"
     )
     assert mask(line) == line
