@@ -1,7 +1,9 @@
 """``python -m desk``: serve the desk with uvicorn, on loopback unless DESK_HOST says otherwise.
 
 WebSockets use uvicorn's wsproto implementation: Rasa 3.6 pins ``websockets`` 10.x, too old for
-the implementation uvicorn picks by default.
+the implementation uvicorn picks by default. uvicorn's own proxy-header handling stays off: the
+app applies ``DESK_TRUSTED_PROXIES`` itself (``desk.app``), and the log lines never carry a
+conversation id (``desk.logs``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import uvicorn
 
 from desk.app import create_app
+from desk.logs import log_config
 from desk.settings import Settings
 from shop import log_privacy
 
@@ -22,6 +25,7 @@ def main() -> None:
         port=settings.port,
         proxy_headers=False,
         log_level="info",
+        log_config=log_config(),
         ws="wsproto",
     )
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from desk import errors
 from desk import retention as retention_job
@@ -26,10 +26,11 @@ from desk.bootstrap import ensure_demo_agent, prepare_database
 from desk.canned import CannedAnswers
 from desk.deps import Desk
 from desk.notifier import Notifier
+from desk.recovery import Recovery
 from desk.relay import RasaClient
 from desk.routers import console, dashboard, shop_pages, widget
 from desk.security import LoginRequired, Signer
-from desk.service import DeskService
+from desk.service import DeskService, Unavailable
 from desk.settings import Settings
 from shop.clock import clock_from_env
 from shop.policy.profile import load_profile, resolve_profile_path
@@ -62,7 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         profile=profile,
         relay=relay,
         notifier=notifier,
-        service=DeskService(sessions, clock, profile, relay, notifier),
+        service=DeskService(
+            sessions, clock, profile, relay, notifier, settings.bot_outage_handoff_s
+        ),
         signer=Signer(settings.secret_key),
         canned=CannedAnswers(settings.knowledge_dir, profile),
         templates=templates,
@@ -77,9 +80,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if retention.daily_job:
             await retention_job.run_safely(sessions, clock, retention)
             daily = asyncio.create_task(retention_job.run_daily(sessions, clock, retention))
+        recovering = None
+        if settings.relay_retry_s > 0:
+            recovery = Recovery(desk.service, settings.relay_retry_s)
+            recovering = asyncio.create_task(recovery.run_forever())
         try:
             yield
         finally:
+            if recovering is not None:
+                recovering.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await recovering
             if daily is not None:
                 daily.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -118,6 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     errors.install(app)
+
+    @app.exception_handler(Unavailable)
+    async def database_down(request: Request, error: Unavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, error: LoginRequired) -> RedirectResponse:

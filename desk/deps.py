@@ -3,6 +3,7 @@
 ``current_agent`` answers 401 (API routes); ``page_agent`` redirects to the login page (HTML
 routes). ``form_data`` reads a urlencoded or JSON body without python-multipart, with a size
 limit, and ``require_csrf`` checks the token of the logged-in session on every console POST.
+``shopper_conversation`` lets a widget call through only with its conversation's token.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from desk.canned import CannedAnswers
+from desk.limits import ShopperLimits
 from desk.notifier import Notifier
 from desk.relay import RasaClient
 from desk.security import (
@@ -33,6 +35,7 @@ from desk.security import (
 )
 from desk.service import DeskService
 from desk.settings import Settings
+from desk.shopper_access import TOKEN_HEADER, UNAUTHORIZED, token_opens
 from shop.clock import Clock
 from shop.policy.profile import ShopProfile
 from shop.store import conversation_repository as repo
@@ -56,6 +59,7 @@ class Desk:
     signer: Signer
     canned: CannedAnswers
     templates: Jinja2Templates
+    limits: ShopperLimits
 
 
 def get_desk(request: Request) -> Desk:
@@ -96,12 +100,7 @@ def page_agent(request: Request) -> AgentSession:
 
 async def form_data(request: Request) -> dict[str, str]:
     """The body as a flat dict of strings (urlencoded form or JSON object)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise HTTPException(status_code=413, detail="Requête trop volumineuse.")
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise HTTPException(status_code=413, detail="Requête trop volumineuse.")
+    body = await limited_body(request)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
@@ -113,6 +112,33 @@ async def form_data(request: Request) -> dict[str, str]:
         return {str(k): v if isinstance(v, str) else "" for k, v in data.items()}
     parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {key: values[-1] for key, values in parsed.items()}
+
+
+async def limited_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body, read chunk by chunk: 413 as soon as it passes ``limit``, whatever the client
+    declared (a chunked body has no Content-Length, and a declared one may lie)."""
+    too_large = HTTPException(status_code=413, detail="Requête trop volumineuse.")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def shopper_conversation(conversation_id: str, request: Request) -> str:
+    """The path's conversation, when the request carries its token (401 otherwise)."""
+    desk = get_desk(request)
+    token = request.headers.get(TOKEN_HEADER)
+    max_age_s = desk.settings.conversation_token_hours * 3600
+    if not token_opens(desk.signer, conversation_id, token, max_age_s):
+        raise HTTPException(status_code=401, detail=UNAUTHORIZED)
+    return conversation_id
 
 
 def require_csrf(request: Request, agent: AgentSession, form: dict[str, str]) -> None:

@@ -126,10 +126,26 @@ def shopper_notice(
 
 
 def rasa_down_notice(profile: ShopProfile) -> str:
+    """Said once when the bot cannot be reached: the desk relays the message itself later."""
     return (
         "Notre assistant est momentanément indisponible. Votre message est bien enregistré : "
-        "réessayez dans quelques instants, ou appelez notre service client au "
-        f"{profile.contact.phone}."
+        "il lui sera transmis dès son retour, et si l'attente se prolonge un conseiller prendra "
+        "le relais ici. Vous n'avez rien à renvoyer. Vous pouvez aussi appeler notre service "
+        f"client au {profile.contact.phone}."
+    )
+
+
+def bot_unavailable_notice(profile: ShopProfile, now: datetime, due_at: datetime) -> str:
+    """The bot stayed away too long: a person takes the conversation."""
+    if profile.is_open(now):
+        return (
+            "Notre assistant ne répond toujours pas : j'ai transmis votre conversation à un "
+            "conseiller, qui va vous répondre ici. Restez sur cette page."
+        )
+    return (
+        "Notre assistant ne répond toujours pas et notre service client est fermé pour le "
+        f"moment (il répond {opening_hours(profile)}) : un conseiller lira vos messages et vous "
+        f"répondra au plus tard le {format_datetime(due_at, profile)}, ici ou par e-mail."
     )
 
 

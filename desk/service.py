@@ -5,17 +5,34 @@ relayed, so a Rasa outage never loses it. Database work runs in the thread pool 
 shared with Rasa's tracker store and may wait on its lock); one lock per conversation keeps
 the turns of a conversation in order. After every change the notifier wakes the widget and
 the console, which re-read the database.
+
+When the database cannot store a shopper's message, the desk refuses it (``Unavailable``: 503
+over HTTP, an ``unavailable`` error frame over the WebSocket) rather than keeping it somewhere
+else: the widget clears its input only once the desk has stored the message, so the shopper's
+text stays in the input, with a French explanation, until a retry succeeds. A second store on
+disk would need its own replay, ordering and privacy rules for a case the shopper already sees.
+
+When Rasa cannot be reached, the message stays stored with ``relayed=False``; the next message
+of the conversation and the recovery task (``desk.recovery``) relay the waiting messages later,
+oldest first, each claimed by a conditional UPDATE so that no desk process relays it twice. The
+shopper is told once; if the bot stays away longer than ``bot_outage_handoff_s``, the
+conversation goes to the agents' queue (reason ``bot_unavailable``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import re
 import unicodedata
 import weakref
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Callable, TypeVar
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -30,9 +47,12 @@ from shop.store.db import session_scope
 
 T = TypeVar("T")
 
+logger = logging.getLogger("desk.service")
+
 MAX_SHOPPER_TEXT = 2000
 MAX_AGENT_TEXT = 4000
 CONSOLE_KEY = "console"
+BOT_UNAVAILABLE = "bot_unavailable"
 # Rasa reads a message starting with "/" as an intent with entities: never from typed text.
 _COMMAND_PREFIX = re.compile(r"^[\s/]+")
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -48,6 +68,18 @@ class NotFound(LookupError):
 
 class Conflict(Exception):
     """The conversation's state forbids the change; ``str()`` is French, for people."""
+
+
+class Unavailable(Exception):
+    """The database cannot be reached; ``str()`` is French, for the shopper."""
+
+
+NOT_STORED = (
+    "Votre message n'a pas pu être enregistré : notre service rencontre un problème technique. "
+    "Il est resté dans la zone de saisie : réessayez dans un instant."
+)
+# What a database outage looks like (connection refused, file gone, disk full, pool exhausted).
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def clean_text(text: Any, limit: int) -> str:
@@ -106,6 +138,7 @@ class DeskService:
     profile: ShopProfile
     relay: RasaClient
     notifier: Notifier
+    bot_outage_handoff_s: float = 120.0
 
     def __post_init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -118,7 +151,12 @@ class DeskService:
             return work(session)
 
     async def db(self, work: Callable[[Session], T]) -> T:
-        return await run_in_threadpool(self._tx, work)
+        """Run ``work`` in one transaction; ``Unavailable`` when the database is down."""
+        try:
+            return await run_in_threadpool(self._tx, work)
+        except DATABASE_DOWN as error:
+            logger.error("database unavailable: %s", type(error).__name__)
+            raise Unavailable(NOT_STORED) from error
 
     def _lock(self, conversation_id: str) -> asyncio.Lock:
         lock = self._locks.get(conversation_id)
@@ -172,14 +210,13 @@ class DeskService:
         cleaned = clean_text(text, MAX_SHOPPER_TEXT)
         async with self._lock(conversation_id):
 
-            def store(session: Session) -> tuple[int, str, str | None]:
+            def store(session: Session) -> tuple[dict[str, Any], str]:
                 conversation = self._conversation(session, conversation_id)
                 if conversation.mode == ConversationMode.CLOSED:
                     raise Conflict("Cette conversation est terminée.")
                 offered = isinstance(payload, str) and payload in repo.offered_payloads(
                     session, conversation_id
                 )
-                button = payload if offered else None
                 relays = conversation.mode == ConversationMode.BOT
                 message = repo.add_message(
                     session,
@@ -187,37 +224,108 @@ class DeskService:
                     MessageAuthor.SHOPPER,
                     cleaned,
                     self.clock.now(),
-                    payload=button,
+                    payload=payload if offered else None,
                     relayed=False if relays else None,
                 )
-                return int(message.id), conversation.mode.value, button
+                return public_message(message), conversation.mode.value
 
-            message_id, mode, button = await self.db(store)
+            stored, mode = await self.db(store)
             self._changed(conversation_id)
-            if mode == ConversationMode.BOT.value:
-                await self._relay(conversation_id, message_id, button or as_plain_text(cleaned))
-        _, messages = await self.history(conversation_id, message_id - 1)
+            try:
+                if mode == ConversationMode.BOT.value:
+                    await self._relay_waiting(conversation_id)
+                _, messages = await self.history(conversation_id, int(stored["id"]) - 1)
+            except Unavailable:
+                # Stored: only the bot's answer is late (the recovery task relays it).
+                return [stored]
         return messages
 
-    async def _relay(self, conversation_id: str, message_id: int, text: str) -> None:
+    async def retry_relay(self, conversation_id: str, bot_down: bool = False) -> bool:
+        """Relay the conversation's waiting messages (recovery task); False if Rasa is down.
+
+        With ``bot_down`` (Rasa just failed for another conversation) nothing is sent: only
+        the outage's handoff is checked.
+        """
+        async with self._lock(conversation_id):
+            if bot_down:
+                await self.db(lambda s: self._bot_unreachable(s, conversation_id))
+                self._changed(conversation_id)
+                return False
+            return await self._relay_waiting(conversation_id)
+
+    async def _relay_waiting(self, conversation_id: str) -> bool:
+        """Relay every message the bot has not received, oldest first (lock held); stops at
+        the first failure so that the bot never reads them out of order."""
+
+        def waiting(session: Session) -> list[tuple[int, str]]:
+            conversation = self._conversation(session, conversation_id)
+            if conversation.mode != ConversationMode.BOT:
+                return []
+            return [
+                (int(m.id), m.payload or as_plain_text(m.text))
+                for m in repo.unrelayed_messages(session, conversation_id)
+            ]
+
+        for message_id, text in await self.db(waiting):
+            if not await self.db(functools.partial(repo.claim_relay, message_id=message_id)):
+                continue  # another desk process has it
+            if not await self._relay(conversation_id, message_id, text):
+                return False
+        return True
+
+    async def _relay(self, conversation_id: str, message_id: int, text: str) -> bool:
+        """Send one claimed message; on failure give it back and tell the shopper (once)."""
         self.typing.add(conversation_id)
         self.notifier.notify(conversation_id)
         try:
             try:
                 answers = await self.relay.send(conversation_id, text)
             except RasaUnavailable:
-                notice = notes.rasa_down_notice(self.profile)
-                await self.db(lambda s: self._system(s, conversation_id, notice))
-                return
+
+                def give_back(session: Session) -> None:
+                    repo.release_relay(session, message_id)
+                    self._bot_unreachable(session, conversation_id)
+
+                await self.db(give_back)
+                return False
             intent, confidence = await self.relay.latest_intent(conversation_id)
             await self.db(
                 lambda s: self._store_answers(
                     s, conversation_id, message_id, answers, intent, confidence
                 )
             )
+            return True
         finally:
             self.typing.discard(conversation_id)
             self._changed(conversation_id)
+
+    def _bot_unreachable(self, session: Session, conversation_id: str) -> None:
+        """Rasa is down for this conversation: tell the shopper once, and after
+        ``bot_outage_handoff_s`` put the conversation in the agents' queue."""
+        conversation = self._conversation(session, conversation_id)
+        waiting = repo.unrelayed_messages(session, conversation_id)
+        if conversation.mode != ConversationMode.BOT or not waiting:
+            return
+        now = self.clock.now()
+        if now - waiting[0].created_at >= timedelta(seconds=self.bot_outage_handoff_s):
+            plan = notes.plan_handoff(session, {"reason": BOT_UNAVAILABLE}, self.profile, now)
+            repo.open_handoff(
+                session,
+                conversation,
+                reason=plan.reason,
+                note=plan.note,
+                ticket_number=None,
+                priority=plan.priority,
+                now=now,
+                due_at=plan.due_at,
+            )
+            notice = notes.bot_unavailable_notice(self.profile, now, plan.due_at)
+            repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
+            return
+        notice = notes.rasa_down_notice(self.profile)
+        told = repo.messages_after(session, conversation_id, int(waiting[0].id))
+        if not any(m.author == MessageAuthor.SYSTEM and m.text == notice for m in told):
+            repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
 
     def _system(self, session: Session, conversation_id: str, text: str) -> None:
         conversation = self._conversation(session, conversation_id)
@@ -349,6 +457,7 @@ class DeskService:
                 self._finish(
                     session, conversation, username, repo.HANDED_BACK, ConversationMode.BOT
                 )
+                repo.skip_unrelayed(session, conversation_id)  # the agent read them instead
                 repo.add_message(
                     session,
                     conversation,

@@ -35,6 +35,8 @@ class Settings:
     cookie_secure: bool | None = None  # None: Secure exactly when the request came over https
     session_hours: int = 12
     create_demo_agent: bool = True
+    relay_retry_s: float = 5.0  # recovery pass (messages Rasa missed, kept requests); 0: off
+    bot_outage_handoff_s: float = 120.0  # bot unreachable this long: to the agents' queue
     login_max_failures: int = 5  # wrong passwords per username in the window; 0: no limit
     login_max_failures_per_address: int = 20  # per client address in the window; 0: no limit
     login_window_minutes: int = 15
@@ -64,6 +66,8 @@ class Settings:
             cookie_secure={"1": True, "true": True, "0": False, "false": False}.get(secure),
             session_hours=int(env.get("DESK_SESSION_HOURS", "12")),
             create_demo_agent=env.get("DESK_DEMO_AGENT", "1") not in ("0", "false"),
+            relay_retry_s=float(env.get("DESK_RELAY_RETRY_S", "5")),
+            bot_outage_handoff_s=float(env.get("DESK_BOT_OUTAGE_HANDOFF_S", "120")),
             login_max_failures=int(env.get("DESK_LOGIN_MAX_FAILURES", "5")),
             login_max_failures_per_address=int(
                 env.get("DESK_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")

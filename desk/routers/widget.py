@@ -17,13 +17,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from desk.deps import MAX_CURSOR, Desk, form_data, get_desk
-from desk.service import Conflict, InvalidMessage, NotFound
+from desk.service import Conflict, InvalidMessage, NotFound, Unavailable
 from shop.knowledge.placeholders import opening_hours
 
 router = APIRouter()
 
 LONG_POLL_MAX_S = 25.0
 WS_IDLE_CHECK_S = 15.0
+WS_DATABASE_RETRY_S = 2.0
 NOT_FOUND = "Conversation introuvable."
 
 
@@ -74,13 +75,20 @@ async def post_message(
         messages = await desk.service.shopper_says(
             conversation_id, form.get("text"), form.get("payload") or None
         )
-        mode = await desk.service.mode_of(conversation_id)
     except NotFound as error:
         raise HTTPException(status_code=404, detail=NOT_FOUND) from error
     except InvalidMessage as error:
         raise HTTPException(status_code=422, detail=str(error)) from error
     except Conflict as error:
         raise HTTPException(status_code=409, detail=str(error)) from error
+    except Unavailable as error:  # not stored: the widget keeps the text in its input
+        raise HTTPException(
+            status_code=503, detail=str(error), headers={"Retry-After": "5"}
+        ) from error
+    try:
+        mode: str | None = await desk.service.mode_of(conversation_id)
+    except Unavailable:
+        mode = None  # the message is stored; the next read tells the mode
     return {"mode": mode, "messages": messages}
 
 
@@ -130,13 +138,21 @@ async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> Non
             await desk.service.shopper_says(conversation_id, data.get("text"), data.get("payload"))
         except (InvalidMessage, Conflict) as error:
             await websocket.send_json({"type": "error", "detail": str(error)})
+        except Unavailable as error:  # not stored: the widget keeps the text in its input
+            await websocket.send_json(
+                {"type": "error", "code": "unavailable", "detail": str(error)}
+            )
 
 
 async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: int) -> None:
     """Desk → shopper: every new message, mode changes and the typing indicator."""
     cursor, mode, typing = after, "", False
     while True:
-        current_mode, messages = await desk.service.history(conversation_id, cursor)
+        try:
+            current_mode, messages = await desk.service.history(conversation_id, cursor)
+        except Unavailable:  # the database is back soon: the cursor loses nothing meanwhile
+            await desk.notifier.wait(conversation_id, WS_DATABASE_RETRY_S)
+            continue
         for message in messages:
             await websocket.send_json({"type": "message", "message": message})
             cursor = max(cursor, int(message["id"]))

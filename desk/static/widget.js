@@ -25,7 +25,8 @@
 
   var state = {
     id: null, cursor: 0, mode: "bot", socket: null, failures: 0, polling: false,
-    waitingBot: false, started: false, lastButtons: null, retryTimer: null
+    waitingBot: false, started: false, lastButtons: null, retryTimer: null,
+    typed: null // text sent from the input, kept there until the desk has stored it
   };
 
   // ---------------------------------------------------------------- DOM
@@ -139,6 +140,7 @@
     }
     log.appendChild(item);
     if (message.author !== "shopper") { setTyping(false); }
+    else { typedStored(); }
     log.scrollTop = log.scrollHeight;
   }
 
@@ -227,11 +229,12 @@
       else if (data.type === "typing") { if (data.on) { setTyping(true); } }
       else if (data.type === "error") {
         if (data.code === "not_found") { state.socket = null; socket.close(); restartConversation(); }
-        else { showError(data.detail); setTyping(false); }
+        else { showError(data.detail); setTyping(false); typedRefused(); }
       }
     };
     socket.onclose = function () {
       if (state.socket !== socket) { return; }
+      typedRefused();
       state.socket = null;
       state.failures += 1;
       if (state.failures >= WS_MAX_FAILURES) { return fallBack(); }
@@ -265,9 +268,23 @@
       .catch(function () { setTimeout(poll, 5000); });
   }
 
-  function sendMessage(text, payload) {
+  // The input is cleared only once the desk has stored the message (its own copy comes back):
+  // refused or lost on the way, the text stays in the input for the shopper to send again.
+  function typedStored() {
+    if (state.typed === null) { return; }
+    if (input.value.trim() === state.typed) { input.value = ""; }
+    state.typed = null;
+  }
+
+  function typedRefused() { state.typed = null; }
+
+  function sendMessage(text, payload, fromInput) {
     text = (text || "").trim();
     if (!text || !state.id || state.mode === "closed") { return; }
+    if (fromInput) {
+      if (state.typed === text) { return; } // already on its way
+      state.typed = text;
+    }
     showError("");
     notice.textContent = "";
     if (state.mode === "bot") { setTyping(true); }
@@ -281,15 +298,18 @@
       .then(function (result) {
         if (!result.ok) {
           setTyping(false);
+          typedRefused();
           showError(result.data.detail || "Votre message n'a pas pu être envoyé, réessayez.");
           return;
         }
+        if (fromInput) { typedStored(); }
         result.data.messages.forEach(render);
-        setMode(result.data.mode);
+        if (result.data.mode) { setMode(result.data.mode); }
         setTyping(false);
       })
       .catch(function () {
         setTyping(false);
+        typedRefused();
         showError("Connexion impossible pour le moment. Vérifiez votre réseau et réessayez.");
       });
   }
@@ -381,9 +401,7 @@
   panel.addEventListener("keydown", function (event) { if (event.key === "Escape") { closePanel(); } });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var text = input.value;
-    input.value = "";
-    sendMessage(text);
+    sendMessage(input.value, null, true);
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) {

@@ -2,14 +2,28 @@
 
 httpx 0.28 removed the ``app`` argument that Starlette 0.27 still passes to ``httpx.Client``;
 both versions are pinned by Rasa 3.6 / FastAPI 0.99, so the tests build the client themselves
-(same transport, same lifespan and WebSocket support).
+(same transport, same lifespan and WebSocket support). Like the widget, the client keeps each
+conversation's token and sends it back: in a header over HTTP, as the first frame of a
+WebSocket (``tokens`` holds them; a new client knows none).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
 import httpx
-from starlette.testclient import TestClient, _AsyncBackend, _TestClientTransport
+from starlette.testclient import (
+    TestClient,
+    WebSocketTestSession,
+    _AsyncBackend,
+    _TestClientTransport,
+)
 from starlette.types import ASGIApp
+
+from tests.support.shopper import carry_conversation_tokens, conversation_of
 
 
 class DeskTestClient(TestClient):
@@ -33,3 +47,15 @@ class DeskTestClient(TestClient):
             transport=transport,
             follow_redirects=True,
         )
+        self.tokens = carry_conversation_tokens(self)
+
+    @contextmanager  # type: ignore[override]
+    def websocket_connect(
+        self, url: str, *args: Any, **kwargs: Any
+    ) -> Iterator[WebSocketTestSession]:
+        """The socket, already past its ``auth`` frame when the client knows the token."""
+        with super().websocket_connect(url, *args, **kwargs) as session:
+            conversation = conversation_of(urlsplit(url).path)
+            if conversation in self.tokens:
+                session.send_json({"type": "auth", "token": self.tokens[conversation]})
+            yield session

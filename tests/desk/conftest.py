@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from desk.app import create_app
 from desk.security import hash_password
 from desk.settings import Settings
+from desk.shopper_access import conversation_token
 from shop.store import conversation_repository as repo
 from shop.store import conversations  # noqa: F401 - the desk tables belong to the schema
 from shop.store.db import make_engine, make_session_factory, session_scope
@@ -116,6 +117,13 @@ def start(client: TestClient) -> str:
     response = client.post("/api/chat")
     assert response.status_code == 201
     return str(response.json()["id"])
+
+
+def carry_tokens_of(client: TestClient, *ids: str) -> None:
+    """Let ``client`` carry valid tokens for these ids, whether the conversations exist or not."""
+    signer = client.app.state.desk.signer  # type: ignore[attr-defined]
+    for conversation in ids:
+        client.tokens[conversation] = conversation_token(signer, conversation)  # type: ignore[attr-defined]
 
 
 def say(client: TestClient, conversation: str, text: str, **more: str) -> Any:

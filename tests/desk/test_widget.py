@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from shop.store.conversations import Message, MessageAuthor
-from tests.desk.conftest import say, start
+from tests.desk.conftest import carry_tokens_of, say, start
 from tests.desk.fake_rasa import GREETING, FakeRasa
 
 
@@ -24,6 +24,7 @@ def test_a_new_conversation_has_a_random_unguessable_id(client: TestClient) -> N
 
 
 def test_unknown_or_malformed_conversation_is_404(client: TestClient) -> None:
+    carry_tokens_of(client, "not-a-real-conversation-id", "x")  # say, an erased conversation
     assert client.get("/api/chat/not-a-real-conversation-id/messages").status_code == 404
     assert client.post("/api/chat/x/messages", json={"text": "bonjour"}).status_code == 404
 
@@ -176,6 +177,7 @@ def test_websocket_sends_history_then_the_bot_answers(
 
 
 def test_websocket_on_unknown_conversation_says_not_found(client: TestClient) -> None:
+    carry_tokens_of(client, "unknown-conversation-id-0000")
     with client.websocket_connect("/ws/unknown-conversation-id-0000") as socket:
         assert socket.receive_json()["code"] == "not_found"
 
@@ -190,6 +192,7 @@ def test_restart_keeps_every_conversation(
     first.__exit__(None, None, None)
 
     second = make_client()
+    second.tokens.update(first.tokens)  # the browser keeps them across the desk's restart
     after = second.get(f"/api/chat/{conversation}/messages").json()
     assert after == before and len(after["messages"]) == 2
     assert say(second, conversation, "bonjour")["messages"][0]["id"] > before["messages"][-1]["id"]

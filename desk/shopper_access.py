@@ -1,0 +1,40 @@
+"""Who may use a conversation, and which pages may open the widget's WebSocket.
+
+A conversation id alone opens nothing: it travels in URLs, which proxies and logs keep. When
+the desk creates a conversation it also signs a token naming it (``desk.security.Signer``,
+purpose ``widget``); the browser that started the conversation keeps both and sends the token
+on every call: the ``X-Conversation-Token`` header over HTTP, and the first frame over the
+WebSocket (``{"type": "auth", "token": ...}``), because a browser cannot set headers on a
+WebSocket and a query string would be written to the access logs with the path.
+"""
+
+from __future__ import annotations
+
+from desk.security import Signer
+
+TOKEN_HEADER = "X-Conversation-Token"
+TOKEN_PURPOSE = "widget"
+UNAUTHORIZED = (
+    "Cette conversation n'est plus accessible depuis ce navigateur : une nouvelle conversation "
+    "va commencer."
+)
+ORIGIN_REFUSED = "Ce site n'est pas autorisé à ouvrir la discussion."
+
+
+def conversation_token(signer: Signer, conversation_id: str) -> str:
+    return signer.sign(TOKEN_PURPOSE, {"c": conversation_id})
+
+
+def token_opens(signer: Signer, conversation_id: str, token: str | None, max_age_s: int) -> bool:
+    """True when ``token`` was signed by this desk for this very conversation, and is fresh."""
+    payload = signer.unsign(TOKEN_PURPOSE, token, max_age_s)
+    return payload is not None and payload.get("c") == conversation_id
+
+
+def origin_allowed(origin: str | None, allowed: tuple[str, ...], own_origin: str) -> bool:
+    """A page may connect when it sent no Origin (not a browser), is the desk's own page, or is
+    listed in ``DESK_WIDGET_ORIGINS`` (``*``: any page)."""
+    if origin is None or "*" in allowed:
+        return True
+    origin = origin.rstrip("/").lower()
+    return origin == own_origin.lower() or origin in (o.rstrip("/").lower() for o in allowed)
