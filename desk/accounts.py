@@ -5,7 +5,9 @@ query, no password check); then scrypt runs, at most ``HASHES_AT_ONCE`` at a tim
 process (each takes ~0.5 s and 128 MiB), so a flood of logins queues instead of exhausting
 memory. A successful login opens a stored session (the cookie names it), forgives this
 address's mistakes on this username and, when the stored hash was made at an older cost,
-stores the same password hashed at the current one.
+stores the same password hashed at the current one. An agent's new password ends every
+session of that agent; the browser that changed it gets a fresh one. Checking the current
+password there follows the same lockout as a login (a stolen session cannot guess it).
 """
 
 from __future__ import annotations
@@ -113,3 +115,62 @@ async def log_out(desk: Desk, agent: AgentSession) -> None:
             repo.revoke_console_session(session, agent.session_id, desk.clock.now())
 
     await run_in_threadpool(revoke)
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    """``cookie`` (the browser's new session) when the password changed; else ``wrong_password``
+    (the current password did not match) and ``locked_until`` as for a login."""
+
+    cookie: str | None = None
+    wrong_password: bool = False
+    locked_until: datetime | None = None
+
+
+async def change_password(
+    desk: Desk, agent: AgentSession, current: str, new: str, address: str
+) -> PasswordChange:
+    """Store ``new`` for the agent once ``current`` is checked (``new`` is already validated)."""
+    guard = LoginGuard.from_settings(desk.settings)
+    now = desk.clock.now()
+
+    def look_up() -> tuple[str, list[datetime], list[datetime]]:
+        with session_scope(desk.sessions) as session:
+            row = repo.get_agent(session, agent.agent_id)
+            by_user, by_address = repo.login_failures_since(
+                session, agent.username, address, now - guard.memory
+            )
+            return (str(row.password_hash) if row else ""), by_user, by_address
+
+    stored, by_user, by_address = await run_in_threadpool(look_up)
+    locked = guard.locked_until(by_user, by_address, now)
+    if locked is not None:
+        return PasswordChange(locked_until=locked)
+    cost = desk.settings.password_scrypt_n
+    async with _gate():
+        valid = await run_in_threadpool(verify_password, current, stored)
+        new_hash = await run_in_threadpool(hash_password, new, cost) if valid else ""
+    if not valid:
+
+        def fail() -> None:
+            with session_scope(desk.sessions) as session:
+                repo.record_login_failure(session, agent.username, address, now, guard.memory)
+
+        await run_in_threadpool(fail)
+        locked = guard.locked_until([*by_user, now], [*by_address, now], now)
+        return PasswordChange(wrong_password=True, locked_until=locked)
+
+    def save() -> str | None:
+        with session_scope(desk.sessions) as session:
+            row = repo.get_agent(session, agent.agent_id)
+            if row is None:
+                return None
+            repo.set_agent_password(session, row, new_hash, now)
+            repo.clear_login_failures(session, agent.username, address)
+            return repo.open_console_session(session, agent.agent_id, now, _max_age(desk))
+
+    secret = await run_in_threadpool(save)
+    if secret is None:
+        return PasswordChange(wrong_password=True)
+    cookie = open_session(desk.signer, secret, agent.agent_id, agent.username, agent.display_name)
+    return PasswordChange(cookie=cookie)

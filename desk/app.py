@@ -4,6 +4,9 @@ Everything stateful (database engine, Rasa client, notifier, canned answers) han
 ``app.state.desk`` so that two apps (tests, a restart) never share anything but the database.
 On start-up the desk creates its tables and, on a fresh database, a demo agent account; it
 applies the retention periods then and every 24 hours after (``desk.retention``).
+Behind a reverse proxy listed in ``DESK_TRUSTED_PROXIES`` the desk believes its
+X-Forwarded-For and X-Forwarded-Proto headers (the shopper's address for the limits, https for
+the console cookie's Secure flag); from anyone else those headers are ignored.
 """
 
 from __future__ import annotations
@@ -19,19 +22,21 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from desk import errors
 from desk import retention as retention_job
 from desk.bootstrap import ensure_demo_agent, prepare_database
 from desk.canned import CannedAnswers
 from desk.deps import Desk
+from desk.limits import HandoffLimitedRasaClient, HandoffRefusal, ShopperLimits
 from desk.notifier import Notifier
 from desk.recovery import Recovery
-from desk.relay import RasaClient
 from desk.routers import console, dashboard, shop_pages, widget
 from desk.security import LoginRequired, Signer
 from desk.service import DeskService, Unavailable
 from desk.settings import Settings
+from desk.shopper_access import TOKEN_HEADER
 from shop.clock import clock_from_env
 from shop.policy.profile import load_profile, resolve_profile_path
 from shop.privacy.retention import RetentionSettings
@@ -50,7 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sessions = make_session_factory(engine)
     clock = clock_from_env()
     profile = load_profile(resolve_profile_path(settings.shop_profile))
-    relay = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+    limits = ShopperLimits.from_settings(settings)
+    relay = HandoffLimitedRasaClient(
+        settings.rasa_url,
+        settings.rasa_token,
+        settings.rasa_timeout_s,
+        limits,
+        HandoffRefusal(profile.contact.phone),
+    )
     notifier = Notifier()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     retention = RetentionSettings.from_env()
@@ -69,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         signer=Signer(settings.secret_key),
         canned=CannedAnswers(settings.knowledge_dir, profile),
         templates=templates,
+        limits=limits,
     )
 
     @asynccontextmanager
@@ -110,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=list(settings.widget_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", TOKEN_HEADER],
         allow_credentials=False,
     )
 
@@ -137,6 +150,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, error: LoginRequired) -> RedirectResponse:
         return RedirectResponse(error.location, status_code=303)
+
+    if settings.trusted_proxies:
+        # Outermost, so that every layer sees the shopper's address and the https scheme.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(widget.router)

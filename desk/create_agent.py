@@ -13,13 +13,11 @@ import sys
 from typing import Sequence
 
 from desk.bootstrap import prepare_database
-from desk.security import hash_password
+from desk.security import MIN_PASSWORD_LENGTH, hash_password
 from desk.settings import Settings
 from shop.clock import clock_from_env
 from shop.store import conversation_repository as repo
 from shop.store.db import make_engine, make_session_factory, session_scope
-
-MIN_PASSWORD_LENGTH = 10
 
 
 def read_password(from_stdin: bool) -> str:

@@ -34,6 +34,7 @@ LOGIN_CSRF_MAX_AGE_S = 3600
 # OWASP's minimum for scrypt (2024): N=2^17, r=8, p=1. One hash takes ~0.5 s and 128 MiB.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 _SCRYPT_LEN = 32
+MIN_PASSWORD_LENGTH = 10
 # Bounds on the cost read from a stored hash, so that a tampered row cannot exhaust memory.
 _MAX_N, _MAX_R, _MAX_P = 2**20, 16, 4
 

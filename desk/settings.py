@@ -35,6 +35,11 @@ class Settings:
     cookie_secure: bool | None = None  # None: Secure exactly when the request came over https
     session_hours: int = 12
     create_demo_agent: bool = True
+    trusted_proxies: tuple[str, ...] = ()  # empty: X-Forwarded-* headers are ignored
+    conversation_token_hours: int = 24
+    new_conversations_per_hour: int = 20  # per client address; 0: no limit
+    messages_per_minute: int = 30  # per conversation and per client address; 0: no limit
+    handoffs_per_hour: int = 3  # per client address; 0: no limit
     relay_retry_s: float = 5.0  # recovery pass (messages Rasa missed, kept requests); 0: off
     bot_outage_handoff_s: float = 120.0  # bot unreachable this long: to the agents' queue
     login_max_failures: int = 5  # wrong passwords per username in the window; 0: no limit
@@ -66,6 +71,11 @@ class Settings:
             cookie_secure={"1": True, "true": True, "0": False, "false": False}.get(secure),
             session_hours=int(env.get("DESK_SESSION_HOURS", "12")),
             create_demo_agent=env.get("DESK_DEMO_AGENT", "1") not in ("0", "false"),
+            trusted_proxies=_items(env.get("DESK_TRUSTED_PROXIES", "")),
+            conversation_token_hours=int(env.get("DESK_CONVERSATION_TOKEN_HOURS", "24")),
+            new_conversations_per_hour=int(env.get("DESK_NEW_CONVERSATIONS_PER_HOUR", "20")),
+            messages_per_minute=int(env.get("DESK_MESSAGES_PER_MINUTE", "30")),
+            handoffs_per_hour=int(env.get("DESK_HANDOFFS_PER_HOUR", "3")),
             relay_retry_s=float(env.get("DESK_RELAY_RETRY_S", "5")),
             bot_outage_handoff_s=float(env.get("DESK_BOT_OUTAGE_HANDOFF_S", "120")),
             login_max_failures=int(env.get("DESK_LOGIN_MAX_FAILURES", "5")),
@@ -75,6 +85,10 @@ class Settings:
             login_window_minutes=int(env.get("DESK_LOGIN_WINDOW_MINUTES", "15")),
             login_lockout_minutes=int(env.get("DESK_LOGIN_LOCKOUT_MINUTES", "15")),
         )
+
+
+def _items(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
 def _read(path: Path) -> str:

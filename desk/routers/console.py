@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -32,6 +32,7 @@ from desk.security import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
     LOGIN_CSRF_MAX_AGE_S,
+    MIN_PASSWORD_LENGTH,
     SESSION_COOKIE,
     AgentSession,
     check_csrf,
@@ -46,6 +47,15 @@ router = APIRouter(prefix="/console")
 
 LONG_POLL_MAX_S = 25.0
 BAD_LOGIN = "Identifiant ou mot de passe incorrect."
+PASSWORD_PAGE = "/mot-de-passe"
+PASSWORD_CHANGED = (
+    "Votre mot de passe est changé. Vos autres sessions de la console ont été fermées."
+)
+WRONG_CURRENT_PASSWORD = "Le mot de passe actuel est incorrect."
+PASSWORD_TOO_SHORT = (
+    f"Le nouveau mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+)
+PASSWORDS_DIFFER = "Les deux saisies du nouveau mot de passe ne sont pas identiques."
 
 
 def _safe_next(target: str | None) -> str:
@@ -101,12 +111,10 @@ async def login(request: Request, desk: Desk = Depends(get_desk)) -> Response:
         if outcome.locked_until is None:
             return _login_page(request, desk, next_path, BAD_LOGIN, 401)
         now = desk.clock.now()
-        response = _login_page(
-            request, desk, next_path, locked_message(outcome.locked_until, now), 429
+        message = locked_message(outcome.locked_until, now)
+        return _retry_later(
+            _login_page(request, desk, next_path, message, 429), outcome.locked_until, now
         )
-        wait_s = math.ceil((outcome.locked_until - now).total_seconds())
-        response.headers["Retry-After"] = str(max(wait_s, 1))
-        return response
     response = RedirectResponse(next_path, status_code=303)
     set_cookie(
         response,
@@ -120,6 +128,11 @@ async def login(request: Request, desk: Desk = Depends(get_desk)) -> Response:
     return response
 
 
+def _retry_later(response: Response, until: datetime, now: datetime) -> Response:
+    response.headers["Retry-After"] = str(max(math.ceil((until - now).total_seconds()), 1))
+    return response
+
+
 @router.post("/logout")
 async def logout(
     request: Request, agent: AgentSession = Depends(current_agent)
@@ -128,6 +141,72 @@ async def logout(
     await accounts.log_out(get_desk(request), agent)
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get(PASSWORD_PAGE, response_class=HTMLResponse)
+async def password_page(
+    request: Request,
+    change: str = Query("", max_length=8),
+    agent: AgentSession = Depends(page_agent),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    notice = PASSWORD_CHANGED if change == "ok" else None
+    return _password_page(request, desk, agent, None, 200, notice)
+
+
+def _password_page(
+    request: Request,
+    desk: Desk,
+    agent: AgentSession,
+    error: str | None,
+    status: int,
+    notice: str | None = None,
+) -> Response:
+    return _page(
+        request,
+        desk,
+        agent,
+        "password.html",
+        status,
+        error=error,
+        notice=notice,
+        min_length=MIN_PASSWORD_LENGTH,
+    )
+
+
+@router.post(PASSWORD_PAGE)
+async def change_password(
+    request: Request, agent: AgentSession = Depends(current_agent), desk: Desk = Depends(get_desk)
+) -> Response:
+    """A new password for the logged-in agent: every other session of the agent ends."""
+    form = await form_data(request)
+    require_csrf(request, agent, form)
+    new = form.get("new_password", "")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return _password_page(request, desk, agent, PASSWORD_TOO_SHORT, 422)
+    if new != form.get("confirm_password", ""):
+        return _password_page(request, desk, agent, PASSWORDS_DIFFER, 422)
+    address = request.client.host if request.client else "unknown"
+    outcome = await accounts.change_password(
+        desk, agent, form.get("current_password", ""), new, address
+    )
+    if outcome.cookie is None:
+        if outcome.locked_until is None:
+            return _password_page(request, desk, agent, WRONG_CURRENT_PASSWORD, 403)
+        now = desk.clock.now()
+        message = locked_message(outcome.locked_until, now)
+        page = _password_page(request, desk, agent, message, 429)
+        return _retry_later(page, outcome.locked_until, now)
+    response = RedirectResponse(f"/console{PASSWORD_PAGE}?change=ok", status_code=303)
+    set_cookie(
+        response,
+        request,
+        SESSION_COOKIE,
+        outcome.cookie,
+        desk.settings.session_hours * 3600,
+        desk.settings.cookie_secure,
+    )
     return response
 
 

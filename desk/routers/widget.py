@@ -1,7 +1,9 @@
 """The shopper's side: the widget's WebSocket and its HTTP fallback (long poll + POST).
 
-A conversation is created by ``POST /api/chat``; its random id, kept by the widget in
-localStorage, is the only key to it. Both transports read the same database cursor
+A conversation is created by ``POST /api/chat``; the widget keeps its random id and the token
+the desk signed for it in localStorage, and every call on the conversation needs that token
+(``desk.shopper_access``); the desk limits, per client, how fast conversations and messages
+come (``desk.limits``). Both transports read the same database cursor
 (``after`` = the last message id the widget has), so switching between them, reconnecting or
 reloading the page never loses or repeats a message.
 """
@@ -16,14 +18,23 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from desk.deps import MAX_CURSOR, Desk, form_data, get_desk
+from desk.deps import MAX_CURSOR, Desk, form_data, get_desk, shopper_conversation
+from desk.limits import RateLimited, client_address, current_client
 from desk.service import Conflict, InvalidMessage, NotFound, Unavailable
+from desk.shopper_access import (
+    ORIGIN_REFUSED,
+    UNAUTHORIZED,
+    conversation_token,
+    origin_allowed,
+    token_opens,
+)
 from shop.knowledge.placeholders import opening_hours
 
 router = APIRouter()
 
 LONG_POLL_MAX_S = 25.0
 WS_IDLE_CHECK_S = 15.0
+WS_AUTH_TIMEOUT_S = 10.0
 WS_DATABASE_RETRY_S = 2.0
 NOT_FOUND = "Conversation introuvable."
 
@@ -38,13 +49,23 @@ def widget_config(desk: Desk = Depends(get_desk)) -> dict[str, Any]:
     }
 
 
+def too_many(error: RateLimited) -> HTTPException:
+    retry_after = str(max(int(error.retry_after_s + 0.999), 1))
+    return HTTPException(status_code=429, detail=str(error), headers={"Retry-After": retry_after})
+
+
 @router.post("/api/chat", status_code=201)
-async def start_conversation(desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+async def start_conversation(request: Request, desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+    try:
+        desk.limits.new_conversation(client_address(request))
+    except RateLimited as error:
+        raise too_many(error) from error
     conversation_id = await desk.service.start_conversation()
-    return {"id": conversation_id, "mode": "bot", "messages": []}
+    token = conversation_token(desk.signer, conversation_id)
+    return {"id": conversation_id, "token": token, "mode": "bot", "messages": []}
 
 
-@router.get("/api/chat/{conversation_id}/messages")
+@router.get("/api/chat/{conversation_id}/messages", dependencies=[Depends(shopper_conversation)])
 async def read_messages(
     conversation_id: str,
     after: int = Query(0, ge=0, le=MAX_CURSOR),
@@ -66,11 +87,17 @@ async def read_messages(
     }
 
 
-@router.post("/api/chat/{conversation_id}/messages")
+@router.post("/api/chat/{conversation_id}/messages", dependencies=[Depends(shopper_conversation)])
 async def post_message(
     conversation_id: str, request: Request, desk: Desk = Depends(get_desk)
 ) -> dict[str, Any]:
+    client = client_address(request)
+    try:
+        desk.limits.message(client, conversation_id)
+    except RateLimited as error:
+        raise too_many(error) from error
     form = await form_data(request)
+    current_client.set(client)
     try:
         messages = await desk.service.shopper_says(
             conversation_id, form.get("text"), form.get("payload") or None
@@ -98,6 +125,21 @@ async def conversation_socket(
 ) -> None:
     desk: Desk = websocket.app.state.desk
     await websocket.accept()
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(origin, desk.settings.widget_origins, _own_origin(websocket)):
+        await websocket.send_json({"type": "error", "code": "forbidden", "detail": ORIGIN_REFUSED})
+        await websocket.close(code=4403)
+        return
+    try:
+        if not await _authenticated(websocket, desk, conversation_id):
+            await websocket.send_json(
+                {"type": "error", "code": "unauthorized", "detail": UNAUTHORIZED}
+            )
+            await websocket.close(code=4401)
+            return
+    except WebSocketDisconnect:
+        return
+    current_client.set(client_address(websocket))
     try:
         await desk.service.mode_of(conversation_id)
     except NotFound:
@@ -113,6 +155,27 @@ async def conversation_socket(
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await writer
+
+
+def _own_origin(websocket: WebSocket) -> str:
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    return f"{scheme}://{websocket.url.netloc}"
+
+
+async def _authenticated(websocket: WebSocket, desk: Desk, conversation_id: str) -> bool:
+    """The first frame must be ``{"type": "auth", "token": ...}`` with the conversation's
+    token, within ``WS_AUTH_TIMEOUT_S``."""
+    try:
+        raw = await asyncio.wait_for(websocket.receive_text(), WS_AUTH_TIMEOUT_S)
+        data = json.loads(raw) if len(raw) <= 4096 else None
+    # KeyError: a binary frame; RecursionError: JSON nested too deep
+    except (asyncio.TimeoutError, ValueError, KeyError, RecursionError):
+        return False
+    if not isinstance(data, dict) or data.get("type") != "auth":
+        return False
+    token = data.get("token")
+    max_age_s = desk.settings.conversation_token_hours * 3600
+    return isinstance(token, str) and token_opens(desk.signer, conversation_id, token, max_age_s)
 
 
 async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> None:
@@ -133,6 +196,13 @@ async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> Non
             await websocket.send_json({"type": "pong"})
             continue
         if data.get("type") != "message":
+            continue
+        try:
+            desk.limits.message(current_client.get() or "unknown", conversation_id)
+        except RateLimited as error:
+            await websocket.send_json(
+                {"type": "error", "code": "rate_limited", "detail": str(error)}
+            )
             continue
         try:
             await desk.service.shopper_says(conversation_id, data.get("text"), data.get("payload"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from desk.security import SESSION_COOKIE, hash_password, verify_password
-from tests.desk.conftest import AGENT, login, login_csrf, start
+from tests.desk.conftest import AGENT, FAST_SCRYPT_N, login, login_csrf, start
 
 
 def test_password_hash_is_salted_and_verifiable() -> None:
-    first, second = hash_password("secret-123"), hash_password("secret-123")
+    first = hash_password("secret-123", FAST_SCRYPT_N)
+    second = hash_password("secret-123", FAST_SCRYPT_N)
     assert first != second
     assert verify_password("secret-123", first)
     assert not verify_password("secret-124", first)

@@ -130,6 +130,74 @@ def test_finding_07_a_new_password_ends_every_session_of_the_agent(
     assert is_logged_in(office)
 
 
+def change_password(
+    client: TestClient, csrf: str, current: str, new: str, confirm: str | None = None
+) -> httpx.Response:
+    return client.post(
+        "/console/mot-de-passe",
+        data={
+            "csrf_token": csrf,
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+        follow_redirects=False,
+    )
+
+
+def test_finding_07_a_password_changed_in_the_console_ends_the_other_sessions(
+    make_client: Callable[..., TestClient],
+) -> None:
+    office, phone = make_client(), make_client()
+    csrf = login(office)
+    login(phone)
+    old_cookie = office.cookies.get(SESSION_COOKIE)
+    assert old_cookie
+
+    changed = change_password(office, csrf, AGENT_PASSWORD, NEW_PASSWORD)
+    assert changed.status_code == 303
+    assert changed.headers["location"] == "/console/mot-de-passe?change=ok"
+    page = office.get("/console/mot-de-passe?change=ok")
+    assert page.status_code == 200 and "Votre mot de passe est changé." in page.text
+    assert not is_logged_in(phone)
+    assert attempt(phone, AGENT, AGENT_PASSWORD).status_code == 401
+    login(phone, AGENT, NEW_PASSWORD)
+    assert is_logged_in(phone)
+    replay(office, old_cookie)
+    assert not is_logged_in(office)
+
+
+def test_the_password_page_refuses_a_wrong_current_password_a_short_or_unconfirmed_one(
+    client: TestClient, db: sessionmaker
+) -> None:
+    csrf = login(client)
+    before = stored_hash(db)
+    assert client.get("/console/mot-de-passe").status_code == 200
+    assert change_password(client, "faux", AGENT_PASSWORD, NEW_PASSWORD).status_code == 403
+    short = change_password(client, csrf, AGENT_PASSWORD, "court")
+    assert short.status_code == 422 and "au moins 10 caractères" in short.text
+    differ = change_password(client, csrf, AGENT_PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!")
+    assert differ.status_code == 422 and "ne sont pas identiques" in differ.text
+    wrong = change_password(client, csrf, "pas-le-bon-mot-de-passe", NEW_PASSWORD)
+    assert wrong.status_code == 403 and "Le mot de passe actuel est incorrect." in wrong.text
+    assert stored_hash(db) == before and is_logged_in(client)
+
+
+def test_finding_08_guessing_the_current_password_from_a_session_is_locked_too(
+    client: TestClient, db: sessionmaker
+) -> None:
+    csrf = login(client)
+    before = stored_hash(db)
+    statuses = [
+        change_password(client, csrf, f"essai-{i}-du-mot-de-passe", NEW_PASSWORD).status_code
+        for i in range(6)
+    ]
+    assert statuses == [403] * 4 + [429] * 2
+    locked = change_password(client, csrf, AGENT_PASSWORD, NEW_PASSWORD)
+    assert locked.status_code == 429 and LOCKED in locked.text
+    assert stored_hash(db) == before
+
+
 def test_a_session_ends_after_the_session_hours(client: TestClient) -> None:
     login(client)
     clock = client.app.state.desk.clock  # type: ignore[attr-defined]
