@@ -4,7 +4,10 @@
  * Why it is built this way:
  * - a Shadow DOM keeps the shop's CSS out of the widget and the widget's CSS out of the shop;
  * - the conversation id lives in localStorage, so a reload shows the same conversation (the
- *   history is fetched again from the desk, which is the only source of truth);
+ *   history is fetched again from the desk, which is the only source of truth), with the token
+ *   the desk signed for it: sent on every call (a header over HTTP, the first frame of the
+ *   WebSocket), it is what lets this browser, and no other, read and write the conversation;
+ *   refused (an old conversation, another browser's id), the widget starts a new one;
  * - a WebSocket carries messages both ways; when it drops it reconnects with exponential
  *   back-off, and after a few failures the widget falls back to HTTP (long poll + POST);
  * - every message is rendered with textContent (never innerHTML): shopper and bot text are data;
@@ -20,11 +23,13 @@
 
   var DESK = (script.getAttribute("data-desk") || new URL(script.src).origin).replace(/\/+$/, "");
   var STORAGE_KEY = "bijou-desk-conversation:" + DESK;
+  var TOKEN_KEY = "bijou-desk-token:" + DESK;
+  var TOKEN_HEADER = "X-Conversation-Token";
   var WS_MAX_FAILURES = 3;
   var LABELS = { shopper: "Vous", bot: "Assistant", agent: "Conseiller", system: "Information" };
 
   var state = {
-    id: null, cursor: 0, mode: "bot", socket: null, failures: 0, polling: false,
+    id: null, token: null, cursor: 0, mode: "bot", socket: null, failures: 0, polling: false,
     waitingBot: false, started: false, lastButtons: null, retryTimer: null,
     typed: null // text sent from the input, kept there until the desk has stored it
   };
@@ -173,6 +178,7 @@
   // ---------------------------------------------------------------- HTTP helpers
   function request(method, path, body) {
     var options = { method: method, headers: {} };
+    if (state.token && path.indexOf("/api/chat/") === 0) { options.headers[TOKEN_HEADER] = state.token; }
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -186,10 +192,14 @@
 
   function createConversation() {
     return request("POST", "/api/chat").then(function (result) {
-      if (!result.ok) { throw new Error("create"); }
+      if (!result.ok) { var failure = new Error("create"); failure.detail = result.data.detail; throw failure; }
       state.id = result.data.id;
+      state.token = result.data.token;
       state.cursor = 0;
-      try { localStorage.setItem(STORAGE_KEY, state.id); } catch (e) { /* private mode */ }
+      try {
+        localStorage.setItem(STORAGE_KEY, state.id);
+        localStorage.setItem(TOKEN_KEY, state.token);
+      } catch (e) { /* private mode */ }
       setMode("bot");
     });
   }
@@ -197,7 +207,7 @@
   function loadHistory() {
     return request("GET", "/api/chat/" + encodeURIComponent(state.id) + "/messages?after=0")
       .then(function (result) {
-        if (result.status === 404) { return createConversation(); }
+        if (result.status === 404 || result.status === 401) { return createConversation(); }
         if (!result.ok) { throw new Error("history"); }
         result.data.messages.forEach(render);
         setMode(result.data.mode);
@@ -205,8 +215,11 @@
   }
 
   function ensureConversation() {
-    try { state.id = localStorage.getItem(STORAGE_KEY); } catch (e) { state.id = null; }
-    return state.id ? loadHistory() : createConversation();
+    try {
+      state.id = localStorage.getItem(STORAGE_KEY);
+      state.token = localStorage.getItem(TOKEN_KEY);
+    } catch (e) { state.id = null; }
+    return state.id && state.token ? loadHistory() : createConversation();
   }
 
   // ---------------------------------------------------------------- transports
@@ -217,6 +230,7 @@
     try { socket = new WebSocket(url); } catch (e) { return fallBack(); }
     state.socket = socket;
     socket.onopen = function () {
+      socket.send(JSON.stringify({ type: "auth", token: state.token })); // never in the URL: logs keep URLs
       state.failures = 0;
       state.polling = false;
       showError("");
@@ -228,7 +242,9 @@
       else if (data.type === "mode") { setMode(data.mode); }
       else if (data.type === "typing") { if (data.on) { setTyping(true); } }
       else if (data.type === "error") {
-        if (data.code === "not_found") { state.socket = null; socket.close(); restartConversation(); }
+        if (data.code === "not_found" || data.code === "unauthorized") {
+          state.socket = null; socket.close(); typedRefused(); restartConversation();
+        }
         else { showError(data.detail); setTyping(false); typedRefused(); }
       }
     };
@@ -258,6 +274,7 @@
     if (!state.polling || !state.id) { return; }
     request("GET", "/api/chat/" + encodeURIComponent(state.id) + "/messages?wait=20&after=" + state.cursor)
       .then(function (result) {
+        if (result.status === 401) { state.polling = false; return restartConversation(); }
         if (result.ok) {
           result.data.messages.forEach(render);
           setMode(result.data.mode);
@@ -300,6 +317,7 @@
           setTyping(false);
           typedRefused();
           showError(result.data.detail || "Votre message n'a pas pu être envoyé, réessayez.");
+          if (result.status === 401) { restartConversation(); } // the text stays in the input
           return;
         }
         if (fromInput) { typedStored(); }
@@ -315,12 +333,18 @@
   }
 
   function restartConversation() {
-    try { localStorage.removeItem(STORAGE_KEY); } catch (e) { /* ignore */ }
+    try {
+      localStorage.removeItem(STORAGE_KEY);
+      localStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* ignore */ }
+    state.token = null;
     if (state.socket) { var s = state.socket; state.socket = null; s.close(); }
     while (log.firstChild) { log.removeChild(log.firstChild); }
     state.cursor = 0;
     state.lastButtons = null;
-    createConversation().then(function () { connect(); input.focus(); });
+    return createConversation().then(function () { connect(); input.focus(); }).catch(function (e) {
+      showError((e && e.detail) || "Le service de discussion est indisponible pour le moment. Réessayez plus tard.");
+    });
   }
 
   // ---------------------------------------------------------------- erasing the conversation
@@ -368,9 +392,9 @@
       title.textContent = "Service client · " + result.data.shop;
       if (result.data.privacy_url) { privacyLink.href = new URL(result.data.privacy_url, DESK + "/").href; }
     }).catch(function () { /* keep the defaults */ });
-    return ensureConversation().then(connect).catch(function () {
+    return ensureConversation().then(connect).catch(function (e) {
       state.started = false;
-      showError("Le service de discussion est indisponible pour le moment. Réessayez plus tard.");
+      showError((e && e.detail) || "Le service de discussion est indisponible pour le moment. Réessayez plus tard.");
     });
   }
 
