@@ -20,7 +20,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from desk.deps import MAX_CURSOR, Desk, form_data, get_desk, shopper_conversation
 from desk.limits import RateLimited, client_address, current_client
-from desk.service import Conflict, InvalidMessage, NotFound, Unavailable
+from desk.service import CONSOLE_KEY, Conflict, InvalidMessage, NotFound, Unavailable
 from desk.shopper_access import (
     ORIGIN_REFUSED,
     UNAUTHORIZED,
@@ -29,13 +29,15 @@ from desk.shopper_access import (
     token_opens,
 )
 from shop.knowledge.placeholders import opening_hours
+from shop.privacy import audit
+from shop.privacy.subject import erase_conversation
 
 router = APIRouter()
 
 LONG_POLL_MAX_S = 25.0
 WS_IDLE_CHECK_S = 15.0
-WS_AUTH_TIMEOUT_S = 10.0
 WS_DATABASE_RETRY_S = 2.0
+WS_AUTH_TIMEOUT_S = 10.0
 NOT_FOUND = "Conversation introuvable."
 
 
@@ -234,3 +236,30 @@ async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: i
             typing = now_typing
             await websocket.send_json({"type": "typing", "on": typing})
         await desk.notifier.wait(conversation_id, WS_IDLE_CHECK_S)
+
+
+@router.post("/api/chat/{conversation_id}/erase", dependencies=[Depends(shopper_conversation)])
+async def erase_own_conversation(
+    conversation_id: str, desk: Desk = Depends(get_desk)
+) -> dict[str, bool]:
+    """The shopper erases the conversation: its transcript and Rasa's events go, and it ends.
+
+    A POST rather than a DELETE: the widget runs on the shop's pages, and the CORS rules let
+    those send GET and POST only. Tickets the conversation opened stay: the shop still owes
+    the shopper an answer. Done under the conversation's lock, so no turn is half-written.
+    """
+    try:
+        await desk.service.mode_of(conversation_id)
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from error
+
+    def erase(session: Any) -> None:
+        now = desk.clock.now()
+        counts = erase_conversation(session, conversation_id, now).as_dict()
+        audit.record(session, "shopper", audit.ERASE_CONVERSATION, conversation_id, now, counts)
+
+    async with desk.service._lock(conversation_id):
+        await desk.service.db(erase)
+    desk.notifier.notify(conversation_id)
+    desk.notifier.notify(CONSOLE_KEY)
+    return {"erased": True}
