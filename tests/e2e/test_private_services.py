@@ -17,7 +17,7 @@ import pytest
 
 from shop.store.demo import DEMO_ORDERS
 from tests.support.desk import DeskServer
-from tests.support.servers import Stack
+from tests.support.servers import Stack, new_sender, slot
 from tests.support.services import free_port
 
 pytestmark = pytest.mark.e2e
@@ -79,6 +79,13 @@ def test_finding_13_action_server_answers_with_the_shared_token(action_server: S
         timeout=10,
     )
     assert answer.status_code == 200 and "events" in answer.json()
+
+
+def test_rasa_server_reaches_the_actions_with_its_token(stack: Stack) -> None:
+    shopper = new_sender("token")
+    stack.say(shopper, f"je veux annuler ma commande {ORDER.number}")
+    stack.say(shopper, ORDER.email)
+    assert slot(stack.tracker(shopper), "verified_order")  # the identity check ran
 
 
 @pytest.fixture(scope="module")
