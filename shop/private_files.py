@@ -49,18 +49,19 @@ def private_file(path: Path) -> Path:
 
 
 def secret_file(path: Path) -> str:
-    """The secret kept in ``path``, created once (random, 0600); another process that created
-    it first wins."""
-    private_dir(path.parent)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        _restrict(path, 0o600)
-        return path.read_text(encoding="utf-8").strip()
-    value = secrets.token_urlsafe(32)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(value + "\n")
-    return value
+    """The secret kept in ``path``, created once (random, 0600). The file appears whole (written
+    aside, then linked), and when two processes start together the first link wins."""
+    if not path.exists():
+        private_dir(path.parent)
+        aside = private_file(path.with_name(f".{path.name}.{secrets.token_hex(8)}"))
+        try:
+            aside.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, path)
+        finally:
+            aside.unlink()
+    _restrict(path, 0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def actions_token(environ: Mapping[str, str] | None = None, var_dir: Path = VAR_DIR) -> str:

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -103,3 +104,10 @@ def test_finding_04_scripts_keep_var_private(tmp_path: Path, usual_umask: None) 
     assert mode(var) == 0o700 and mode(var / "logs") == 0o700
     for path in [*old, var / "logs" / "rasa.log", var / "rasa_token"]:
         assert mode(path) == 0o600, path
+
+
+def test_servers_starting_together_share_one_actions_token(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        tokens = set(pool.map(lambda _: actions_token({}, var_dir=tmp_path), range(32)))
+    assert len(tokens) == 1 and all(tokens)
+    assert [p.name for p in tmp_path.iterdir()] == ["actions_token"]
