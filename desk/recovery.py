@@ -26,7 +26,7 @@ from shop.store import conversation_repository as repo
 
 logger = logging.getLogger("desk.recovery")
 
-MAX_BACKOFF_S = 60.0
+MAX_BACKOFF_S = 30.0
 
 
 @dataclass

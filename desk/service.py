@@ -248,8 +248,8 @@ class DeskService:
         """
         async with self._lock(conversation_id):
             if bot_down:
-                await self.db(lambda s: self._bot_unreachable(s, conversation_id))
-                self._changed(conversation_id)
+                if await self.db(lambda s: self._bot_unreachable(s, conversation_id)):
+                    self._changed(conversation_id)
                 return False
             return await self._relay_waiting(conversation_id)
 
@@ -299,13 +299,14 @@ class DeskService:
             self.typing.discard(conversation_id)
             self._changed(conversation_id)
 
-    def _bot_unreachable(self, session: Session, conversation_id: str) -> None:
+    def _bot_unreachable(self, session: Session, conversation_id: str) -> bool:
         """Rasa is down for this conversation: tell the shopper once, and after
-        ``bot_outage_handoff_s`` put the conversation in the agents' queue."""
+        ``bot_outage_handoff_s`` put the conversation in the agents' queue; True when the
+        conversation changed."""
         conversation = self._conversation(session, conversation_id)
         waiting = repo.unrelayed_messages(session, conversation_id)
         if conversation.mode != ConversationMode.BOT or not waiting:
-            return
+            return False
         now = self.clock.now()
         if now - waiting[0].created_at >= timedelta(seconds=self.bot_outage_handoff_s):
             plan = notes.plan_handoff(session, {"reason": BOT_UNAVAILABLE}, self.profile, now)
@@ -321,11 +322,13 @@ class DeskService:
             )
             notice = notes.bot_unavailable_notice(self.profile, now, plan.due_at)
             repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
-            return
+            return True
         notice = notes.rasa_down_notice(self.profile)
         told = repo.messages_after(session, conversation_id, int(waiting[0].id))
-        if not any(m.author == MessageAuthor.SYSTEM and m.text == notice for m in told):
-            repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
+        if any(m.author == MessageAuthor.SYSTEM and m.text == notice for m in told):
+            return False
+        repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
+        return True
 
     def _system(self, session: Session, conversation_id: str, text: str) -> None:
         conversation = self._conversation(session, conversation_id)
