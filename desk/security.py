@@ -30,11 +30,11 @@ LOGIN_CSRF_COOKIE = "desk_login_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 LOGIN_CSRF_MAX_AGE_S = 3600
+MIN_PASSWORD_LENGTH = 10
 
 # OWASP's minimum for scrypt (2024): N=2^17, r=8, p=1. One hash takes ~0.5 s and 128 MiB.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 _SCRYPT_LEN = 32
-MIN_PASSWORD_LENGTH = 10
 # Bounds on the cost read from a stored hash, so that a tampered row cannot exhaust memory.
 _MAX_N, _MAX_R, _MAX_P = 2**20, 16, 4
 
@@ -87,6 +87,14 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     )
 
 
+def same_text(expected: str, given: str) -> bool:
+    """Constant-time comparison of any two strings (``hmac.compare_digest`` refuses non-ASCII
+    text with a TypeError, and a client chooses what it sends)."""
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
+    )
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
@@ -117,7 +125,7 @@ class Signer:
         if not token or token.count(".") != 1:
             return None
         body, mac = token.split(".")
-        if not hmac.compare_digest(mac, self._mac(purpose, body)):
+        if not same_text(mac, self._mac(purpose, body)):
             return None
         try:
             payload = json.loads(_unb64(body))
@@ -205,7 +213,7 @@ def set_cookie(
 
 def check_csrf(expected: str, given: str | None) -> None:
     """403 unless the token sent with a POST is the session's (or login form's) token."""
-    if not given or not hmac.compare_digest(expected, given):
+    if not given or not same_text(expected, given):
         raise HTTPException(status_code=403, detail="Jeton CSRF absent ou invalide.")
 
 

@@ -20,7 +20,7 @@ from desk.app import create_app
 from desk.settings import Settings
 from desk.shopper_access import conversation_token
 from tests.desk.client import DeskTestClient
-from tests.desk.conftest import database_url, db, fake_rasa  # noqa: F401 - shared fixtures
+from tests.desk.conftest import AGENT, AGENT_PASSWORD, database_url, db, fake_rasa  # noqa: F401 - shared fixtures
 from tests.desk.conftest import settings as desk_settings  # noqa: F401 - shared fixture
 from tests.fuzz.harness import Fuzzer, TestClientSocket
 
@@ -55,7 +55,12 @@ def fuzzer_for(client: TestClient) -> Fuzzer:
         session = TestClient.websocket_connect(client, path)
         return TestClientSocket(session.__enter__())
 
-    return Fuzzer(client, connect, lambda conversation: conversation_token(signer, conversation))
+    return Fuzzer(
+        client,
+        connect,
+        lambda conversation: conversation_token(signer, conversation),
+        agent=(AGENT, AGENT_PASSWORD),
+    )
 
 
 @pytest.fixture()

@@ -104,6 +104,7 @@ class Fuzzer:
     client: httpx.Client
     connect: Callable[[str], Socket]
     sign: Callable[[str], str]
+    agent: tuple[str, str] = ("", "")  # an agent's username and password, for the console
     books: Books = field(default_factory=Books)
     csrf: str | None = None
     known: set[str] = field(default_factory=set)  # failure signatures recorded, not raised

@@ -1,0 +1,146 @@
+"""What the fuzzing found, kept as plain tests: each input once made the desk fail (a server
+error, a closed socket, an English refusal); the desk now answers or refuses it clearly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.orm import sessionmaker
+
+from tests.desk.fake_rasa import FakeRasa
+from tests.fuzz.conftest import FUZZ
+from tests.fuzz.harness import TOKEN_HEADER, Fuzzer, expected_shopper_text, looks_french
+from tests.fuzz.inputs import any_text
+from tests.fuzz.test_fuzz_widget import assert_final
+
+DEEP = "[" * 5000
+
+
+def detail_of(response: object) -> object:
+    return response.json().get("detail")  # type: ignore[attr-defined]
+
+
+def started(fuzzer: Fuzzer) -> str:
+    conversation = fuzzer.start_conversation()
+    assert conversation is not None
+    return conversation
+
+
+def test_fuzz_json_nested_too_deep_is_refused_as_invalid_json(
+    fuzzer: Fuzzer, db: sessionmaker, fake_rasa: FakeRasa
+) -> None:
+    conversation = started(fuzzer)
+    answer = fuzzer.post_message(conversation, "application/json", DEEP.encode())
+    assert answer.status == 400
+    assert answer.json()["detail"] == "JSON invalide."
+
+    fuzzer.socket(conversation, "", None, [DEEP])  # answered, then the socket still pongs
+    fuzzer.socket(conversation, "", "[" * 4000, ['{"type": "ping"}'])  # refused, not a crash
+    assert fuzzer.books.statuses["WS /ws/{id}"]["error frame"] == 1
+    assert_final(fuzzer, db, fake_rasa)
+
+
+def test_fuzz_binary_websocket_frame_is_answered_as_unreadable(
+    fuzzer: Fuzzer, db: sessionmaker, fake_rasa: FakeRasa
+) -> None:
+    conversation = started(fuzzer)
+    socket = fuzzer.connect(f"/ws/{conversation}")
+    socket.send_text(json.dumps({"type": "auth", "token": fuzzer.sign(conversation)}))
+    socket.send_bytes(b'{"type": "message", "text": "bonjour"}')
+    socket.send_text('{"type": "message", "text": "toujours là ?"}')
+    frames = []
+    while not any(f.get("type") == "message" and f["message"]["author"] == "bot" for f in frames):
+        raw = socket.receive(timeout_s=10)
+        assert raw is not None, f"socket closed ({socket.close_code}) after {frames}"
+        frames.append(json.loads(raw))
+    socket.close()
+    assert {"type": "error", "detail": "Message illisible."} in frames
+    fuzzer.books.shopper_messages[conversation] += 1  # the text frame, not the binary one
+    assert_final(fuzzer, db, fake_rasa)
+
+
+def test_fuzz_cursor_beyond_any_message_id_is_refused_in_french(fuzzer: Fuzzer) -> None:
+    conversation = started(fuzzer)
+    for after in (2**63, 2**70):
+        answer = fuzzer.get_messages(conversation, f"after={after}")
+        assert answer.status == 422
+        assert answer.json() == {"detail": "Paramètre invalide : after."}
+    assert fuzzer.get_messages(conversation, f"after={2**63 - 1}").status == 200
+    fuzzer.log_in(*fuzzer.agent)
+    answer = fuzzer.client.get(f"/console/api/conversations/{conversation}?after={2**64}")
+    assert answer.status_code == 422
+    assert looks_french(detail_of(answer))
+
+
+def test_fuzz_framework_refusals_are_in_french(fuzzer: Fuzzer) -> None:
+    conversation = started(fuzzer)
+    token = {TOKEN_HEADER: fuzzer.sign(conversation)}
+    unknown = fuzzer.client.get("/api/chat//messages", headers=token)
+    wrong_method = fuzzer.client.delete("/api/chat")
+    bad_query = fuzzer.client.get(f"/api/chat/{conversation}/messages?wait=nan", headers=token)
+    assert (unknown.status_code, detail_of(unknown)) == (404, "Adresse introuvable.")
+    assert wrong_method.status_code == 405
+    assert detail_of(wrong_method) == "Méthode non autorisée pour cette adresse."
+    assert (bad_query.status_code, detail_of(bad_query)) == (422, "Paramètre invalide : wait.")
+
+
+@st.composite
+def non_ascii(draw: st.DrawFn) -> str:
+    return draw(any_text.filter(lambda t: any(ord(c) > 127 for c in t)))
+
+
+def test_fuzz_non_ascii_tokens_are_refused_not_a_server_error(fuzzer: Fuzzer) -> None:
+    conversation = started(fuzzer)
+    fuzzer.log_in(*fuzzer.agent)
+
+    @FUZZ
+    @given(token=non_ascii())
+    def send(token: str) -> None:
+        answer = fuzzer.post_message(conversation, "application/json", b'{"text": "a"}', token)
+        assert answer.status == 401
+        reply = fuzzer.console_post(
+            "reply",
+            f"/console/conversations/{conversation}/reply",
+            "application/json",
+            b'{"text": "a"}',
+            token,
+        )
+        assert reply.status == 403
+
+    send()
+    assert fuzzer.client.get("/api/widget/config").status_code == 200
+
+
+def test_fuzz_default_limits_refuse_in_french_and_lose_nothing(
+    make_fuzzer: Callable[..., Fuzzer], db: sessionmaker, fake_rasa: FakeRasa
+) -> None:
+    """With the desk's default limits the same inputs are refused with 429 or an error frame,
+    in French, with Retry-After; a refused message is not stored."""
+    fuzzer = make_fuzzer()
+    conversation = started(fuzzer)
+
+    @FUZZ
+    @given(texts=st.lists(any_text, min_size=1, max_size=4), over_socket=st.booleans())
+    def send(texts: list[str], over_socket: bool) -> None:
+        if over_socket:
+            frames = [json.dumps({"type": "message", "text": t}) for t in texts]
+            fuzzer.socket(conversation, "after=999999", None, frames, _expected)
+            return
+        for text in texts:
+            fuzzer.post_message(
+                conversation, "application/json", json.dumps({"text": text}).encode()
+            )
+
+    send()
+    new_conversations = [fuzzer.start_conversation() for _ in range(21)]
+    assert None in new_conversations  # the 21st in the hour is refused
+    assert fuzzer.books.statuses["POST /api/chat"]["429"] >= 1
+    assert fuzzer.books.statuses["POST /api/chat/{id}/messages"]["429"] >= 1
+    assert_final(fuzzer, db, fake_rasa)
+
+
+def _expected(frame: str | bytes) -> object:
+    return expected_shopper_text(json.loads(frame)["text"])
