@@ -366,7 +366,9 @@
     request("POST", "/api/chat/" + encodeURIComponent(state.id) + "/erase")
       .then(function (result) {
         eraseYes.disabled = false;
-        if (!result.ok && result.status !== 404) {
+        // 401: this browser no longer holds the conversation (it cannot show it either).
+        var forgotten = result.status === 404 || result.status === 401;
+        if (!result.ok && !forgotten) {
           showError(result.data.detail || "L'effacement n'a pas abouti, réessayez dans un instant.");
           return;
         }
@@ -375,7 +377,7 @@
         showError("");
         setTyping(false);
         restartConversation();
-        notice.textContent = "Votre conversation a été effacée.";
+        notice.textContent = result.status === 401 ? result.data.detail : "Votre conversation a été effacée.";
       })
       .catch(function () {
         eraseYes.disabled = false;
