@@ -78,9 +78,10 @@ async def log_in(desk: Desk, username: str, password: str, address: str) -> Logi
     if locked is not None:
         return LoginOutcome(locked_until=locked)
     cost = desk.settings.password_scrypt_n
-    stored = str(agent.password_hash) if agent is not None else dummy_hash(cost)
     upgraded = None
     async with _gate():
+        # the dummy (for unknown usernames) is hashed once per process, off the event loop
+        stored = str(agent.password_hash) if agent else await run_in_threadpool(dummy_hash, cost)
         valid = await run_in_threadpool(verify_password, password, stored)
         if agent is not None and valid and needs_rehash(stored, cost):
             upgraded = await run_in_threadpool(hash_password, password, cost)
