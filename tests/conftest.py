@@ -13,6 +13,16 @@ from tests.support.servers import Stack, model_path
 from tests.support.services import RedisServer
 
 
+@pytest.fixture(autouse=True)
+def own_ticket_spool(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test keeps requests in its own spool: a desk or an action under test replays the
+    spool into its temporary database, and must never empty the developer's."""
+    spool = tmp_path_factory.mktemp("spool") / "tickets.jsonl"
+    monkeypatch.setenv("SHOP_TICKET_SPOOL", str(spool))
+
+
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The model of the current training data (E2E_MODEL=<path> reuses another, for debugging)."""
