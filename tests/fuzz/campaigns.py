@@ -11,7 +11,7 @@ without.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -32,11 +32,19 @@ from tests.fuzz.inputs import (
 )
 
 MESSAGE_FIELDS = ("text", "payload")
+CONSOLE_FORM = "POST /console/conversations/{id}/{action}"
 ACTIONS = ["claim", "reply", "note", "hand-back", "close"]
-tokens = st.one_of(
-    st.just("valid"), st.just("valid"), st.just("valid"), st.none(), short_text, st.just("a.b")
-)
-csrf_choices = st.sampled_from(["valid", "valid", "valid", "none", "wrong"])
+
+
+def mostly(common: st.SearchStrategy[Any], odd: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``common`` four times in five, ``odd`` otherwise: most inputs get past the checks they
+    do not target and reach the code behind them."""
+    return st.integers(0, 4).flatmap(lambda n: odd if n == 0 else common)
+
+
+tokens = mostly(st.just("valid"), st.one_of(st.none(), short_text, st.just("a.b")))
+csrf_choices = mostly(st.just("valid"), st.sampled_from(["none", "wrong"]))
+with_cookies = mostly(st.just(True), st.just(False))
 
 
 class Conversations:
@@ -303,15 +311,15 @@ def conversation_forms_with_and_without_a_session(fuzzer: Fuzzer) -> Callable[[]
     conversations = HandedOver(fuzzer)
 
     @given(
-        action=st.one_of(st.sampled_from(ACTIONS), st.sampled_from(ACTIONS), short_text),
-        conversation=st.one_of(st.none(), st.none(), conversation_ids),
-        text=st.one_of(any_text, json_values),
+        action=mostly(st.sampled_from(["reply", "reply", "reply", "note", *ACTIONS]), short_text),
+        conversation=mostly(st.none(), conversation_ids),
+        text=mostly(any_text, json_values),
         canned=st.one_of(st.none(), short_text, st.just("delais_livraison")),
         outcome=st.one_of(st.none(), st.sampled_from(["resolved", "refund", ""]), short_text),
         csrf=csrf_choices,
-        cookies=st.integers(0, 9).map(lambda n: n > 0),
+        cookies=with_cookies,
         as_json=st.booleans(),
-        fresh=st.integers(0, 4).map(lambda n: n == 0),
+        fresh=st.integers(0, 9).map(lambda n: n == 0),
         index=st.integers(0, 3),
     )
     def act(
@@ -335,7 +343,7 @@ def conversation_forms_with_and_without_a_session(fuzzer: Fuzzer) -> Callable[[]
         content_type, body = encode(fields, as_json)
         path = f"/console/conversations/{quote(target, safe='')}/{quote(action, safe='')}"
         answer = fuzzer.console_post(
-            "POST /console/conversations/{id}/{action}",
+            CONSOLE_FORM,
             path,
             content_type,
             body,
@@ -362,7 +370,7 @@ def console_pages_search_and_api(fuzzer: Fuzzer) -> Callable[[], None]:
         page=st.sampled_from(["conversation", "api", "queue", "dashboard", "metrics", "login"]),
         conversation=st.one_of(st.none(), conversation_ids),
         value=st.one_of(st.none(), query_values, any_text.map(lambda t: quote(t[:80], safe=""))),
-        cookies=st.integers(0, 4).map(lambda n: n > 0),
+        cookies=with_cookies,
     )
     def read(page: str, conversation: str | None, value: str | None, cookies: bool) -> None:
         target = quote(
@@ -397,7 +405,7 @@ def personal_data_forms(fuzzer: Fuzzer) -> Callable[[], None]:
         confirm=st.one_of(st.none(), st.just("oui"), short_text),
         preview=st.one_of(st.none(), st.just("1"), short_text),
         csrf=csrf_choices,
-        cookies=st.integers(0, 9).map(lambda n: n > 0),
+        cookies=with_cookies,
         as_json=st.booleans(),
     )
     def submit(
@@ -427,6 +435,73 @@ def personal_data_forms(fuzzer: Fuzzer) -> Callable[[], None]:
     return submit
 
 
+def oversized_bodies(fuzzer: Fuzzer) -> Callable[[], None]:
+    """Bodies around and far over the desk's limit, declared (Content-Length) or chunked."""
+    conversations = Conversations(fuzzer)
+    fuzzer.log_in(*fuzzer.agent)
+
+    @given(
+        size=st.one_of(
+            st.sampled_from([MAX_BODY_BYTES - 1, MAX_BODY_BYTES, MAX_BODY_BYTES + 1, 2_000_000]),
+            st.integers(0, 300_000),
+        ),
+        chunked=st.booleans(),
+        route=st.sampled_from(["message", "login", "reply", "erase"]),
+        fill=st.sampled_from([b"a", b"\xff", b"{", b"%", b"text=" + "é".encode()]),
+    )
+    def send(size: int, chunked: bool, route: str, fill: bytes) -> None:
+        raw = (fill * (size // len(fill) + 1))[:size]
+        body: bytes | Iterator[bytes] = (
+            iter([raw[i : i + 16_384] for i in range(0, len(raw), 16_384)]) if chunked else raw
+        )
+        conversation = conversations.pick(False, 0)
+        if route == "message":
+            answer = fuzzer.post_message(conversation, "application/x-www-form-urlencoded", body)
+        elif route == "erase":
+            answer = fuzzer.erase(fuzzer.start_conversation() or conversation, "valid", body)
+        else:
+            path = (
+                "/console/login"
+                if route == "login"
+                else f"/console/conversations/{conversation}/reply"
+            )
+            csrf = None if route == "login" else fuzzer.csrf
+            answer = fuzzer.console_post(
+                "POST /console/login" if route == "login" else CONSOLE_FORM,
+                path,
+                "application/x-www-form-urlencoded",
+                body,
+                csrf,
+            )
+        if route != "erase" and size > MAX_BODY_BYTES:
+            assert answer.status == 413, (route, size, answer.status)
+
+    return send
+
+
+def under_default_limits(fuzzer: Fuzzer) -> Callable[[], None]:
+    """Messages on one conversation, over HTTP and the WebSocket, as fast as the fuzzer goes:
+    with the desk's default limits, many are refused (429, an error frame) and not stored."""
+    conversation = fuzzer.start_conversation()
+    assert conversation is not None
+
+    @given(texts=st.lists(any_text, min_size=1, max_size=4), over_socket=st.booleans())
+    def send(texts: list[str], over_socket: bool) -> None:
+        if over_socket:
+            frames = [json.dumps({"type": "message", "text": t}) for t in texts]
+            fuzzer.socket(conversation, "after=999999", None, frames, _expected_text)
+            return
+        for text in texts:
+            body = json.dumps({"text": text}).encode()
+            fuzzer.post_message(conversation, "application/json", body)
+
+    return send
+
+
+def _expected_text(frame: str | bytes) -> Any:
+    return expected_shopper_text(json.loads(frame)["text"])
+
+
 # name → (campaign, share of the inputs in a full run)
 CAMPAIGNS: dict[str, tuple[Callable[[Fuzzer], Callable[[], None]], int]] = {
     "widget: posted bodies": (posted_bodies_are_answered_or_refused_in_french, 16),
@@ -439,4 +514,5 @@ CAMPAIGNS: dict[str, tuple[Callable[[Fuzzer], Callable[[], None]], int]] = {
     "console: conversation forms": (conversation_forms_with_and_without_a_session, 12),
     "console: pages, search, API": (console_pages_search_and_api, 10),
     "console: personal data": (personal_data_forms, 6),
+    "oversized bodies": (oversized_bodies, 3),
 }

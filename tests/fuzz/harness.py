@@ -14,7 +14,7 @@ import json
 import queue
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
@@ -118,7 +118,7 @@ class Fuzzer:
         method: str,
         path: str,
         *,
-        body: bytes | None = None,
+        body: bytes | Iterator[bytes] | None = None,
         content_type: str | None = None,
         headers: dict[str, bytes] | None = None,
         cookies: bool = True,
@@ -233,7 +233,7 @@ class Fuzzer:
         self,
         conversation_id: str,
         content_type: str | None,
-        body: bytes | None,
+        body: bytes | Iterator[bytes] | None,
         token: str | None = "valid",
         expected_text: Any = None,
     ) -> Answer:
@@ -279,7 +279,9 @@ class Fuzzer:
             self.fail(endpoint, "200 without messages", repr(data))
         return answer
 
-    def erase(self, conversation_id: str, token: str | None, body: bytes | None) -> Answer:
+    def erase(
+        self, conversation_id: str, token: str | None, body: bytes | Iterator[bytes] | None
+    ) -> Answer:
         endpoint = "POST /api/chat/{id}/erase"
         answer = self.http(
             endpoint,
@@ -303,6 +305,7 @@ class Fuzzer:
         ``frames``, each followed by a ping: every frame is answered before its pong."""
         endpoint = "WS /ws/{id}"
         path = f"/ws/{quote(conversation_id, safe='')}" + (f"?{query}" if query else "")
+        path = quote(path, safe=PRINTABLE)
         try:
             socket = self.connect(path)
         except ServerError as error:
@@ -400,7 +403,7 @@ class Fuzzer:
         endpoint: str,
         path: str,
         content_type: str,
-        body: bytes,
+        body: bytes | Iterator[bytes],
         csrf: str | None,
         cookies: bool = True,
     ) -> Answer:

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import sessionmaker
 
 from tests.desk.fake_rasa import FakeRasa
+from tests.fuzz import campaigns
 from tests.fuzz.conftest import FUZZ
-from tests.fuzz.harness import TOKEN_HEADER, Fuzzer, expected_shopper_text, looks_french
+from tests.fuzz.harness import TOKEN_HEADER, Fuzzer, looks_french
 from tests.fuzz.inputs import any_text
 from tests.fuzz.test_fuzz_widget import assert_final
 
@@ -120,27 +121,9 @@ def test_fuzz_default_limits_refuse_in_french_and_lose_nothing(
     """With the desk's default limits the same inputs are refused with 429 or an error frame,
     in French, with Retry-After; a refused message is not stored."""
     fuzzer = make_fuzzer()
-    conversation = started(fuzzer)
-
-    @FUZZ
-    @given(texts=st.lists(any_text, min_size=1, max_size=4), over_socket=st.booleans())
-    def send(texts: list[str], over_socket: bool) -> None:
-        if over_socket:
-            frames = [json.dumps({"type": "message", "text": t}) for t in texts]
-            fuzzer.socket(conversation, "after=999999", None, frames, _expected)
-            return
-        for text in texts:
-            fuzzer.post_message(
-                conversation, "application/json", json.dumps({"text": text}).encode()
-            )
-
-    send()
+    FUZZ(campaigns.under_default_limits(fuzzer))()
     new_conversations = [fuzzer.start_conversation() for _ in range(21)]
     assert None in new_conversations  # the 21st in the hour is refused
     assert fuzzer.books.statuses["POST /api/chat"]["429"] >= 1
     assert fuzzer.books.statuses["POST /api/chat/{id}/messages"]["429"] >= 1
     assert_final(fuzzer, db, fake_rasa)
-
-
-def _expected(frame: str | bytes) -> object:
-    return expected_shopper_text(json.loads(frame)["text"])

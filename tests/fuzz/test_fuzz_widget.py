@@ -60,3 +60,10 @@ def test_fuzz_websocket_first_frames_and_queries(
 ) -> None:
     FUZZ(campaigns.websocket_first_frames_and_queries(fuzzer))()
     assert_final(fuzzer, db, fake_rasa)
+
+
+def test_fuzz_oversized_bodies_declared_or_chunked(
+    fuzzer: Fuzzer, db: sessionmaker, fake_rasa: FakeRasa
+) -> None:
+    FUZZ(campaigns.oversized_bodies(fuzzer))()
+    assert_final(fuzzer, db, fake_rasa)
