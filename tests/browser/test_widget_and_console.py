@@ -3,6 +3,7 @@ hand back; screenshots of the widget (desktop and phone) and of the console."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,37 @@ def test_handoff_agent_claims_replies_and_hands_back(
     agent.screenshot(path=str(screenshots / "console-dashboard.png"), full_page=True)
     shopper.context.close()
     agent.context.close()
+
+
+def test_finding_03_a_browser_with_the_id_alone_starts_a_new_conversation(
+    browser: Any, desk_server: DeskServer
+) -> None:
+    owner = shop_page(browser, desk_server)
+    sent: list[Any] = []
+    owner.on("websocket", lambda socket: socket.on("framesent", lambda frame: sent.append(frame)))
+    open_widget(owner)
+    write(owner, "bonjour")
+    expect(owner.locator(".msg.bot").last).to_contain_text(GREETING)
+    frames = [json.loads(frame) for frame in sent]
+    assert frames[0]["type"] == "auth" and frames[0]["token"]  # the token opens the socket
+    assert {"type": "message", "text": "bonjour"} in frames  # and the socket carried the text
+    conversation = conversation_id(owner, desk_server)
+    count = owner.locator(".msg").count()
+
+    stranger = shop_page(browser, desk_server)
+    stranger.evaluate(
+        f"localStorage.setItem('bijou-desk-conversation:{desk_server.url}', '{conversation}')"
+    )
+    stranger.reload()
+    expect(stranger.get_by_role("dialog")).to_be_visible()
+    stranger.wait_for_function(f"localStorage.getItem('bijou-desk-token:{desk_server.url}')")
+    assert conversation_id(stranger, desk_server) != conversation
+    expect(stranger.locator(".msg")).to_have_count(0)  # nothing of the owner's conversation
+    write(stranger, "bonjour")
+    expect(stranger.locator(".msg.bot").last).to_contain_text(GREETING)
+
+    owner.reload()
+    expect(owner.locator(".msg")).to_have_count(count)  # the owner's conversation is untouched
+    assert conversation_id(owner, desk_server) == conversation
+    owner.context.close()
+    stranger.context.close()

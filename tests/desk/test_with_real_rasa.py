@@ -17,6 +17,7 @@ from shop.store.demo import DEMO_ORDERS
 from tests.desk.conftest import login
 from tests.support.desk import DeskServer
 from tests.support.servers import Stack
+from tests.support.shopper import carry_conversation_tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture()
 def http(desk_server: DeskServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=desk_server.url, timeout=30) as client:
+        client.tokens = carry_conversation_tokens(client)  # type: ignore[attr-defined]
         yield client
 
 
@@ -118,6 +120,8 @@ def test_desk_restart_keeps_conversations_and_the_queue(
     desk_server.restart()
 
     with httpx.Client(base_url=desk_server.url, timeout=30) as after_restart:
+        # the browser keeps its conversation's token across the desk's restart
+        carry_conversation_tokens(after_restart).update(http.tokens)  # type: ignore[attr-defined]
         after = after_restart.get(f"/api/chat/{conversation}/messages").json()
         assert after["messages"] == before
         assert after["mode"] == "waiting_agent"

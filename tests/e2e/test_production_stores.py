@@ -22,6 +22,7 @@ from shop.store.models import Order, OrderStatus
 from tests.support.desk import DeskServer
 from tests.support.servers import Stack, buttons, new_sender, texts
 from tests.support.services import PostgresServer, RedisServer, free_port
+from tests.support.shopper import carry_conversation_tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -114,6 +115,7 @@ def test_a_handoff_through_the_desk_lands_in_postgresql(production: Stack) -> No
     desk = DeskServer(production).start()
     try:
         with httpx.Client(base_url=desk.url, timeout=30) as http:
+            carry_conversation_tokens(http)  # like the widget
             conversation = str(http.post("/api/chat").json()["id"])
             turn = http.post(
                 f"/api/chat/{conversation}/messages",

@@ -44,6 +44,11 @@ class DeskServer:
             RASA_URL=self.stack.rasa_url,
             RASA_TOKEN=self.stack.token,
             SHOP_NOW=FROZEN_NOW.isoformat(),
+            # Every test talks from 127.0.0.1 to this one desk: the per-client limits are the
+            # desk API tests' concern, not a budget the whole session shares.
+            DESK_NEW_CONVERSATIONS_PER_HOUR="0",
+            DESK_MESSAGES_PER_MINUTE="0",
+            DESK_HANDOFFS_PER_HOUR="0",
         )
         self._log = open(self.stack.workdir / "desk.log", "ab")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(
