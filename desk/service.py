@@ -266,7 +266,11 @@ class DeskService:
                 for m in repo.unrelayed_messages(session, conversation_id)
             ]
 
-        for message_id, text in await self.db(waiting):
+        for _ in range(len(await self.db(waiting))):
+            pending = await self.db(waiting)  # again: an answer may have handed over
+            if not pending:
+                break
+            message_id, text = pending[0]
             if not await self.db(functools.partial(repo.claim_relay, message_id=message_id)):
                 continue  # another desk process has it
             if not await self._relay(conversation_id, message_id, text):
@@ -329,10 +333,6 @@ class DeskService:
             return False
         repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
         return True
-
-    def _system(self, session: Session, conversation_id: str, text: str) -> None:
-        conversation = self._conversation(session, conversation_id)
-        repo.add_message(session, conversation, MessageAuthor.SYSTEM, text, self.clock.now())
 
     def _store_answers(
         self,

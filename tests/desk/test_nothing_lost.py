@@ -192,6 +192,24 @@ def test_finding_15_the_next_message_sends_the_missed_ones_first(
     assert [r["message"] for r in fake_rasa.received] == ["premier message", "bonjour"]
 
 
+def test_finding_15_a_late_handoff_keeps_the_next_waiting_messages_for_the_agent(
+    quiet_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    conversation = start(quiet_client)
+    fake_rasa.down = True
+    say(quiet_client, conversation, "je veux parler à un conseiller")
+    say(quiet_client, conversation, "c'est urgent, merci")
+    fake_rasa.down = False
+    recover(quiet_client)
+    assert [r["message"] for r in fake_rasa.received] == ["je veux parler à un conseiller"]
+    history = quiet_client.get(f"/api/chat/{conversation}/messages").json()
+    assert history["mode"] == "waiting_agent"
+    assert [m["text"] for m in history["messages"] if m["author"] == "shopper"] == [
+        "je veux parler à un conseiller",
+        "c'est urgent, merci",
+    ]
+
+
 def test_finding_15_a_long_rasa_outage_puts_the_conversation_in_the_agents_queue(
     quiet_client: TestClient, fake_rasa: FakeRasa, db: sessionmaker
 ) -> None:
