@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import shutil
 import socket
 import sys
@@ -37,6 +36,7 @@ from hypothesis import HealthCheck, seed, settings  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from desk.security import Signer  # noqa: E402
+from desk.settings import Settings  # noqa: E402
 from desk.shopper_access import conversation_token  # noqa: E402
 from shop.store.db import make_engine, make_session_factory  # noqa: E402
 from tests.fuzz.campaigns import CAMPAIGNS, under_default_limits  # noqa: E402
@@ -51,6 +51,14 @@ NO_LIMITS = {
     "DESK_HANDOFFS_PER_HOUR": "0",
     "DESK_LOGIN_MAX_FAILURES": "0",
     "DESK_LOGIN_MAX_FAILURES_PER_ADDRESS": "0",
+}
+DEFAULTS = Settings()
+DEFAULT_LIMITS = {
+    "DESK_NEW_CONVERSATIONS_PER_HOUR": str(DEFAULTS.new_conversations_per_hour),
+    "DESK_MESSAGES_PER_MINUTE": str(DEFAULTS.messages_per_minute),
+    "DESK_HANDOFFS_PER_HOUR": str(DEFAULTS.handoffs_per_hour),
+    "DESK_LOGIN_MAX_FAILURES": str(DEFAULTS.login_max_failures),
+    "DESK_LOGIN_MAX_FAILURES_PER_ADDRESS": str(DEFAULTS.login_max_failures_per_address),
 }
 DEFAULT_LIMITS_SHARE = 0.03
 RERUNS_AFTER_A_FAILURE = 2
@@ -318,18 +326,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seed {args.seed}; servers' folder {workdir}", flush=True)
     stack = Stack(workdir, rasa_port=free_port(), actions_port=free_port())
     desks: list[DeskServer] = []
-    saved_env = {name: os.environ.get(name) for name in NO_LIMITS}
     try:
         model = model_path()
         stack.seed()
         stack.start_actions()
         stack.start_rasa(model)
-        os.environ.update(NO_LIMITS)
-        lifted = DeskServer(stack).start()
+        lifted = DeskServer(stack, extra_env=NO_LIMITS).start()
         desks.append(lifted)
-        for name in NO_LIMITS:
-            os.environ.pop(name, None)
-        limited = DeskServer(stack).start()  # same secret and agent, default limits
+        limited = DeskServer(stack, extra_env=DEFAULT_LIMITS).start()  # same secret and agent
         desks.append(limited)
         print(f"servers ready in {time.monotonic() - started:.0f} s", flush=True)
 
@@ -372,11 +376,6 @@ def main(argv: list[str] | None = None) -> int:
         for desk in desks:
             desk.stop()
         stack.stop_all()
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
         if args.keep:
             print(f"servers' folder kept: {workdir}")
         else:

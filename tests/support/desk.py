@@ -20,6 +20,7 @@ from tests.support.services import free_port
 class DeskServer:
     stack: Stack
     port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)  # applied last (e.g. the limits)
     process: subprocess.Popen[bytes] | None = None
     _log: IO[bytes] | None = None
 
@@ -50,6 +51,7 @@ class DeskServer:
             DESK_MESSAGES_PER_MINUTE="0",
             DESK_HANDOFFS_PER_HOUR="0",
         )
+        env.update(self.extra_env)
         self._log = open(self.stack.workdir / "desk.log", "ab")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(
             [sys.executable, "-m", "desk"],
