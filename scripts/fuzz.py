@@ -305,7 +305,7 @@ def print_report(result: dict[str, Any]) -> None:
     for failure in result["failures"]:
         print(f"- [{failure['campaign']}] {failure['failure']}")
         for line in failure["minimal input"].splitlines():
-            print(f"    {line}")
+            print(f"    {line if len(line) <= 160 else line[:150] + f'… ({len(line)} chars)'}")
     for signature, count in result["failures seen again"].items():
         print(f"- seen again {count} times: {signature}")
     print("\nend checks: " + ("all passed" if not result["end checks"] else ""))

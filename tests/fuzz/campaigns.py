@@ -187,7 +187,7 @@ def _message_frame(frame: str | bytes) -> Any:
         return None
     try:
         data = json.loads(frame)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep
         return None
     if not isinstance(data, dict) or data.get("type") != "message":
         return None
@@ -266,8 +266,10 @@ def csrf_of(fuzzer: Fuzzer, choice: str) -> str | None:
 
 
 def login_form(fuzzer: Fuzzer) -> Callable[[], None]:
-    page = fuzzer.client.get("/console/login")
-    login_token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    def login_token() -> str:
+        """The login form's token (a successful login ends the one before)."""
+        page = fuzzer.client.get("/console/login")
+        return page.text.split('name="csrf_token" value="')[1].split('"')[0]
 
     @given(
         username=st.one_of(st.just(fuzzer.agent[0]), any_text),
@@ -293,7 +295,7 @@ def login_form(fuzzer: Fuzzer) -> Callable[[], None]:
     ) -> None:
         fields: dict[str, Any] = {"username": username, "password": password}
         if csrf != "none":
-            fields["csrf_token"] = login_token if csrf == "valid" else "x" * 32
+            fields["csrf_token"] = login_token() if csrf == "valid" else "x" * 32
         if next_path is not None:
             fields["next"] = next_path
         content_type, body = raw if raw is not None else encode(fields, as_json)
