@@ -36,7 +36,7 @@ from desk.routers import console, dashboard, shop_pages, widget
 from desk.security import LoginRequired, Signer
 from desk.service import DeskService, Unavailable
 from desk.settings import Settings
-from desk.shopper_access import TOKEN_HEADER
+from desk.shopper_access import TOKEN_HEADER, client_pseudonym
 from shop.clock import clock_from_env
 from shop.policy.profile import load_profile, resolve_profile_path
 from shop.privacy.retention import RetentionSettings
@@ -56,12 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     clock = clock_from_env()
     profile = load_profile(resolve_profile_path(settings.shop_profile))
     limits = ShopperLimits.from_settings(settings)
+    signer = Signer(settings.secret_key)
     relay = HandoffLimitedRasaClient(
         settings.rasa_url,
         settings.rasa_token,
         settings.rasa_timeout_s,
         limits,
         HandoffRefusal(profile.contact.phone),
+        pseudonym=lambda address: client_pseudonym(signer, address),
     )
     notifier = Notifier()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service=DeskService(
             sessions, clock, profile, relay, notifier, settings.bot_outage_handoff_s
         ),
-        signer=Signer(settings.secret_key),
+        signer=signer,
         canned=CannedAnswers(settings.knowledge_dir, profile),
         templates=templates,
         limits=limits,

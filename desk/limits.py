@@ -174,14 +174,20 @@ class HandoffLimitedRasaClient(RasaClient):
         timeout_s: float,
         limits: ShopperLimits,
         refusal: HandoffRefusal,
+        pseudonym: Callable[[str], str],
     ) -> None:
         super().__init__(base_url, token, timeout_s)
         self._limits = limits
         self._refusal = refusal
+        self._pseudonym = pseudonym
 
-    async def send(self, conversation_id: str, text: str) -> list[BotMessage]:
-        answers = await super().send(conversation_id, text)
+    async def send(
+        self, conversation_id: str, text: str, client_key: str | None = None
+    ) -> list[BotMessage]:
         client = current_client.get()
+        if client_key is None and client is not None:
+            client_key = self._pseudonym(client)
+        answers = await super().send(conversation_id, text, client_key)
         if client is None or not any(answer.handoff is not None for answer in answers):
             return answers
         wait = self._limits.handoff_wait_s(client)

@@ -64,12 +64,19 @@ class RasaClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def send(self, conversation_id: str, text: str) -> list[BotMessage]:
-        """The shopper's message to the bot; the bot's answers of this turn."""
+    async def send(
+        self, conversation_id: str, text: str, client_key: str | None = None
+    ) -> list[BotMessage]:
+        """The shopper's message to the bot; the bot's answers of this turn.
+
+        ``client_key`` (a pseudonym of the shopper's address) travels as the message's
+        metadata: the identity check limits guessing per client address with it.
+        """
+        body: dict[str, Any] = {"sender": conversation_id, "message": text}
+        if client_key:
+            body["metadata"] = {"client": client_key}
         try:
-            response = await self._client.post(
-                "/webhooks/rest/webhook", json={"sender": conversation_id, "message": text}
-            )
+            response = await self._client.post("/webhooks/rest/webhook", json=body)
             response.raise_for_status()
             return parse_bot_messages(response.json())
         except (httpx.HTTPError, ValueError) as error:

@@ -25,6 +25,11 @@ def conversation_token(signer: Signer, conversation_id: str) -> str:
     return signer.sign(TOKEN_PURPOSE, {"c": conversation_id})
 
 
+def client_pseudonym(signer: Signer, address: str) -> str:
+    """The shopper's address as the bot may see it: stable, keyed, not reversible."""
+    return signer.token_for("client", address)[:22]
+
+
 def token_opens(signer: Signer, conversation_id: str, token: str | None, max_age_s: int) -> bool:
     """True when ``token`` was signed by this desk for this very conversation, and is fresh."""
     payload = signer.unsign(TOKEN_PURPOSE, token, max_age_s)

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
+from shop.store.db import make_engine
+from shop.store.identity_attempts import IdentityFailure
 from tests.support.desk import DeskServer
 from tests.support.servers import Stack, model_path
 from tests.support.services import RedisServer
@@ -21,6 +24,19 @@ def own_ticket_spool(
     spool into its temporary database, and must never empty the developer's."""
     spool = tmp_path_factory.mktemp("spool") / "tickets.jsonl"
     monkeypatch.setenv("SHOP_TICKET_SPOOL", str(spool))
+
+
+@pytest.fixture(autouse=True)
+def no_identity_failures_of_earlier_tests(request: pytest.FixtureRequest) -> None:
+    """Guessing is limited per client address across conversations, and every test talks to
+    the shared servers from 127.0.0.1 under a frozen clock: each test starts without the failed
+    identity checks of the tests before it, as on a fresh database."""
+    if "stack" in request.fixturenames:
+        stack: Stack = request.getfixturevalue("stack")
+        engine = make_engine(stack.database_url)
+        with engine.begin() as connection:
+            connection.execute(delete(IdentityFailure))
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

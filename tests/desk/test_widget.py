@@ -38,7 +38,8 @@ def test_message_is_relayed_and_the_bot_answer_comes_back_with_buttons(
     bot = turn["messages"][1]
     assert bot["text"] == GREETING
     assert bot["buttons"][0] == {"title": "Suivre ma commande", "payload": "/track_order"}
-    assert fake_rasa.received == [{"sender": conversation, "message": "bonjour"}]
+    [relayed] = fake_rasa.received
+    assert (relayed["sender"], relayed["message"]) == (conversation, "bonjour")
 
 
 def test_button_payload_goes_to_rasa_and_its_title_to_the_transcript(
@@ -207,3 +208,14 @@ def test_widget_config_and_demo_pages(client: TestClient) -> None:
     assert 'src="http://testserver/static/widget.js" data-desk="http://testserver"' in page.text
     assert client.get("/confidentialite").status_code == 200
     assert client.get("/static/widget.js").status_code == 200
+
+
+def test_finding_01_the_bot_gets_a_pseudonym_of_the_shoppers_address_to_limit_guessing(
+    client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    first, second = start(client), start(client)
+    say(client, first, "bonjour")
+    say(client, second, "bonjour")
+    keys = [body["metadata"]["client"] for body in fake_rasa.received]
+    assert keys[0] == keys[1] and len(keys[0]) >= 16  # one address, one key
+    assert "testclient" not in keys[0] and "127.0.0.1" not in keys[0]
