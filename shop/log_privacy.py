@@ -21,6 +21,10 @@ from typing import Any
 _ID_CHARS = "A-Za-z0-9_-"
 
 _TOKEN_IN_URL = re.compile(r"(?<=[?&]token=)[^&\s\"'#]+")
+# The desk's paths name a conversation by its id, whatever its shape (uvicorn's access lines).
+_ID_IN_DESK_PATH = re.compile(
+    r"(?:(?<=/api/chat/)|(?<=/ws/)|(?<=/conversations/))[^/?#\s\"'<>]+"
+)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # A conversation id is a random 16-64 character token (``secrets.token_urlsafe``, a uuid);
 # a file name such as ``<hash>.tar.gz`` and the decimals of a confidence are left alone.
@@ -62,7 +66,8 @@ def _mask_id(match: re.Match[str]) -> str:
 def mask(text: str) -> str:
     """``text`` with every piece of personal data replaced by a placeholder such as
     ``<email>``."""
-    text = _EMAIL.sub("<email>", _TOKEN_IN_URL.sub("<token>", text))
+    text = _ID_IN_DESK_PATH.sub("<id>", _TOKEN_IN_URL.sub("<token>", text))
+    text = _EMAIL.sub("<email>", text)
     text = _ID_CANDIDATE.sub(_mask_id, text)
     for pattern, placeholder in _NUMBERS:
         text = pattern.sub(placeholder, text)

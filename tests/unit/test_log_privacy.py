@@ -71,6 +71,21 @@ def test_finding_14_each_kind_of_personal_data_is_masked(text: str, secret: str)
     assert secret not in masked and ">" in masked
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"GET /api/chat/onlylowercaseletters/messages?after=0 HTTP/1.1" 200',
+        '"WebSocket /ws/ONLYCAPITALS?after=0" [accepted]',
+        '"GET /console/conversations/court HTTP/1.1" 200',
+    ],
+)
+def test_finding_03_an_id_in_a_desk_path_is_masked_whatever_its_shape(line: str) -> None:
+    """A path names a conversation however its id is spelled (an old or hand-typed one)."""
+    masked = mask(line)
+    assert "<id>" in masked
+    assert not any(word in masked for word in ("onlylowercaseletters", "ONLYCAPITALS", "court"))
+
+
 def test_log_lines_stay_readable_for_developers() -> None:
     line = (
         "2026-12-02 07:13:56,955 INFO rasa.core.processor action_ask_order_number "
