@@ -41,6 +41,8 @@ from desk.notifier import Notifier
 from desk.relay import BotMessage, RasaClient, RasaUnavailable
 from shop.clock import Clock
 from shop.policy.profile import ShopProfile
+from shop.privacy import audit
+from shop.privacy.subject import erase_conversation
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Conversation, ConversationMode, Message, MessageAuthor
 from shop.store.db import session_scope
@@ -195,6 +197,20 @@ class DeskService:
             return conversation.mode.value, [public_message(m) for m in messages]
 
         return await self.db(read)
+
+    async def erase_for_shopper(self, conversation_id: str) -> None:
+        """Erase the conversation's transcript and Rasa's events and end it, audited; under the
+        conversation's lock, so no turn is half-written. ``NotFound`` for an unknown id."""
+
+        def erase(session: Session) -> None:
+            self._conversation(session, conversation_id)
+            now = self.clock.now()
+            counts = erase_conversation(session, conversation_id, now).as_dict()
+            audit.record(session, "shopper", audit.ERASE_CONVERSATION, conversation_id, now, counts)
+
+        async with self._lock(conversation_id):
+            await self.db(erase)
+        self._changed(conversation_id)
 
     async def mode_of(self, conversation_id: str) -> str:
         """The conversation's mode; ``NotFound`` for an unknown or malformed id."""

@@ -20,7 +20,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from desk.deps import MAX_CURSOR, Desk, form_data, get_desk, shopper_conversation
 from desk.limits import RateLimited, client_address, current_client
-from desk.service import CONSOLE_KEY, Conflict, InvalidMessage, NotFound, Unavailable
+from desk.service import Conflict, InvalidMessage, NotFound, Unavailable
 from desk.shopper_access import (
     ORIGIN_REFUSED,
     UNAUTHORIZED,
@@ -29,8 +29,6 @@ from desk.shopper_access import (
     token_opens,
 )
 from shop.knowledge.placeholders import opening_hours
-from shop.privacy import audit
-from shop.privacy.subject import erase_conversation
 
 router = APIRouter()
 
@@ -246,20 +244,10 @@ async def erase_own_conversation(
 
     A POST rather than a DELETE: the widget runs on the shop's pages, and the CORS rules let
     those send GET and POST only. Tickets the conversation opened stay: the shop still owes
-    the shopper an answer. Done under the conversation's lock, so no turn is half-written.
+    the shopper an answer.
     """
     try:
-        await desk.service.mode_of(conversation_id)
+        await desk.service.erase_for_shopper(conversation_id)
     except NotFound as error:
         raise HTTPException(status_code=404, detail=NOT_FOUND) from error
-
-    def erase(session: Any) -> None:
-        now = desk.clock.now()
-        counts = erase_conversation(session, conversation_id, now).as_dict()
-        audit.record(session, "shopper", audit.ERASE_CONVERSATION, conversation_id, now, counts)
-
-    async with desk.service._lock(conversation_id):
-        await desk.service.db(erase)
-    desk.notifier.notify(conversation_id)
-    desk.notifier.notify(CONSOLE_KEY)
     return {"erased": True}
