@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -27,6 +27,7 @@ from desk.deps import (
     require_csrf,
     wants_json,
 )
+from desk.limits import client_address
 from desk.login_guard import locked_message
 from desk.security import (
     CSRF_FIELD,
@@ -105,31 +106,39 @@ async def login(request: Request, desk: Desk = Depends(get_desk)) -> Response:
     username = form.get("username", "").strip().lower()
     password = form.get("password", "")
     next_path = _safe_next(form.get("next"))
-    address = request.client.host if request.client else "unknown"
-    outcome = await accounts.log_in(desk, username, password, address)
+    outcome = await accounts.log_in(desk, username, password, client_address(request))
     if outcome.cookie is None:
         if outcome.locked_until is None:
             return _login_page(request, desk, next_path, BAD_LOGIN, 401)
-        now = desk.clock.now()
-        message = locked_message(outcome.locked_until, now)
-        return _retry_later(
-            _login_page(request, desk, next_path, message, 429), outcome.locked_until, now
+        return _locked(
+            desk,
+            outcome.locked_until,
+            lambda message, status: _login_page(request, desk, next_path, message, status),
         )
-    response = RedirectResponse(next_path, status_code=303)
-    set_cookie(
-        response,
-        request,
-        SESSION_COOKIE,
-        outcome.cookie,
-        desk.settings.session_hours * 3600,
-        desk.settings.cookie_secure,
-    )
+    home = RedirectResponse(next_path, status_code=303)
+    response = _signed_in(home, request, desk, outcome.cookie)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
 
 
-def _retry_later(response: Response, until: datetime, now: datetime) -> Response:
+def _locked(desk: Desk, until: datetime, page: Callable[[str, int], Response]) -> Response:
+    """``page`` with the lockout's French message, a 429 and when to retry."""
+    now = desk.clock.now()
+    response = page(locked_message(until, now), 429)
     response.headers["Retry-After"] = str(max(math.ceil((until - now).total_seconds()), 1))
+    return response
+
+
+def _signed_in(response: Response, request: Request, desk: Desk, cookie: str) -> Response:
+    """``response`` carrying the agent's new session cookie."""
+    set_cookie(
+        response,
+        request,
+        SESSION_COOKIE,
+        cookie,
+        desk.settings.session_hours * 3600,
+        desk.settings.cookie_secure,
+    )
     return response
 
 
@@ -187,27 +196,19 @@ async def change_password(
         return _password_page(request, desk, agent, PASSWORD_TOO_SHORT, 422)
     if new != form.get("confirm_password", ""):
         return _password_page(request, desk, agent, PASSWORDS_DIFFER, 422)
-    address = request.client.host if request.client else "unknown"
     outcome = await accounts.change_password(
-        desk, agent, form.get("current_password", ""), new, address
+        desk, agent, form.get("current_password", ""), new, client_address(request)
     )
     if outcome.cookie is None:
         if outcome.locked_until is None:
             return _password_page(request, desk, agent, WRONG_CURRENT_PASSWORD, 403)
-        now = desk.clock.now()
-        message = locked_message(outcome.locked_until, now)
-        page = _password_page(request, desk, agent, message, 429)
-        return _retry_later(page, outcome.locked_until, now)
-    response = RedirectResponse(f"/console{PASSWORD_PAGE}?change=ok", status_code=303)
-    set_cookie(
-        response,
-        request,
-        SESSION_COOKIE,
-        outcome.cookie,
-        desk.settings.session_hours * 3600,
-        desk.settings.cookie_secure,
-    )
-    return response
+        return _locked(
+            desk,
+            outcome.locked_until,
+            lambda message, status: _password_page(request, desk, agent, message, status),
+        )
+    done = RedirectResponse(f"/console{PASSWORD_PAGE}?change=ok", status_code=303)
+    return _signed_in(done, request, desk, outcome.cookie)
 
 
 # --- pages ------------------------------------------------------------------------------------
