@@ -16,10 +16,10 @@ from shop.privacy import audit
 from shop.privacy.subject import ERASED
 from shop.store import conversation_repository as repo
 from shop.store.audit import AuditEvent
-from shop.store.conversations import MessageAuthor
 from shop.store.db import session_scope
 from shop.store.models import Customer
 from tests.desk.conftest import AGENT, login, say, start
+from tests.support.conversations import desk_conversation, wait_for_agent
 from tests.support.servers import FROZEN_NOW
 from tests.support.tracker_events import store_tracker, tracker_senders, turn
 
@@ -28,11 +28,7 @@ CLAIRE = "claire.martin@gmail.com"
 
 def conversation_with(db: sessionmaker, text: str, days_ago: int = 0) -> str:
     at = FROZEN_NOW - timedelta(days=days_ago)
-    with session_scope(db) as session:
-        conversation = repo.create_conversation(session, at)
-        repo.add_message(session, conversation, MessageAuthor.SHOPPER, text, at)
-        repo.add_message(session, conversation, MessageAuthor.BOT, "Merci, je regarde.", at)
-        return str(conversation.id)
+    return desk_conversation(db, text, at=at, answer="Merci, je regarde.")
 
 
 def audit_log(db: sessionmaker) -> list[tuple[str, str, str | None]]:
@@ -73,19 +69,7 @@ def test_finding_18_an_agent_erases_a_shopper_after_a_preview_and_a_confirmation
     client: TestClient, db: sessionmaker
 ) -> None:
     conversation = conversation_with(db, f"mon adresse : {CLAIRE}")
-    with session_scope(db) as session:
-        waiting = repo.get_conversation(session, conversation)
-        assert waiting is not None
-        repo.open_handoff(
-            session,
-            waiting,
-            reason="shopper_request",
-            note={"order": {"number": "482913"}},
-            ticket_number=None,
-            priority=2,
-            now=FROZEN_NOW,
-            due_at=FROZEN_NOW + timedelta(hours=2),
-        )
+    wait_for_agent(db, conversation, note={"order": {"number": "482913"}})
     csrf = login(client)
     form = {"email": CLAIRE, "csrf_token": csrf}
 

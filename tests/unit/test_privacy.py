@@ -8,7 +8,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,11 @@ from shop.privacy.retention import RetentionSettings, retain
 from shop.privacy.subject import ERASED, erase_subject, export_subject
 from shop.store import conversation_repository as repo
 from shop.store import repository
-from shop.store.conversations import ConversationMode, MessageAuthor
+from shop.store.conversations import ConversationMode
 from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.models import Customer, Order, Ticket
 from shop.store.seed import reset_and_seed
+from tests.support.conversations import desk_conversation, wait_for_agent
 from tests.support.servers import FROZEN_NOW
 from tests.support.tracker_events import store_tracker, tracker_senders, turn
 
@@ -51,15 +52,6 @@ def sessions(database: Path) -> Iterator[sessionmaker]:
     engine.dispose()
 
 
-def desk_conversation(sessions: sessionmaker, *texts: str, at: datetime = FROZEN_NOW) -> str:
-    with session_scope(sessions) as session:
-        conversation = repo.create_conversation(session, at)
-        for text in texts:
-            repo.add_message(session, conversation, MessageAuthor.SHOPPER, text, at)
-            repo.add_message(session, conversation, MessageAuthor.BOT, "Merci.", at)
-        return str(conversation.id)
-
-
 @pytest.fixture()
 def claire(database: Path, sessions: sessionmaker) -> dict[str, str]:
     """Claire's traces everywhere, and Inès's conversation that must never be touched."""
@@ -70,16 +62,8 @@ def claire(database: Path, sessions: sessionmaker) -> dict[str, str]:
         conversation = repo.get_conversation(session, typed)
         assert conversation is not None
         repo.add_note(session, conversation, "louise", "Cliente inquiète, rappeler.", FROZEN_NOW)
-        repo.open_handoff(
-            session,
-            conversation,
-            reason="shopper_request",
-            note={"order": {"number": CLAIRE_ORDER}, "verified": True},
-            ticket_number=None,
-            priority=2,
-            now=FROZEN_NOW,
-            due_at=FROZEN_NOW + timedelta(hours=4),
-        )
+    note = {"order": {"number": CLAIRE_ORDER}, "verified": True}
+    wait_for_agent(sessions, typed, note=note, due_in=timedelta(hours=4))
     store_tracker(database, typed, turn("c'est Claire.Martin@Gmail.com", FROZEN_NOW))
     verified_only = "rest-channel-shopper"
     store_tracker(
@@ -218,19 +202,9 @@ def test_finding_18_retention_deletes_old_transcripts_and_tracker_events_only(
     now = FROZEN_NOW
     old = desk_conversation(sessions, "vieille question", at=now - timedelta(days=400))
     old_waiting = desk_conversation(sessions, "toujours en attente", at=now - timedelta(days=400))
-    with session_scope(sessions) as session:
-        conversation = repo.get_conversation(session, old_waiting)
-        assert conversation is not None
-        repo.open_handoff(
-            session,
-            conversation,
-            reason="fallback",
-            note={},
-            ticket_number=None,
-            priority=2,
-            now=now - timedelta(days=400),
-            due_at=now - timedelta(days=399),
-        )
+    wait_for_agent(
+        sessions, old_waiting, reason="fallback", at=now - timedelta(days=400), due_in=timedelta(1)
+    )
     recent = desk_conversation(sessions, "question récente", at=now - timedelta(days=300))
     store_tracker(database, recent, turn("ancien tour", now - timedelta(days=31)))
     store_tracker(database, "fresh", turn("tour récent", now - timedelta(days=29)))
