@@ -19,6 +19,7 @@ from tests.support.servers import ROOT
 def faq(shop_db: sessionmaker, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("KNOWLEDGE_DIR", str(ROOT / "knowledge" / "faq"))
     actions.faq.knowledge.cache_clear()
+    actions.faq.warm_up()  # as the action server does when it starts, not in a shopper's turn
     yield
     actions.faq.knowledge.cache_clear()
 
@@ -93,6 +94,7 @@ def test_the_answer_follows_the_active_shop(faq: None, monkeypatch: pytest.Monke
         monkeypatch.setenv("SHOP_PROFILE", shop)
         actions.faq.assistant.context_from_env.cache_clear()
         actions.faq.knowledge.cache_clear()
+        actions.faq.warm_up()
         messages, _ = run_action(ActionAnswerFaq(), faq_tracker((entry.id, 0.95)))
         answers[shop] = text_of(messages)
     assert answers["bijou_eclat"] != answers["maison_ocre"]
