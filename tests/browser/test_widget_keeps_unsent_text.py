@@ -17,9 +17,8 @@ from playwright.sync_api import expect
 
 from desk.app import create_app
 from desk.settings import Settings
-from shop.store.db import make_engine
-from shop.store.seed import reset_and_seed
 from tests.desk.fake_rasa import TOKEN, FakeRasa
+from tests.support.databases import seeded_sqlite
 from tests.support.servers import FROZEN_NOW, ROOT
 from tests.support.services import free_port
 
@@ -32,11 +31,7 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 @pytest.fixture()
 def database(tmp_path: Path) -> Path:
-    path = tmp_path / "db" / "shop.db"
-    engine = make_engine(f"sqlite:///{path}")
-    reset_and_seed(engine, FROZEN_NOW)
-    engine.dispose()
-    return path
+    return seeded_sqlite(tmp_path / "db" / "shop.db")
 
 
 @pytest.fixture()

@@ -22,10 +22,10 @@ from shop.privacy.subject import ERASED, erase_subject, export_subject
 from shop.store import conversation_repository as repo
 from shop.store import repository
 from shop.store.conversations import ConversationMode
-from shop.store.db import make_engine, make_session_factory, session_scope
+from shop.store.db import session_scope
 from shop.store.models import Customer, Order, Ticket
-from shop.store.seed import reset_and_seed
 from tests.support.conversations import desk_conversation, wait_for_agent
+from tests.support.databases import seeded_sqlite, sessions_of
 from tests.support.servers import FROZEN_NOW
 from tests.support.tracker_events import store_tracker, tracker_senders, turn
 
@@ -37,19 +37,14 @@ INES = "ines.faure@gmail.com"
 
 @pytest.fixture()
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "shop.db"
-    engine = make_engine(f"sqlite:///{path}")
-    reset_and_seed(engine, FROZEN_NOW)
-    engine.dispose()
+    path = seeded_sqlite(tmp_path / "shop.db")
     monkeypatch.setenv("SHOP_DATABASE_URL", f"sqlite:///{path}")
     yield path
 
 
 @pytest.fixture()
 def sessions(database: Path) -> Iterator[sessionmaker]:
-    engine = make_engine(f"sqlite:///{database}")
-    yield make_session_factory(engine)
-    engine.dispose()
+    yield from sessions_of(database)
 
 
 @pytest.fixture()

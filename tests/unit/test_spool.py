@@ -19,10 +19,10 @@ from shop.policy.profile import load_profile
 from shop.store import conversation_repository as repo
 from shop.store import spool
 from shop.store.conversations import ConversationMode, Handoff, MessageAuthor
-from shop.store.db import make_engine, make_session_factory, session_scope
+from shop.store.db import session_scope
 from shop.store.demo import DEMO_ORDERS
 from shop.store.models import Ticket
-from shop.store.seed import reset_and_seed
+from tests.support.databases import seeded_sqlite, sessions_of
 from tests.support.servers import FROZEN_NOW, ROOT
 
 
@@ -36,18 +36,12 @@ def spool_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture()
 def database(tmp_path: Path) -> Iterator[Path]:
     """A seeded SQLite file alone in its folder (moving the folder takes the database away)."""
-    path = tmp_path / "db" / "shop.db"
-    engine = make_engine(f"sqlite:///{path}")
-    reset_and_seed(engine, FROZEN_NOW)
-    engine.dispose()
-    yield path
+    yield seeded_sqlite(tmp_path / "db" / "shop.db")
 
 
 @pytest.fixture()
 def sessions(database: Path) -> Iterator[sessionmaker]:
-    engine = make_engine(f"sqlite:///{database}")
-    yield make_session_factory(engine)
-    engine.dispose()
+    yield from sessions_of(database)
 
 
 @pytest.fixture()
