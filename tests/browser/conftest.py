@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from tests.support.servers import ROOT
 
@@ -25,6 +26,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = ROOT / ".var" / "artifacts" / "screenshots"
+PAGE_TIMEOUT_MS = 30_000
+
+
+def shop_page(browser: Any, url: str, **options: Any) -> Page:
+    """The shop's home page at ``url`` in a fresh French browser context (its own storage)."""
+    context = browser.new_context(locale="fr-FR", **options)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(url + "/")
+    return page
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import shop_page
 from tests.support.desk import DeskServer
 
 pytestmark = pytest.mark.browser
@@ -29,10 +30,7 @@ def stored(desk: DeskServer, query: str, *args: str) -> list[tuple[Any, ...]]:
 def test_finding_18_a_shopper_erases_the_conversation_with_the_keyboard(
     browser: Any, desk_server: DeskServer, screenshots: Path
 ) -> None:
-    context = browser.new_context(locale="fr-FR")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(desk_server.url + "/")
+    page = shop_page(browser, desk_server.url)
     page.get_by_role("button", name="Une question ?").click()
     page.get_by_label("Votre message").fill(SECRET)
     page.keyboard.press("Enter")
@@ -69,4 +67,4 @@ def test_finding_18_a_shopper_erases_the_conversation_with_the_keyboard(
     expect(page.get_by_role("dialog")).to_be_visible()
     expect(page.locator(".msg")).to_have_count(0)
     assert SECRET not in page.content()
-    context.close()
+    page.context.close()

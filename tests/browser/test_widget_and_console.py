@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import shop_page
 from tests.support.desk import DeskServer
 
 pytestmark = pytest.mark.browser
@@ -17,14 +18,6 @@ pytestmark = pytest.mark.browser
 TIMEOUT_MS = 30_000
 GREETING = "Je suis l'assistant de la boutique"
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-def shop_page(browser: Any, desk: DeskServer, **options: Any) -> Page:
-    context = browser.new_context(locale="fr-FR", **options)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(desk.url + "/")
-    return page
 
 
 def open_widget(page: Page) -> None:
@@ -47,7 +40,7 @@ def conversation_id(page: Page, desk: DeskServer) -> str:
 def test_shopper_chats_with_the_bot_using_quick_replies(
     browser: Any, desk_server: DeskServer, screenshots: Path
 ) -> None:
-    page = shop_page(browser, desk_server)
+    page = shop_page(browser, desk_server.url)
     expect(page.get_by_text("Des bijoux qui racontent votre histoire")).to_be_visible()
     open_widget(page)
     expect(page.get_by_role("link", name="Vos données")).to_be_visible()
@@ -76,7 +69,7 @@ def test_widget_fits_a_phone_screen(
 ) -> None:
     page = shop_page(
         browser,
-        desk_server,
+        desk_server.url,
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
@@ -93,7 +86,7 @@ def test_widget_fits_a_phone_screen(
 def test_handoff_agent_claims_replies_and_hands_back(
     browser: Any, desk_server: DeskServer, screenshots: Path
 ) -> None:
-    shopper = shop_page(browser, desk_server)
+    shopper = shop_page(browser, desk_server.url)
     open_widget(shopper)
     write(shopper, "je veux parler à un conseiller")
     expect(shopper.locator(".msg.system").last).to_contain_text("Un conseiller va vous répondre")
@@ -156,7 +149,7 @@ def test_handoff_agent_claims_replies_and_hands_back(
 def test_finding_03_a_browser_with_the_id_alone_starts_a_new_conversation(
     browser: Any, desk_server: DeskServer
 ) -> None:
-    owner = shop_page(browser, desk_server)
+    owner = shop_page(browser, desk_server.url)
     sent: list[Any] = []
     owner.on("websocket", lambda socket: socket.on("framesent", lambda frame: sent.append(frame)))
     open_widget(owner)
@@ -168,7 +161,7 @@ def test_finding_03_a_browser_with_the_id_alone_starts_a_new_conversation(
     conversation = conversation_id(owner, desk_server)
     count = owner.locator(".msg").count()
 
-    stranger = shop_page(browser, desk_server)
+    stranger = shop_page(browser, desk_server.url)
     stranger.evaluate(
         f"localStorage.setItem('bijou-desk-conversation:{desk_server.url}', '{conversation}')"
     )

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from desk.app import create_app
 from desk.settings import Settings
+from tests.browser.conftest import shop_page
 from tests.desk.fake_rasa import TOKEN, FakeRasa
 from tests.support.databases import seeded_sqlite
 from tests.support.servers import FROZEN_NOW, ROOT
@@ -75,10 +76,7 @@ def desk_url(tmp_path: Path, database: Path, monkeypatch: pytest.MonkeyPatch) ->
 def test_finding_05_the_widget_keeps_the_text_the_desk_could_not_store(
     browser: Any, desk_url: str, database: Path
 ) -> None:
-    context = browser.new_context(locale="fr-FR")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(desk_url + "/")
+    page = shop_page(browser, desk_url)
     page.get_by_role("button", name="Une question ?").click()
     expect(page.locator(".status")).to_have_text("Assistant en ligne")
     box = page.get_by_label("Votre message")
@@ -99,4 +97,4 @@ def test_finding_05_the_widget_keeps_the_text_the_desk_could_not_store(
     expect(page.locator(".msg.shopper")).to_have_text([f"Vous : {TEXT}"])
     expect(box).to_have_value("")
     expect(page.locator(".msg.bot")).to_have_count(1)
-    context.close()
+    page.context.close()
