@@ -61,7 +61,10 @@ def secret_file(path: Path) -> str:
         finally:
             aside.unlink()
     _restrict(path, 0o600)
-    return path.read_text(encoding="utf-8").strip()
+    secret = path.read_text(encoding="utf-8").strip()
+    if not secret:  # an empty secret would match an empty one sent by anybody
+        raise RuntimeError(f"{path} is empty: delete it and a new secret is generated")
+    return secret
 
 
 def actions_token(environ: Mapping[str, str] | None = None, var_dir: Path = VAR_DIR) -> str:

@@ -111,3 +111,16 @@ def test_servers_starting_together_share_one_actions_token(tmp_path: Path) -> No
         tokens = set(pool.map(lambda _: actions_token({}, var_dir=tmp_path), range(32)))
     assert len(tokens) == 1 and all(tokens)
     assert [p.name for p in tmp_path.iterdir()] == ["actions_token"]
+
+
+@pytest.mark.parametrize("content", ["", "\n", "   \n"])
+def test_finding_13_an_empty_token_file_never_opens_the_action_server(
+    tmp_path: Path, content: str
+) -> None:
+    """An empty token would let any request through (an empty ``?token=`` matches it)."""
+    (tmp_path / "actions_token").write_text(content, encoding="utf-8")
+    with pytest.raises(RuntimeError, match="actions_token"):
+        actions_token({}, tmp_path)
+    assert actions_token({"ACTIONS_TOKEN": "from-the-environment"}, tmp_path) == (
+        "from-the-environment"
+    )
