@@ -7,12 +7,12 @@ its default port, a secret key generated once into ``.var/desk_secret`` (never c
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 from desk.security import SCRYPT_N
+from shop.private_files import secret_file
 from shop.store.db import REPO_ROOT, database_url
 
 DEFAULT_VAR_DIR = REPO_ROOT / ".var"
@@ -99,16 +99,6 @@ def _read(path: Path) -> str:
 
 
 def _secret_file(path: Path) -> str:
-    """The key in ``path``, created (mode 600) with a random value on first use."""
-    existing = _read(path)
-    if existing:
-        return existing
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return _read(path)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-    return key
+    """The key in ``path``, created (0600, whole) with a random value on first use; never
+    empty."""
+    return secret_file(path)
