@@ -32,6 +32,7 @@ def test_finding_18_a_shopper_erases_the_conversation_with_the_keyboard(
 ) -> None:
     page = shop_page(browser, desk_server.url)
     page.get_by_role("button", name="Une question ?").click()
+    expect(page.locator(".status")).to_have_text("Assistant en ligne")  # the conversation exists
     page.get_by_label("Votre message").fill(SECRET)
     page.keyboard.press("Enter")
     expect(page.locator(".msg.bot")).not_to_have_count(0)
