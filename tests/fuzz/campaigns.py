@@ -444,7 +444,7 @@ def oversized_bodies(fuzzer: Fuzzer) -> Callable[[], None]:
 
     @given(
         size=st.one_of(
-            st.sampled_from([MAX_BODY_BYTES - 1, MAX_BODY_BYTES, MAX_BODY_BYTES + 1, 2_000_000]),
+            st.sampled_from([MAX_BODY_BYTES - 1, MAX_BODY_BYTES, MAX_BODY_BYTES + 1, 500_000]),
             st.integers(0, 300_000),
         ),
         chunked=st.booleans(),

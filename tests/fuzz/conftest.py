@@ -24,7 +24,7 @@ from tests.desk.conftest import AGENT, AGENT_PASSWORD, database_url, db, fake_ra
 from tests.desk.conftest import settings as desk_settings  # noqa: F401 - shared fixture
 from tests.fuzz.harness import Fuzzer, TestClientSocket
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
 # Deterministic in CI: the same inputs on every run; scripts/fuzz.py explores at random.
 FUZZ = settings(
