@@ -342,8 +342,14 @@ def main(argv: list[str] | None = None) -> int:
         fuzz_started = time.monotonic()
         limited_examples = max(int(args.examples * DEFAULT_LIMITS_SHARE), 10)
         shares = sum(share for _, share in CAMPAIGNS.values())
-        for name, (make, share) in CAMPAIGNS.items():
-            count = max((args.examples - limited_examples) * share // shares, 1)
+        counts = {
+            name: max((args.examples - limited_examples) * share // shares, 1)
+            for name, (_, share) in CAMPAIGNS.items()
+        }
+        first = next(iter(counts))  # the rounding's remainder, so that the total is exact
+        counts[first] += max(args.examples - limited_examples - sum(counts.values()), 0)
+        for name, (make, _) in CAMPAIGNS.items():
+            count = counts[name]
             print(f"{name}: {count} inputs", flush=True)
             run_campaign(name, make, fuzzers["lifted"], count, run, args.seed)
         print(f"default limits: {limited_examples} inputs", flush=True)
