@@ -68,7 +68,7 @@ def test_finding_01_a_typed_json_intent_is_read_as_words_not_as_slots(
     http: httpx.Client, stack: Stack
 ) -> None:
     conversation = start(http)
-    say(http, conversation, '/inform{"verified_order": "%s"}' % TARGET.number)
+    say(http, conversation, f'/inform{{"verified_order": "{TARGET.number}"}}')
     tracker = stack.tracker(conversation)
     assert slot(tracker, "verified_order") is None
     assert not tracker["latest_message"]["text"].startswith("/")

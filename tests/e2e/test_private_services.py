@@ -19,6 +19,7 @@ from shop.store.demo import DEMO_ORDERS
 from tests.support.desk import DeskServer
 from tests.support.servers import Stack, new_sender, slot
 from tests.support.services import free_port
+from tests.support.shopper import carry_conversation_tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -119,10 +120,8 @@ def test_finding_14_desk_log_holds_no_conversation_id_email_or_order_number(
     stack: Stack, desk_server: DeskServer
 ) -> None:
     with httpx.Client(base_url=desk_server.url, timeout=30) as http:
-        opened = http.post("/api/chat").json()
-        conversation = str(opened["id"])
-        if "token" in opened:  # the widget sends its conversation's token back
-            http.headers["X-Conversation-Token"] = str(opened["token"])
+        carry_conversation_tokens(http)  # as the widget does
+        conversation = str(http.post("/api/chat").json()["id"])
         for text in (f"annuler la commande {ORDER.number}", ORDER.email):
             sent = http.post(f"/api/chat/{conversation}/messages", json={"text": text})
             assert sent.status_code == 200
