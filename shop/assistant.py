@@ -40,6 +40,7 @@ MAX_IDENTITY_FAILURES = 3  # in one conversation
 # Across conversations: per order number, per e-mail and per client address.
 MAX_FAILURES_PER_WINDOW = 5
 IDENTITY_WINDOW = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 
 PRODUCT_NAMES = {
     ProductKind.RING.value: "bague",
@@ -154,7 +155,7 @@ def check_identity(
             kind="identity_lock",
             conversation_id=conversation_id,
             decision=None,
-            facts={"order_number": number, "window_minutes": IDENTITY_WINDOW.total_seconds() // 60},
+            facts={"order_number": number, "window_minutes": IDENTITY_WINDOW // MINUTE},
             priority=1,
         )
         return IdentityCheck(locked=True, ticket_number=ticket)

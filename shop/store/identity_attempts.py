@@ -9,22 +9,33 @@ failed", never which e-mail.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 from datetime import datetime
 
 from sqlalchemy import Column, Index, Integer, String, delete, func, select
 from sqlalchemy.orm import Session
 
 from shop.clock import require_aware
+from shop.private_files import VAR_DIR, secret_file
 from shop.store.models import Base, UTCDateTime
 
-_DIGEST_KEY = b"bijou-assistant identity attempts"
+KEY_ENV = "SHOP_IDENTITY_KEY"
+
+
+@functools.lru_cache(maxsize=1)
+def _digest_key() -> bytes:
+    """``SHOP_IDENTITY_KEY`` (the same on every action server), else one generated once into
+    ``.var/identity_key``: without it, a digest table cannot be matched against known e-mails."""
+    key = os.environ.get(KEY_ENV, "").strip() or secret_file(VAR_DIR / "identity_key")
+    return hashlib.sha256(key.encode("utf-8")).digest()
 
 
 def digest(value: str) -> str:
     """A keyed, one-way digest of an e-mail or a client address (lower-cased, trimmed)."""
     normalised = value.strip().lower().encode("utf-8")
-    return hashlib.blake2b(normalised, key=_DIGEST_KEY, digest_size=16).hexdigest()
+    return hashlib.blake2b(normalised, key=_digest_key(), digest_size=16).hexdigest()
 
 
 class IdentityFailure(Base):

@@ -20,7 +20,9 @@ from sqlalchemy.orm import sessionmaker
 from actions.identity import ValidateTrackForm
 from actions.orders import ActionTrackOrder
 from shop import assistant
+from shop.store import identity_attempts
 from shop.store.demo import DEMO_ORDERS
+from shop.store.identity_attempts import IdentityFailure
 from shop.store.models import Ticket
 from tests.actions.conftest import DOMAIN, make_tracker, run_action, slot_events, text_of
 from tests.support.servers import FROZEN_NOW
@@ -120,3 +122,22 @@ def test_failures_below_the_limit_keep_the_usual_three_strikes(shop_db: sessionm
     assert "Je ne trouve pas" in text and slots["identity_failures"] == 1
     _, slots = try_pair(demo.number, demo.email)
     assert slots["verified_order"] == demo.number
+
+
+def test_a_stored_failure_keeps_no_email_and_needs_the_key_to_be_matched(
+    shop_db: sessionmaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = DEMO_ORDERS["cancellable"]
+    try_pair(demo.number, "quelquun@exemple.fr", client="203.0.113.7")
+    with shop_db() as session:
+        [row] = session.execute(select(IdentityFailure)).scalars()
+    stored = " ".join(str(value) for value in vars(row).values())
+    assert "exemple.fr" not in stored and "203.0.113.7" not in stored
+    assert row.email_digest == identity_attempts.digest("Quelquun@exemple.fr ")
+    monkeypatch.setenv(identity_attempts.KEY_ENV, "une-autre-cle-de-boutique")
+    identity_attempts._digest_key.cache_clear()
+    try:
+        assert identity_attempts.digest("quelquun@exemple.fr") != row.email_digest
+    finally:
+        monkeypatch.delenv(identity_attempts.KEY_ENV)
+        identity_attempts._digest_key.cache_clear()
