@@ -32,6 +32,7 @@ from tests.desk.fake_rasa import GREETING, TOKEN, FakeRasa
 from tests.support.servers import FROZEN_NOW, ROOT
 from tests.support.services import free_port
 from tests.support.shopper import TOKEN_HEADER, carry_conversation_tokens
+from tests.support.threads import in_own_thread
 
 NO_LONGER_YOURS = "Cette conversation n'est plus accessible depuis ce navigateur"
 
@@ -172,7 +173,7 @@ def _one_conversation(address: str) -> tuple[str, str]:
                 if message.get("text") == GREETING and message["id"] > 2:
                     return
 
-    asyncio.run(chat())
+    in_own_thread(asyncio.run, chat())
     return conversation, token
 
 
@@ -375,7 +376,7 @@ def test_finding_16_a_chunked_body_is_cut_off_once_it_passes_64_kib() -> None:
         await form_data(Request(scope, receive))
 
     with pytest.raises(HTTPException) as refused:
-        asyncio.run(read())
+        in_own_thread(asyncio.run, read())
     assert refused.value.status_code == 413
     assert pulled == MAX_BODY_BYTES // len(chunk) + 1  # stopped at the first chunk too many
 
