@@ -8,10 +8,11 @@ limit, and ``require_csrf`` checks the token of the logged-in session on every c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs
 
 from fastapi import HTTPException, Request
@@ -39,6 +40,7 @@ from desk.shopper_access import TOKEN_HEADER, UNAUTHORIZED, token_opens
 from shop.clock import Clock
 from shop.policy.profile import ShopProfile
 from shop.store import conversation_repository as repo
+from shop.store.conversations import Role
 from shop.store.db import session_scope
 
 MAX_BODY_BYTES = 64 * 1024
@@ -80,7 +82,7 @@ def _session_of(request: Request) -> AgentSession | None:
         )
         if agent is None or agent.id != session.agent_id or agent.username != session.username:
             return None
-    return session
+        return dataclasses.replace(session, role=agent.role)
 
 
 def current_agent(request: Request) -> AgentSession:
@@ -96,6 +98,23 @@ def page_agent(request: Request) -> AgentSession:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
     return session
+
+
+FORBIDDEN = "Votre compte n'a pas accès à cette page."
+
+
+def role_required(*roles: Role, page: bool = False) -> Callable[[Request], AgentSession]:
+    """A dependency: the logged-in account when its role is one of ``roles``, else 403 (401,
+    or the login page with ``page``, when nobody is logged in)."""
+    allowed = {role.value for role in roles}
+
+    def dependency(request: Request) -> AgentSession:
+        session = page_agent(request) if page else current_agent(request)
+        if session.role not in allowed:
+            raise HTTPException(status_code=403, detail=FORBIDDEN)
+        return session
+
+    return dependency
 
 
 async def form_data(request: Request) -> dict[str, str]:

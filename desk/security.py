@@ -155,6 +155,7 @@ class AgentSession:
     display_name: str
     csrf: str
     session_id: str
+    role: str = "agent"  # read from the account at each request (``desk.deps``), not the cookie
 
 
 def open_session(

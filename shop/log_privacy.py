@@ -22,28 +22,27 @@ _ID_CHARS = "A-Za-z0-9_-"
 
 _TOKEN_IN_URL = re.compile(r"(?<=[?&]token=)[^&\s\"'#]+")
 # The desk's paths name a conversation by its id, whatever its shape (uvicorn's access lines).
-_ID_IN_DESK_PATH = re.compile(
-    r"(?:(?<=/api/chat/)|(?<=/ws/)|(?<=/conversations/))[^/?#\s\"'<>]+"
+_ID_IN_DESK_PATH = re.compile(r"(?:(?<=/api/chat/)|(?<=/ws/)|(?<=/conversations/))[^/?#\s\"'<>]+")
+EMAIL_PATTERN = re.compile(
+    r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # A conversation id is a random 16-64 character token (``secrets.token_urlsafe``, a uuid);
 # a file name such as ``<hash>.tar.gz`` and the decimals of a confidence are left alone.
 _ID_CANDIDATE = re.compile(
     rf"(?<![.{_ID_CHARS}])[{_ID_CHARS}]{{16,64}}(?![{_ID_CHARS}]|\.[A-Za-z])"
 )
 # Masked after the ids (an id may hold what looks like a phone number or an order number).
+IBAN_PATTERN = re.compile(
+    r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.I
+)
+PHONE_PATTERN = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)33[ .-]?(?:\(0\)[ .-]?)?|0)[1-9](?:[ .-]?\d{2}){4}(?!\d)"
+)
+ORDER_PATTERN = re.compile(r"(?<!\d)(?<!\d[.,])(?:\d{3} ?\d{3}|\d{2} \d{2} \d{2})(?!\d|[.,]\d)")
 _NUMBERS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.I),
-        "<iban>",
-    ),
-    (
-        re.compile(
-            r"(?<![\d+])(?:(?:\+|00)33[ .-]?(?:\(0\)[ .-]?)?|0)[1-9](?:[ .-]?\d{2}){4}(?!\d)"
-        ),
-        "<phone>",
-    ),
-    (re.compile(r"(?<!\d)(?<!\d[.,])(?:\d{3} ?\d{3}|\d{2} \d{2} \d{2})(?!\d|[.,]\d)"), "<order>"),
+    (IBAN_PATTERN, "<iban>"),
+    (PHONE_PATTERN, "<phone>"),
+    (ORDER_PATTERN, "<order>"),
 )
 _MASKED_FLAG = "_personal_data_masked"
 
@@ -67,7 +66,7 @@ def mask(text: str) -> str:
     """``text`` with every piece of personal data replaced by a placeholder such as
     ``<email>``."""
     text = _ID_IN_DESK_PATH.sub("<id>", _TOKEN_IN_URL.sub("<token>", text))
-    text = _EMAIL.sub("<email>", text)
+    text = EMAIL_PATTERN.sub("<email>", text)
     text = _ID_CANDIDATE.sub(_mask_id, text)
     for pattern, placeholder in _NUMBERS:
         text = pattern.sub(placeholder, text)

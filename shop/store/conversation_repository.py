@@ -30,6 +30,7 @@ from shop.store.conversations import (
     LoginFailure,
     Message,
     MessageAuthor,
+    Role,
 )
 from shop.store.models import Order, OrderLine, Shipment, Ticket, TicketStatus
 
@@ -322,7 +323,12 @@ def count_agents(session: Session) -> int:
 
 
 def create_agent(
-    session: Session, username: str, password_hash: str, display_name: str, now: datetime
+    session: Session,
+    username: str,
+    password_hash: str,
+    display_name: str,
+    now: datetime,
+    role: Role = Role.AGENT,
 ) -> Agent:
     name = username.strip().lower()
     if not name:
@@ -333,6 +339,7 @@ def create_agent(
         username=name,
         password_hash=password_hash,
         display_name=display_name.strip() or name,
+        role=Role(role).value,
         created_at=require_aware(now),
     )
     session.add(agent)

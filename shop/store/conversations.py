@@ -37,6 +37,15 @@ class ConversationMode(str, enum.Enum):
     CLOSED = "closed"
 
 
+class Role(str, enum.Enum):
+    """What a console account may do: agents answer shoppers, editors teach the bot (review
+    inbox), admins do both and manage accounts and personal data."""
+
+    AGENT = "agent"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
 class MessageAuthor(str, enum.Enum):
     SHOPPER = "shopper"
     BOT = "bot"
@@ -91,6 +100,8 @@ class Message(Base):
     intent = Column(String(120), nullable=True, index=True)
     confidence = Column(Float, nullable=True)
     relayed = Column(Boolean, nullable=True)  # shopper messages only: reached the bot or not
+    # Bot answers only: the intent or faq/<entry> the widget asks the shopper to rate.
+    feedback_topic = Column(String(160), nullable=True)
     created_at = Column(UTCDateTime, nullable=False)
 
     conversation = relationship("Conversation", back_populates="messages")
@@ -126,6 +137,7 @@ class Agent(Base):
     username = Column(String(80), nullable=False, unique=True, index=True)
     password_hash = Column(String(255), nullable=False)
     display_name = Column(String(120), nullable=False)
+    role = Column(String(16), nullable=False, default=Role.AGENT.value, server_default="agent")
     created_at = Column(UTCDateTime, nullable=False)
 
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -22,7 +22,7 @@ from sqlalchemy.pool import StaticPool
 from shop.private_files import close_to_others, private_file
 
 # Every module that declares tables, so that the schema is whole whoever creates it.
-from shop.store import audit, conversations, identity_attempts  # noqa: F401
+from shop.store import audit, conversations, identity_attempts, learning  # noqa: F401
 from shop.store.models import Base
 
 DATABASE_URL_ENV = "SHOP_DATABASE_URL"
@@ -103,8 +103,34 @@ def session_scope(factory: sessionmaker) -> Iterator[Session]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the missing tables (existing tables and rows are left alone)."""
+    """Create the missing tables, and add the columns that later releases gave existing ones
+    (nullable or with a server default, so existing rows stay valid); rows are left alone."""
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """``ALTER TABLE … ADD COLUMN`` for each model column a table made by an older release
+    lacks; returns them as ``table.column``."""
+    inspector = inspect(engine)
+    added: list[str] = []
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = (
+                    f" DEFAULT '{column.server_default.arg}'"
+                    if column.server_default is not None
+                    else ""
+                )
+                connection.execute(
+                    text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}')
+                )
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def drop_schema(engine: Engine) -> None:
