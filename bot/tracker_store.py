@@ -13,6 +13,10 @@ position, the events before it are stored and only those after it are new; in ev
 case (a tracker built elsewhere, the full history of every session, an entry forgotten) the
 store counts, as Rasa does. A conversation found with no event at all has none stored until
 this store saves it. Events are still written in the same transaction, the same way.
+
+The same transaction also records what the bot understood of each new shopper message
+(``bot/turn_recorder.py``: the ``bot_turns`` table, created here when missing), so the review
+inbox and the dashboard see every message, widget and REST alike, at no extra commit.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.turn_recorder import record_new_events
+from shop.store.learning import BotTurn
+
 # Conversations remembered at once (least recently used forgotten first): a forgotten one is
 # only counted again, as Rasa does.
 REMEMBERED_CONVERSATIONS = 10_000
@@ -35,6 +42,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        BotTurn.__table__.create(self.engine, checkfirst=True)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
 
     def _remember(self, sender_id: str, events: Sequence[Event]) -> None:
@@ -69,8 +77,11 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self.stored_events(tracker)
         if stored is None:
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, len(tracker.events))
+            new = list(super()._additional_events(session, tracker))
+        else:
+            new = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+        record_new_events(session, tracker.sender_id, new)
+        return iter(new)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         try:

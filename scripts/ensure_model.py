@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / ".var" / "models"
 KEEP = 3
 # Modules of bot/ that only the running server uses (scripts/write_endpoints.py names them).
-SERVER_ONLY = {"tracker_store.py", "lock_store.py"}
+SERVER_ONLY = {"tracker_store.py", "turn_recorder.py", "lock_store.py"}
 
 
 def training_inputs() -> list[Path]:

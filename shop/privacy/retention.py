@@ -5,7 +5,10 @@ have been silent for ``conversation_days``; a conversation still waiting for or 
 agent stays. Rasa's tracker events (every turn with its slots: e-mails, order numbers) go after
 ``tracker_days``: Rasa only needs the current session (it expires after 30 minutes of silence),
 the rest is kept a while for investigating a wrong answer. Audit events go after
-``audit_days``. Tickets are the shop's records of requests and stay.
+``audit_days``. Tickets are the shop's records of requests and stay. What the bot understood
+of each message (``bot_turns``) goes with the transcripts' period, except the messages an
+editor labelled: they are the training data the shop keeps, so they stay with their personal
+data replaced by placeholders (``shop.learning.pii``). Ratings go with their conversation.
 
 The job is a plain deletion of what is older than a cut-off, so running it twice, or from two
 desk processes at once, deletes nothing more.
@@ -18,13 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from shop.clock import require_aware
+from shop.learning.pii import redact
 from shop.privacy import audit, tracker
 from shop.privacy.subject import Report
 from shop.store.conversations import AgentNote, Conversation, Handoff, Message
+from shop.store.learning import BotTurn, Feedback, ReviewLabel
 
 DEFAULT_CONVERSATION_DAYS = 365
 DEFAULT_TRACKER_DAYS = 30
@@ -72,6 +77,7 @@ def retain(session: Session, settings: RetentionSettings, now: datetime) -> Repo
     )
     for chunk in tracker.chunks(old):
         for table, model in (
+            ("desk_feedback", Feedback),  # first: it refers to the messages
             ("desk_messages", Message),
             ("desk_agent_notes", AgentNote),
             ("desk_handoffs", Handoff),
@@ -89,9 +95,38 @@ def retain(session: Session, settings: RetentionSettings, now: datetime) -> Repo
         )
         report.add("desk_conversations", int(result.rowcount or 0))
     report.add("events", tracker.delete_events_of(session, old))
+    report.add("bot_turns", _retain_turns(session, cutoff))
     tracker_cutoff = instant - timedelta(days=settings.tracker_days)
     report.add("events", tracker.delete_events_before(session, tracker_cutoff.timestamp()))
     report.add(
         "audit_events", audit.delete_before(session, instant - timedelta(days=settings.audit_days))
     )
     return report
+
+
+def _retain_turns(session: Session, cutoff: datetime) -> int:
+    """Delete the unlabelled turns older than ``cutoff``; keep the labelled ones, redacted."""
+    labelled = select(ReviewLabel.turn_id)
+    deleted = session.execute(
+        delete(BotTurn)
+        .where(BotTurn.created_at < cutoff)
+        .where(BotTurn.id.not_in(labelled))
+        .execution_options(synchronize_session=False)
+    )
+    changed = int(deleted.rowcount or 0)
+    kept = session.execute(
+        select(BotTurn.id, BotTurn.text, BotTurn.entities)
+        .where(BotTurn.created_at < cutoff)
+        .where(BotTurn.id.in_(labelled))
+    )
+    for turn_id, text, entities in list(kept):
+        clean = redact(text)
+        if clean != text or entities:
+            session.execute(
+                update(BotTurn)
+                .where(BotTurn.id == turn_id)
+                .values(text=clean, entities=[])
+                .execution_options(synchronize_session=False)
+            )
+            changed += 1
+    return changed

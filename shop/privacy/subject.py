@@ -10,7 +10,9 @@ Erasure keeps what the shop's accounts need and nothing else:
 - transcripts: message and note texts become « [effacé] » (buttons and payloads dropped), the
   handoff notes lose everything but their reason and ticket number, the conversation ends;
   rows stay so that the desk's figures (how many conversations, handoffs) remain true;
-- Rasa's tracker events of those conversations are deleted;
+- Rasa's tracker events of those conversations are deleted; what the bot understood of each
+  message (``bot_turns``) keeps its intent and scores but loses its text and entities, so an
+  editor's label on it exports nothing; shoppers' ratings keep their score, not their comment;
 - tickets keep their number, kind, status, decision and clause (what the shop decided and why),
   their collected facts are reduced to the decision;
 - orders, lines, shipments and amounts stay (accounting records are kept ten years, French
@@ -38,6 +40,7 @@ from shop.store.conversations import (
     Handoff,
     Message,
 )
+from shop.store.learning import BotTurn, Feedback
 from shop.store.models import Customer, Order, Ticket
 from shop.store.repository import normalise_email
 
@@ -115,6 +118,13 @@ def find_subject(session: Session, email: str) -> Subject:
         ).scalars()
     )
     conversation_ids |= tracker.senders_mentioning(session, address)
+    conversation_ids |= set(
+        session.execute(
+            select(BotTurn.conversation_id)
+            .where(func.lower(BotTurn.text).contains(address, autoescape=True))
+            .distinct()
+        ).scalars()
+    )
     conversation_ids |= tracker.senders_with_slot(session, VERIFIED_ORDER_SLOT, numbers)
     conversation_ids |= {t.conversation_id for t in tickets if t.conversation_id}
     if numbers:
@@ -143,6 +153,8 @@ def export_subject(session: Session, email: str, now: datetime) -> dict[str, Any
                 "id": conversation_id,
                 "desk": _conversation_data(conversation) if conversation is not None else None,
                 "tracker_events": tracker_events.get(conversation_id, []),
+                "bot_turns": _turns_data(session, conversation_id),
+                "feedback": _feedback_data(session, conversation_id),
             }
         )
     return {
@@ -258,6 +270,34 @@ def _conversation_data(conversation: Conversation) -> dict[str, Any]:
     }
 
 
+def _turns_data(session: Session, conversation_id: str) -> list[dict[str, Any]]:
+    statement = select(BotTurn).where(BotTurn.conversation_id == conversation_id)
+    return [
+        {
+            "text": turn.text,
+            "intent": turn.intent,
+            "faq_entry": turn.faq_entry,
+            "entities": turn.entities or [],
+            "created_at": _when(turn.created_at),
+        }
+        for turn in session.execute(statement.order_by(BotTurn.id)).scalars()
+    ]
+
+
+def _feedback_data(session: Session, conversation_id: str) -> list[dict[str, Any]]:
+    statement = select(Feedback).where(Feedback.conversation_id == conversation_id)
+    return [
+        {
+            "kind": row.kind,
+            "score": row.score,
+            "topic": row.topic,
+            "comment": row.comment,
+            "created_at": _when(row.created_at),
+        }
+        for row in session.execute(statement.order_by(Feedback.id)).scalars()
+    ]
+
+
 # --- erasure ----------------------------------------------------------------------------------
 
 
@@ -324,6 +364,23 @@ def erase_conversation(session: Session, conversation_id: str, now: datetime) ->
         conversation.updated_at = instant
         report.add("desk_conversations", 1)
     report.add("events", tracker.delete_events_of(session, [conversation_id]))
+    turns = session.execute(
+        update(BotTurn)
+        .where(BotTurn.conversation_id == conversation_id)
+        .where(BotTurn.text != ERASED)
+        .values(text=ERASED, entities=[])
+        .execution_options(synchronize_session=False)
+    )
+    report.add("bot_turns", int(turns.rowcount or 0))
+    comments = session.execute(
+        update(Feedback)
+        .where(Feedback.conversation_id == conversation_id)
+        .where(Feedback.comment.is_not(None))
+        .where(Feedback.comment != ERASED)
+        .values(comment=ERASED)
+        .execution_options(synchronize_session=False)
+    )
+    report.add("desk_feedback", int(comments.rowcount or 0))
     session.flush()
     return report
 
