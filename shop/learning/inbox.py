@@ -333,12 +333,12 @@ def recent_labels(session: Session, limit: int = 20) -> list[LabelledGroup]:
     ]
 
 
-def live_labels(session: Session) -> list[tuple[ReviewLabel, BotTurn]]:
-    """Every label in force with its turn, oldest first (the export reads them)."""
+def live_labels(session: Session, until: datetime) -> list[tuple[ReviewLabel, BotTurn]]:
+    """Every label in force at ``until`` with its turn, oldest first (the export reads them)."""
     rows = session.execute(
         select(ReviewLabel, BotTurn)
         .join(BotTurn, BotTurn.id == ReviewLabel.turn_id)
-        .where(ReviewLabel.undone_at.is_(None))
+        .where(ReviewLabel.undone_at.is_(None), ReviewLabel.created_at <= until)
         .order_by(ReviewLabel.created_at, ReviewLabel.id)
     )
     return [(label, turn) for label, turn in rows]

@@ -31,8 +31,13 @@ def test_empty_answer_is_reported_with_file_and_line(faq_dir, write, profiles) -
 
     error = only_error(faq_dir, profiles)
 
-    assert str(error) == "faq/paiement.yml:4: entry 'paiement_3x': answer is empty"
-    assert (error.line, error.reason) == (4, "entry 'paiement_3x': answer is empty")
+    assert str(error) == (
+        "faq/paiement.yml:4: entry 'paiement_3x': answer is empty: réponse à écrire"
+    )
+    assert (error.line, error.reason) == (
+        4,
+        "entry 'paiement_3x': answer is empty: réponse à écrire",
+    )
 
 
 def test_answer_over_700_characters_is_refused(faq_dir, write, profiles) -> None:
