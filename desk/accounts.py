@@ -50,11 +50,13 @@ def _gate() -> asyncio.Semaphore:
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    """``cookie`` (the signed session) when the login succeeded; ``locked_until`` when the
-    username or the address is locked (before this attempt, or because of it)."""
+    """``cookie`` (the signed session) and the account's ``role`` when the login succeeded;
+    ``locked_until`` when the username or the address is locked (before this attempt, or
+    because of it)."""
 
     cookie: str | None = None
     locked_until: datetime | None = None
+    role: str = "agent"
 
 
 def _max_age(desk: Desk) -> timedelta:
@@ -107,7 +109,7 @@ async def log_in(desk: Desk, username: str, password: str, address: str) -> Logi
     cookie = open_session(
         desk.signer, secret, agent_id, str(agent.username), str(agent.display_name)
     )
-    return LoginOutcome(cookie=cookie)
+    return LoginOutcome(cookie=cookie, role=str(agent.role))
 
 
 async def log_out(desk: Desk, agent: AgentSession) -> None:

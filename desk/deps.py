@@ -1,9 +1,11 @@
 """What every route needs, wired once per app: the ``Desk`` container and FastAPI dependencies.
 
 ``current_agent`` answers 401 (API routes); ``page_agent`` redirects to the login page (HTML
-routes). ``form_data`` reads a urlencoded or JSON body without python-multipart, with a size
-limit, and ``require_csrf`` checks the token of the logged-in session on every console POST.
-``shopper_conversation`` lets a widget call through only with its conversation's token.
+routes); ``role_required`` (and the ready-made ``answering``, ``reviewing``, ``admin``…) lets
+only some roles through, read from the account at each request. ``form_data`` reads a
+urlencoded or JSON body without python-multipart, with a size limit, and ``require_csrf``
+checks the token of the logged-in session on every console POST. ``shopper_conversation`` lets
+a widget call through only with its conversation's token.
 """
 
 from __future__ import annotations
@@ -103,6 +105,15 @@ def page_agent(request: Request) -> AgentSession:
 FORBIDDEN = "Votre compte n'a pas accès à cette page."
 
 
+class PageForbidden(HTTPException):
+    """A page the logged-in account's role may not open: the app answers with a French page
+    (403) that still shows the console's menu for that role, so the account finds its way."""
+
+    def __init__(self, session: AgentSession) -> None:
+        super().__init__(status_code=403, detail=FORBIDDEN)
+        self.session = session
+
+
 def role_required(*roles: Role, page: bool = False) -> Callable[[Request], AgentSession]:
     """A dependency: the logged-in account when its role is one of ``roles``, else 403 (401,
     or the login page with ``page``, when nobody is logged in)."""
@@ -111,10 +122,29 @@ def role_required(*roles: Role, page: bool = False) -> Callable[[Request], Agent
     def dependency(request: Request) -> AgentSession:
         session = page_agent(request) if page else current_agent(request)
         if session.role not in allowed:
-            raise HTTPException(status_code=403, detail=FORBIDDEN)
+            raise PageForbidden(session) if page else HTTPException(403, detail=FORBIDDEN)
         return session
 
     return dependency
+
+
+# Who may open what (the console's menu in base.html shows the same).
+ANSWERING = (Role.AGENT, Role.ADMIN)  # the queue and the conversations
+REVIEWING = (Role.EDITOR, Role.ADMIN)  # the review inbox
+EVERY_ROLE = tuple(Role)  # the dashboard, one's own password
+ADMINISTERING = (Role.ADMIN,)  # accounts, personal data
+
+answering_page = role_required(*ANSWERING, page=True)
+answering = role_required(*ANSWERING)
+reviewing_page = role_required(*REVIEWING, page=True)
+reviewing = role_required(*REVIEWING)
+admin_page = role_required(*ADMINISTERING, page=True)
+admin = role_required(*ADMINISTERING)
+
+
+def home_of(role: str) -> str:
+    """Where a login without a target lands: the first page the role may open."""
+    return "/console/dashboard" if role == Role.EDITOR.value else "/console"
 
 
 async def form_data(request: Request) -> dict[str, str]:

@@ -20,9 +20,14 @@ from desk import handoff as notes
 from desk.deps import (
     MAX_CURSOR,
     Desk,
+    admin,
+    admin_page,
+    answering,
+    answering_page,
     current_agent,
     form_data,
     get_desk,
+    home_of,
     page_agent,
     require_csrf,
     wants_json,
@@ -115,6 +120,8 @@ async def login(request: Request, desk: Desk = Depends(get_desk)) -> Response:
             outcome.locked_until,
             lambda message, status: _login_page(request, desk, next_path, message, status),
         )
+    if next_path == "/console":  # no particular page asked: the role's first page
+        next_path = home_of(outcome.role)
     home = RedirectResponse(next_path, status_code=303)
     response = _signed_in(home, request, desk, outcome.cookie)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
@@ -231,7 +238,9 @@ def _page(
 
 @router.get("", response_class=HTMLResponse)
 async def queue_page(
-    request: Request, agent: AgentSession = Depends(page_agent), desk: Desk = Depends(get_desk)
+    request: Request,
+    agent: AgentSession = Depends(answering_page),
+    desk: Desk = Depends(get_desk),
 ) -> Response:
     rows = await desk.service.db(lambda s: views.queue_view(s, desk.profile, desk.clock.now()))
     return _page(request, desk, agent, "queue.html", queue=rows)
@@ -253,7 +262,7 @@ async def conversation_page(
     conversation_id: str,
     request: Request,
     order: str | None = Query(None, max_length=32),
-    agent: AgentSession = Depends(page_agent),
+    agent: AgentSession = Depends(answering_page),
     desk: Desk = Depends(get_desk),
 ) -> Response:
     view = await _conversation(desk, conversation_id, order)
@@ -325,7 +334,7 @@ async def conversation_action(
     conversation_id: str,
     action: str,
     request: Request,
-    agent: AgentSession = Depends(current_agent),
+    agent: AgentSession = Depends(answering),
     desk: Desk = Depends(get_desk),
 ) -> Response:
     if action not in ("claim", "reply", "note", "hand-back", "close"):
@@ -338,13 +347,13 @@ async def conversation_action(
 
 @router.get("/api/me")
 def me(agent: AgentSession = Depends(current_agent)) -> dict[str, str]:
-    return {"username": agent.username, "display_name": agent.display_name}
+    return {"username": agent.username, "display_name": agent.display_name, "role": agent.role}
 
 
 @router.get("/api/queue")
 async def queue_api(
     wait: float = Query(0, ge=0),
-    agent: AgentSession = Depends(current_agent),
+    agent: AgentSession = Depends(answering),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
     if wait > 0:
@@ -358,7 +367,7 @@ async def conversation_api(
     conversation_id: str,
     after: int = Query(0, ge=0, le=MAX_CURSOR),
     wait: float = Query(0, ge=0),
-    agent: AgentSession = Depends(current_agent),
+    agent: AgentSession = Depends(answering),
     desk: Desk = Depends(get_desk),
 ) -> dict[str, Any]:
     """The conversation for the console; ``after``/``wait`` make it a long poll."""
@@ -433,14 +442,14 @@ async def _personal_data_page(
 
 @router.get(PERSONAL_DATA, response_class=HTMLResponse)
 async def personal_data_page(
-    request: Request, agent: AgentSession = Depends(page_agent), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(admin_page), desk: Desk = Depends(get_desk)
 ) -> Response:
     return await _personal_data_page(request, desk, agent)
 
 
 @router.post(PERSONAL_DATA + "/export")
 async def export_personal_data(
-    request: Request, agent: AgentSession = Depends(current_agent), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
 ) -> Response:
     form = await form_data(request)
     require_csrf(request, agent, form)
@@ -466,7 +475,7 @@ async def export_personal_data(
 
 @router.post(PERSONAL_DATA + "/erase")
 async def erase_personal_data(
-    request: Request, agent: AgentSession = Depends(current_agent), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
 ) -> Response:
     form = await form_data(request)
     require_csrf(request, agent, form)

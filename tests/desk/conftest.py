@@ -18,14 +18,17 @@ from desk.settings import Settings
 from desk.shopper_access import conversation_token
 from shop.store import conversation_repository as repo
 from shop.store import conversations  # noqa: F401 - the desk tables belong to the schema
+from shop.store.conversations import Role
 from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.seed import reset_and_seed
 from tests.desk.client import DeskTestClient
 from tests.desk.fake_rasa import TOKEN, FakeRasa
 from tests.support.servers import FROZEN_NOW, ROOT
 
-AGENT = "louise"
+AGENT = "louise"  # an agent: the queue and the conversations
 AGENT_PASSWORD = "un-mot-de-passe-solide"
+ADMIN = "camille"  # an admin: also accounts and personal data
+ADMIN_PASSWORD = "le-mot-de-passe-de-camille"
 # Password hashes at a test cost (2 ms instead of 0.5 s); the desk under test uses it as well
 # (Settings.password_scrypt_n), so logins neither slow down nor rehash.
 FAST_SCRYPT_N = 2**10
@@ -46,6 +49,14 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     with session_scope(make_session_factory(engine)) as session:
         repo.create_agent(
             session, AGENT, hash_password(AGENT_PASSWORD, FAST_SCRYPT_N), "Louise", FROZEN_NOW
+        )
+        repo.create_agent(
+            session,
+            ADMIN,
+            hash_password(ADMIN_PASSWORD, FAST_SCRYPT_N),
+            "Camille",
+            FROZEN_NOW,
+            role=Role.ADMIN,
         )
     engine.dispose()
     monkeypatch.setenv("SHOP_NOW", FROZEN_NOW.isoformat())

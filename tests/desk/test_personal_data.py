@@ -18,7 +18,7 @@ from shop.store import conversation_repository as repo
 from shop.store.audit import AuditEvent
 from shop.store.db import session_scope
 from shop.store.models import Customer
-from tests.desk.conftest import AGENT, login, say, start
+from tests.desk.conftest import ADMIN, ADMIN_PASSWORD, AGENT, login, say, start
 from tests.support.conversations import desk_conversation, wait_for_agent
 from tests.support.servers import FROZEN_NOW
 from tests.support.tracker_events import store_tracker, tracker_senders, turn
@@ -37,11 +37,11 @@ def audit_log(db: sessionmaker) -> list[tuple[str, str, str | None]]:
         return [(row.actor, row.action, row.target) for row in rows]
 
 
-def test_finding_18_an_agent_downloads_a_shoppers_data_and_the_export_is_audited(
+def test_finding_18_an_admin_downloads_a_shoppers_data_and_the_export_is_audited(
     client: TestClient, db: sessionmaker
 ) -> None:
     conversation = conversation_with(db, f"bonjour, mon e-mail est {CLAIRE}")
-    csrf = login(client)
+    csrf = login(client, ADMIN, ADMIN_PASSWORD)
     page = client.get("/console/donnees-personnelles")
     assert page.status_code == 200 and "Exporter les données d'un client" in page.text
 
@@ -57,7 +57,7 @@ def test_finding_18_an_agent_downloads_a_shoppers_data_and_the_export_is_audited
     data = json.loads(response.content)
     assert data["customer"]["email"] == CLAIRE
     assert [c["id"] for c in data["conversations"]] == [conversation]
-    assert audit_log(db) == [(AGENT, audit.EXPORT, audit.email_hash(CLAIRE))]
+    assert audit_log(db) == [(ADMIN, audit.EXPORT, audit.email_hash(CLAIRE))]
 
     wrong = client.post(
         "/console/donnees-personnelles/export", data={"email": "claire", "csrf_token": csrf}
@@ -65,12 +65,12 @@ def test_finding_18_an_agent_downloads_a_shoppers_data_and_the_export_is_audited
     assert wrong.status_code == 422 and "adresse e-mail du client (par exemple" in wrong.text
 
 
-def test_finding_18_an_agent_erases_a_shopper_after_a_preview_and_a_confirmation(
+def test_finding_18_an_admin_erases_a_shopper_after_a_preview_and_a_confirmation(
     client: TestClient, db: sessionmaker
 ) -> None:
     conversation = conversation_with(db, f"mon adresse : {CLAIRE}")
     wait_for_agent(db, conversation, note={"order": {"number": "482913"}})
-    csrf = login(client)
+    csrf = login(client, ADMIN, ADMIN_PASSWORD)
     form = {"email": CLAIRE, "csrf_token": csrf}
 
     preview = client.post("/console/donnees-personnelles/erase", data={**form, "preview": "1"})
@@ -88,8 +88,8 @@ def test_finding_18_an_agent_erases_a_shopper_after_a_preview_and_a_confirmation
         assert session.query(Customer).filter(Customer.email == CLAIRE).count() == 0
     target = audit.email_hash(CLAIRE)
     assert audit_log(db) == [
-        (AGENT, audit.PREVIEW_ERASE, target),
-        (AGENT, audit.ERASE, target),
+        (ADMIN, audit.PREVIEW_ERASE, target),
+        (ADMIN, audit.ERASE, target),
     ]
     assert target in client.get("/console/donnees-personnelles").text
     console_view = client.get(f"/console/conversations/{conversation}").text

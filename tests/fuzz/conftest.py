@@ -20,7 +20,7 @@ from desk.app import create_app
 from desk.settings import Settings
 from desk.shopper_access import conversation_token
 from tests.desk.client import DeskTestClient
-from tests.desk.conftest import AGENT, AGENT_PASSWORD, database_url, db, fake_rasa  # noqa: F401 - shared fixtures
+from tests.desk.conftest import ADMIN, ADMIN_PASSWORD, database_url, db, fake_rasa  # noqa: F401 - shared fixtures
 from tests.desk.conftest import settings as desk_settings  # noqa: F401 - shared fixture
 from tests.fuzz.harness import Fuzzer, TestClientSocket
 
@@ -59,7 +59,7 @@ def fuzzer_for(client: TestClient) -> Fuzzer:
         client,
         connect,
         lambda conversation: conversation_token(signer, conversation),
-        agent=(AGENT, AGENT_PASSWORD),
+        agent=(ADMIN, ADMIN_PASSWORD),  # an admin opens every form the campaigns try
     )
 
 

@@ -1,0 +1,42 @@
+"""The console's accounts as an administrator sees them: the list, and role changes that never
+leave the console without an administrator (someone must be able to manage the others).
+
+Creating an account and setting a password stay in ``conversation_repository`` (the login and
+the desk's start-up use them too).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shop.store.conversations import Agent, Role
+
+
+class LastAdmin(Exception):
+    """The change would leave no administrator."""
+
+
+def list_agents(session: Session) -> list[Agent]:
+    """Every account, administrators first, then by username."""
+    order = {Role.ADMIN.value: 0, Role.EDITOR.value: 1, Role.AGENT.value: 2}
+    agents = session.execute(select(Agent)).scalars()
+    return sorted(agents, key=lambda a: (order.get(str(a.role), 3), str(a.username)))
+
+
+def count_admins(session: Session) -> int:
+    statement = select(func.count(Agent.id)).where(Agent.role == Role.ADMIN.value)
+    return int(session.execute(statement).scalar_one())
+
+
+def set_role(session: Session, agent: Agent, role: Role) -> bool:
+    """Give ``agent`` the role; ``LastAdmin`` if it is the only administrator losing that role.
+    Returns whether anything changed."""
+    role = Role(role)
+    if agent.role == role.value:
+        return False
+    if agent.role == Role.ADMIN.value and count_admins(session) <= 1:
+        raise LastAdmin(f"{agent.username!r} is the last admin")
+    agent.role = role.value
+    session.flush()
+    return True
