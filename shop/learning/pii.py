@@ -29,59 +29,16 @@ _NAME = re.compile(
 )
 # Capitalised words after « je suis » that are no name (« Je suis Désolée », « Je suis Bien
 # embêtée »), compared folded.
-_NOT_NAMES = frozenset(
-    [
-        "a",
-        "au",
-        "aux",
-        "bien",
-        "client",
-        "cliente",
-        "content",
-        "contente",
-        "decu",
-        "decue",
-        "deja",
-        "desole",
-        "desolee",
-        "du",
-        "en",
-        "encore",
-        "enceinte",
-        "fache",
-        "fachee",
-        "furieuse",
-        "furieux",
-        "inquiet",
-        "inquiete",
-        "la",
-        "le",
-        "les",
-        "mecontent",
-        "mecontente",
-        "nouveau",
-        "nouvelle",
-        "pas",
-        "perdu",
-        "perdue",
-        "presse",
-        "pressee",
-        "ravi",
-        "ravie",
-        "sans",
-        "super",
-        "sur",
-        "sure",
-        "surpris",
-        "surprise",
-        "toujours",
-        "tres",
-        "trop",
-        "un",
-        "une",
-        "vraiment",
-    ]
-)
+# fmt: off
+_NOT_NAMES = frozenset((
+    "a", "au", "aux", "bien", "client", "cliente", "content", "contente", "decu", "decue",
+    "deja", "desole", "desolee", "du", "en", "encore", "enceinte", "fache", "fachee",
+    "furieuse", "furieux", "inquiet", "inquiete", "la", "le", "les", "mecontent", "mecontente",
+    "nouveau", "nouvelle", "pas", "perdu", "perdue", "presse", "pressee", "ravi", "ravie",
+    "sans", "super", "sur", "sure", "surpris", "surprise", "toujours", "tres", "trop", "un",
+    "une", "vraiment",
+))
+# fmt: on
 # An amount is no order number: « 250 000 € », « 129 900 euros ».
 _ORDER = re.compile(ORDER_PATTERN.pattern + r"(?!\s?(?:€|eur\b|euros?\b))")
 _NAME_ANY_CASE = re.compile(
