@@ -7,6 +7,7 @@ Security Policy applies to them too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import Sequence
 
@@ -17,23 +18,37 @@ AXIS = "#6b6b6b"
 def column_chart(
     title: str, points: Sequence[tuple[str, int]], width: int = 640, height: int = 220
 ) -> str:
-    """Vertical bars with their label below and their value above (e.g. conversations/day)."""
+    """Vertical bars with their label below and their value above (e.g. conversations/day).
+
+    With many points (90 days), values show only in the bars' tooltips and one label in
+    ``_label_every`` is written, so the text never overlaps.
+    """
     left, bottom, top = 30, 40, 20
     inner_w, inner_h = width - left - 10, height - bottom - top
     peak = max((value for _, value in points), default=0) or 1
     step = inner_w / max(len(points), 1)
+    every = _label_every(len(points))
     bars = []
     for index, (label, value) in enumerate(points):
         bar_h = inner_h * value / peak
         x = left + index * step + step * 0.15
         y = top + inner_h - bar_h
+        value_text = (
+            f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" font-size="11" '
+            f'text-anchor="middle">{value}</text>'
+            if every == 1
+            else ""
+        )
+        label_text = (
+            f'<text x="{x + step * 0.35:.1f}" y="{height - bottom + 16:.1f}" font-size="10" '
+            f'text-anchor="middle" fill="{AXIS}">{escape(label)}</text>'
+            if index % every == 0
+            else ""
+        )
         bars.append(
             f'<g><rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{bar_h:.1f}" '
             f'fill="{BAR}"><title>{escape(label)} : {value}</title></rect>'
-            f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" font-size="11" '
-            f'text-anchor="middle">{value}</text>'
-            f'<text x="{x + step * 0.35:.1f}" y="{height - bottom + 16:.1f}" font-size="10" '
-            f'text-anchor="middle" fill="{AXIS}">{escape(label)}</text></g>'
+            f"{value_text}{label_text}</g>"
         )
     description = ", ".join(f"{label} : {value}" for label, value in points) or "aucune donnée"
     return (
@@ -43,6 +58,104 @@ def column_chart(
         f'<line x1="{left}" y1="{top + inner_h}" x2="{width - 10}" y2="{top + inner_h}" '
         f'stroke="{AXIS}"/>' + "".join(bars) + "</svg>"
     )
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series of a line chart: its name, colour, dash pattern and its values (None: no
+    value that day, the line breaks)."""
+
+    name: str
+    colour: str
+    values: Sequence[float | None]
+    dash: str = ""
+
+
+def percent_line_chart(
+    title: str, labels: Sequence[str], lines: Sequence[Line], width: int = 640, height: int = 240
+) -> str:
+    """Rates from 0 to 100 % over time, one line per series, with a legend above.
+
+    Lines differ by dash pattern as well as colour, and each point has a tooltip, so the chart
+    reads without colour vision; a point alone between two gaps is drawn as a dot.
+    """
+    left, right, top, bottom = 44, 10, 34, 36
+    inner_w, inner_h = width - left - right, height - top - bottom
+    count = max(len(labels), 1)
+    step = inner_w / max(count - 1, 1)
+    parts = []
+    for tick in (0, 25, 50, 75, 100):
+        y = top + inner_h * (1 - tick / 100)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e6ddd0"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" '
+            f'fill="{AXIS}">{tick} %</text>'
+        )
+    every = _label_every(len(labels))
+    for index, label in enumerate(labels):
+        if index % every == 0:
+            parts.append(
+                f'<text x="{left + index * step:.1f}" y="{height - bottom + 16}" font-size="10" '
+                f'text-anchor="middle" fill="{AXIS}">{escape(label)}</text>'
+            )
+    for order, line in enumerate(lines):
+        legend_x = left + order * 190
+        dash = f' stroke-dasharray="{line.dash}"' if line.dash else ""
+        parts.append(
+            f'<line x1="{legend_x}" y1="12" x2="{legend_x + 24}" y2="12" stroke="{line.colour}" '
+            f'stroke-width="3"{dash}/><text x="{legend_x + 30}" y="16" font-size="11">'
+            f"{escape(line.name)}</text>"
+        )
+        points = [
+            (left + index * step, top + inner_h * (1 - value), index, value)
+            for index, value in enumerate(line.values)
+            if value is not None
+        ]
+        for run in _runs(points):
+            if len(run) > 1:
+                path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in run)
+                parts.append(
+                    f'<polyline points="{path}" fill="none" stroke="{line.colour}" '
+                    f'stroke-width="2"{dash}/>'
+                )
+        for x, y, index, value in points:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{line.colour}"><title>'
+                f"{escape(line.name)}, {escape(labels[index])} : {value * 100:.0f} %"
+                "</title></circle>"
+            )
+    description = "; ".join(
+        f"{line.name} : "
+        + ", ".join(
+            f"{label} {'—' if value is None else f'{value * 100:.0f} %'}"
+            for label, value in zip(labels, line.values, strict=True)
+        )
+        for line in lines
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'class="chart" aria-labelledby="l-{_slug(title)}">'
+        f'<title id="l-{_slug(title)}">{escape(title)}</title>'
+        f"<desc>{escape(description or 'aucune donnée')}</desc>" + "".join(parts) + "</svg>"
+    )
+
+
+def _runs(
+    points: list[tuple[float, float, int, float]],
+) -> list[list[tuple[float, float, int, float]]]:
+    """Consecutive points (no missing day between them), each run drawn as one line."""
+    runs: list[list[tuple[float, float, int, float]]] = []
+    for point in points:
+        if runs and runs[-1][-1][2] == point[2] - 1:
+            runs[-1].append(point)
+        else:
+            runs.append([point])
+    return runs
+
+
+def _label_every(count: int, most: int = 16) -> int:
+    """Write one axis label in this many, so that at most ``most`` labels share the axis."""
+    return max(1, -(-count // most))
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], width: int = 640) -> str:

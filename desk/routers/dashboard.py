@@ -1,82 +1,220 @@
-"""The dashboard: how much the bot handles alone, why it hands over, what it did not understand.
+"""The support lead's dashboard: what the bot handles alone, why it hands over, what shoppers
+think of it, how fast people answer, and what it did not understand, for a chosen period.
 
-The figures come from the desk's own records (``conversation_repository.metrics``), drawn as
-server-side SVG; ``/console/api/metrics`` returns the same numbers as JSON.
+Every console role may read it. The figures come from ``shop.store.dashboard_metrics`` and are
+worded by ``desk.dashboard_view``; the page draws them as server-side SVG, ``dashboard.csv``
+exports the trend for Excel and ``/console/api/metrics`` returns the same figures as JSON. The
+period is the last ``days`` days (7, 30 or 90 in the picker) or ``from``..``to``, in the shop's
+time zone, by ``granularity`` day or week.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from starlette.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from desk import charts
-from desk.deps import Desk, current_agent, get_desk, page_agent
-from desk.handoff import reason_label
+from desk import charts, dashboard_view
+from desk.deps import Desk, get_desk, role_required
 from desk.security import AgentSession
-from shop.store import conversation_repository as repo
+from shop.store.conversations import Role
+from shop.store.dashboard_metrics import MAX_DAYS, DashboardFigures, Granularity, Period, dashboard
 
 router = APIRouter(prefix="/console")
 
+EVERY_ROLE = (Role.AGENT, Role.EDITOR, Role.ADMIN)
+page_reader = role_required(*EVERY_ROLE, page=True)
+api_reader = role_required(*EVERY_ROLE)
+PRESETS = (7, 30, 90)
+DEFAULT_DAYS = 30
+GRANULARITIES = {"day": Granularity.DAY, "week": Granularity.WEEK}
 
-async def _metrics(desk: Desk, days: int) -> repo.DeskMetrics:
-    return await desk.service.db(lambda s: repo.metrics(s, desk.clock.now(), days, desk.profile.tz))
+
+class PeriodError(ValueError):
+    """A period the dashboard cannot show, with the French sentence that says why."""
 
 
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.0f} %".replace(".", ",")
+def _day(value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise PeriodError(f"La date {what} doit s'écrire AAAA-MM-JJ.") from None
+
+
+def choose_period(
+    today: date,
+    desk: Desk,
+    days: str | None,
+    start: str | None,
+    end: str | None,
+    granularity: str | None,
+) -> Period:
+    """The period asked for; ``PeriodError`` for anything that does not make one."""
+    grain = GRANULARITIES.get((granularity or "day").strip())
+    if grain is None:
+        raise PeriodError("Le détail doit être « day » (par jour) ou « week » (par semaine).")
+    zone = desk.profile.tz
+    if start or end:
+        last = _day(end, "de fin") if end else today
+        first = _day(start, "de début") if start else last - timedelta(days=DEFAULT_DAYS - 1)
+        if last < first:
+            raise PeriodError("La date de fin est avant la date de début.")
+        if (last - first).days >= MAX_DAYS:
+            raise PeriodError(f"Une période dure au plus {MAX_DAYS} jours.")
+        return Period(first, last, zone, grain)
+    count = (days or str(DEFAULT_DAYS)).strip()
+    if not count.isdigit() or not 1 <= int(count) <= MAX_DAYS:
+        raise PeriodError(f"Le nombre de jours doit être un entier de 1 à {MAX_DAYS}.")
+    return Period.last_days(today, int(count), zone, grain)
+
+
+class _Params:
+    """The period's query parameters, shared by the page, the CSV and the JSON."""
+
+    def __init__(
+        self,
+        days: str | None = Query(None, max_length=20),
+        start: str | None = Query(None, alias="from", max_length=20),
+        end: str | None = Query(None, alias="to", max_length=20),
+        granularity: str | None = Query(None, max_length=20),
+    ) -> None:
+        self.days, self.start, self.end, self.granularity = days, start, end, granularity
+
+    def period(self, desk: Desk) -> Period:
+        today = desk.clock.now().astimezone(desk.profile.tz).date()
+        return choose_period(today, desk, self.days, self.start, self.end, self.granularity)
+
+    def form(self) -> dict[str, str]:
+        return {
+            "days": self.days or "",
+            "from": self.start or "",
+            "to": self.end or "",
+            "granularity": self.granularity or "day",
+        }
+
+
+def _titles(request: Request, desk: Desk) -> dashboard_view.FaqTitles:
+    titles = getattr(request.app.state, "dashboard_faq_titles", None)
+    if titles is None:
+        titles = dashboard_view.FaqTitles(Path(desk.settings.knowledge_dir))
+        request.app.state.dashboard_faq_titles = titles
+    return titles
+
+
+async def _figures(desk: Desk, period: Period) -> DashboardFigures:
+    return await desk.service.db(lambda s: dashboard(s, period))
+
+
+def _period_or_400(params: _Params, desk: Desk) -> Period:
+    try:
+        return params.period(desk)
+    except PeriodError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
 async def dashboard_page(
     request: Request,
-    days: int = Query(14, ge=1, le=90),
-    agent: AgentSession = Depends(page_agent),
+    params: _Params = Depends(),
+    agent: AgentSession = Depends(page_reader),
     desk: Desk = Depends(get_desk),
 ) -> Response:
-    figures = await _metrics(desk, days)
-    per_day = [(f"{day.day:02d}/{day.month:02d}", count) for day, count in figures.per_day]
-    reasons = [(reason_label(reason), count) for reason, count in figures.handoff_reasons]
-    return desk.templates.TemplateResponse(
-        "dashboard.html",
-        {
-            "request": request,
-            "agent": agent,
-            "csrf": agent.csrf,
-            "days": days,
-            "figures": figures,
-            "containment": _percent(figures.containment_rate),
-            "handoff_rate": _percent(figures.handoff_rate),
-            "fallback_rate": _percent(figures.fallback_rate),
-            "per_day_chart": charts.column_chart("Conversations par jour", per_day),
-            "reasons_chart": charts.bar_chart("Motifs de transfert", reasons),
-            "intents_chart": charts.bar_chart(
-                "Intentions les plus fréquentes", figures.top_intents
-            ),
-        },
+    context: dict[str, Any] = {
+        "request": request,
+        "agent": agent,
+        "csrf": agent.csrf,
+        "form": params.form(),
+        "presets": PRESETS,
+    }
+    try:
+        period = params.period(desk)
+    except PeriodError as error:
+        context["error"] = str(error)
+        return desk.templates.TemplateResponse("dashboard.html", context, status_code=400)
+    figures = await _figures(desk, period)
+    titles = await run_in_threadpool(_titles(request, desk).get)
+    view = dashboard_view.page_context(figures, titles)
+    context.update(
+        view=view,
+        chosen=_chosen(params, period),
+        csv_query=_query(period),
+        charts=_charts(figures, view),
+    )
+    return desk.templates.TemplateResponse("dashboard.html", context)
+
+
+def _chosen(params: _Params, period: Period) -> dict[str, Any]:
+    """What the picker shows as selected: a preset (when no dates were typed) and the dates."""
+    preset = None if (params.start or params.end) else period.days
+    return {
+        "preset": preset,
+        "from": period.first_day.isoformat(),
+        "to": period.last_day.isoformat(),
+        "granularity": period.granularity.value,
+    }
+
+
+def _query(period: Period) -> str:
+    return (
+        f"from={period.first_day.isoformat()}&to={period.last_day.isoformat()}"
+        f"&granularity={period.granularity.value}"
+    )
+
+
+def _charts(figures: DashboardFigures, view: dict[str, Any]) -> dict[str, str]:
+    trend = view["trend"]
+    labels = [point["label"] for point in trend]
+    unit = "jour" if figures.period.granularity == Granularity.DAY else "semaine"
+    return {
+        "conversations": charts.column_chart(
+            f"Conversations par {unit}", [(p["label"], p["conversations"]) for p in trend]
+        ),
+        "rates": charts.percent_line_chart(
+            f"Évolution par {unit}",
+            labels,
+            [
+                charts.Line("Sans conseiller", "#8a5a2b", [p["containment_rate"] for p in trend]),
+                charts.Line(
+                    "Non compris", "#a40e26", [p["fallback_rate"] for p in trend], dash="6 4"
+                ),
+                charts.Line(
+                    "Réponses 👍", "#2f5b86", [p["thumbs_up_rate"] for p in trend], dash="2 3"
+                ),
+            ],
+        ),
+        "reasons": charts.bar_chart("Motifs de transfert", view["reasons"]),
+        "intents": charts.bar_chart("Sujets les plus fréquents", view["intents"]),
+    }
+
+
+@router.get("/dashboard.csv")
+async def dashboard_csv(
+    params: _Params = Depends(),
+    agent: AgentSession = Depends(api_reader),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    period = _period_or_400(params, desk)
+    figures = await _figures(desk, period)
+    name = f"tableau-de-bord_{period.first_day.isoformat()}_{period.last_day.isoformat()}.csv"
+    return Response(
+        dashboard_view.as_csv(figures),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
 @router.get("/api/metrics")
 async def metrics_api(
-    days: int = Query(14, ge=1, le=90),
-    agent: AgentSession = Depends(current_agent),
+    request: Request,
+    params: _Params = Depends(),
+    agent: AgentSession = Depends(api_reader),
     desk: Desk = Depends(get_desk),
-) -> dict[str, Any]:
-    figures = await _metrics(desk, days)
-    return {
-        "days": days,
-        "per_day": [{"day": day.isoformat(), "conversations": n} for day, n in figures.per_day],
-        "conversations": figures.conversations,
-        "handed_off": figures.handed_off,
-        "contained": figures.contained,
-        "containment_rate": figures.containment_rate,
-        "handoff_rate": figures.handoff_rate,
-        "handoff_reasons": dict(figures.handoff_reasons),
-        "classified_messages": figures.classified_messages,
-        "fallback_messages": figures.fallback_messages,
-        "fallback_rate": figures.fallback_rate,
-        "top_intents": [{"intent": i, "count": n} for i, n in figures.top_intents],
-        "not_understood": [{"text": t, "count": n} for t, n in figures.not_understood],
-    }
+) -> JSONResponse:
+    period = _period_or_400(params, desk)
+    figures = await _figures(desk, period)
+    titles = await run_in_threadpool(_titles(request, desk).get)
+    return JSONResponse(dashboard_view.as_json(figures, titles))

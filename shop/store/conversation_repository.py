@@ -1,4 +1,6 @@
-"""Every query of the desk (conversations, messages, handoffs, agents, metrics), in one place.
+"""Every query of the desk (conversations, messages, handoffs, agents), in one place.
+
+The dashboard's figures are in ``dashboard_metrics``.
 
 The desk calls these functions inside its own sessions and gets back loaded objects that stay
 readable after the session closes (sessions are made with ``expire_on_commit=False``). State
@@ -11,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections import Counter
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from sqlalchemy import delete, func, or_, select, update
@@ -34,7 +34,6 @@ from shop.store.conversations import (
 )
 from shop.store.models import Order, OrderLine, Shipment, Ticket, TicketStatus
 
-FALLBACK_INTENT = "nlu_fallback"
 HANDED_BACK = "handed_back"
 # Outcomes after which the ticket the bot opened is done; any other outcome leaves it open.
 TICKET_CLOSING_OUTCOMES = frozenset({"resolved", "no_reply", HANDED_BACK})
@@ -502,109 +501,6 @@ def tickets_of_order(session: Session, order_id: int) -> list[Ticket]:
 
 def ticket_by_number(session: Session, number: str) -> Ticket | None:
     return session.execute(select(Ticket).where(Ticket.number == number)).scalar_one_or_none()
-
-
-# --- metrics for the dashboard ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeskMetrics:
-    """What the dashboard shows for a period; rates are None when there is nothing to divide."""
-
-    per_day: tuple[tuple[date, int], ...]
-    conversations: int
-    handed_off: int
-    contained: int
-    handoff_reasons: tuple[tuple[str, int], ...]
-    classified_messages: int
-    fallback_messages: int
-    top_intents: tuple[tuple[str, int], ...]
-    not_understood: tuple[tuple[str, int], ...]
-
-    @property
-    def containment_rate(self) -> float | None:
-        return self.contained / self.conversations if self.conversations else None
-
-    @property
-    def handoff_rate(self) -> float | None:
-        return self.handed_off / self.conversations if self.conversations else None
-
-    @property
-    def fallback_rate(self) -> float | None:
-        if not self.classified_messages:
-            return None
-        return self.fallback_messages / self.classified_messages
-
-
-def metrics(
-    session: Session, now: datetime, days: int, local_zone: tzinfo, top: int = 10
-) -> DeskMetrics:
-    """Figures over the last ``days`` local days up to ``now``.
-
-    Only conversations in which the shopper wrote at least once are counted (opening the
-    widget is not a conversation). Contained means that no handoff happened in it.
-    """
-    end_day = require_aware(now).astimezone(local_zone).date()
-    first_day = end_day - timedelta(days=days - 1)
-    since = datetime.combine(first_day, datetime.min.time(), tzinfo=local_zone)
-
-    talked = (
-        select(Message.conversation_id)
-        .where(Message.author == MessageAuthor.SHOPPER)
-        .distinct()
-        .scalar_subquery()
-    )
-    started = list(
-        session.execute(
-            select(Conversation.id, Conversation.created_at)
-            .where(Conversation.created_at >= since.astimezone(timezone.utc))
-            .where(Conversation.id.in_(talked))
-        )
-    )
-    ids = [row.id for row in started]
-    counts = Counter(row.created_at.astimezone(local_zone).date() for row in started)
-    per_day = tuple(
-        (first_day + timedelta(days=offset), counts.get(first_day + timedelta(days=offset), 0))
-        for offset in range(days)
-    )
-
-    reasons: Counter[str] = Counter()
-    handed: set[str] = set()
-    intents: Counter[str] = Counter()
-    unknown: Counter[str] = Counter()
-    for chunk in _chunks(ids, 500):
-        for conversation_id, reason in session.execute(
-            select(Handoff.conversation_id, Handoff.reason).where(
-                Handoff.conversation_id.in_(chunk)
-            )
-        ):
-            reasons[reason] += 1
-            handed.add(conversation_id)
-        for intent, text in session.execute(
-            select(Message.intent, Message.text)
-            .where(Message.conversation_id.in_(chunk))
-            .where(Message.author == MessageAuthor.SHOPPER)
-            .where(Message.intent.is_not(None))
-        ):
-            intents[intent] += 1
-            if intent == FALLBACK_INTENT:
-                unknown[" ".join(text.split()).lower()[:200]] += 1
-
-    return DeskMetrics(
-        per_day=per_day,
-        conversations=len(ids),
-        handed_off=len(handed),
-        contained=len(ids) - len(handed),
-        handoff_reasons=tuple(reasons.most_common()),
-        classified_messages=sum(intents.values()),
-        fallback_messages=intents.get(FALLBACK_INTENT, 0),
-        top_intents=tuple(intents.most_common(top)),
-        not_understood=tuple(unknown.most_common(top)),
-    )
-
-
-def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 # --- recovery after an outage (the bot or the database was down) ------------------------------
