@@ -4,6 +4,13 @@ rasa_sdk echoes the whole tracker (the shopper's messages and slots) in its HTTP
 an action raises, and Rasa waits 5 minutes for an action. So each action runs its domain call in
 a worker thread under a short timeout, catches everything, logs only the action name and the
 error class, and answers the shopper in French.
+
+An answer that the shopper may rate (👍/👎 in the widget) is followed by a machine-readable
+``{"feedback": {"topic": ...}}`` message (``Outcome.asking_rating``). It cannot travel inside
+the answer itself: Rasa's REST channel (``CollectingOutputChannel.send_response``) turns one
+utterance with text and ``custom`` into two messages, and a text with blank lines into several.
+So the request comes as its own message right after the answer, and the desk attaches it to
+the bot message just before it in the same turn (``desk.service``).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from shop.assistant import Reply
 logger = logging.getLogger(__name__)
 
 ACTION_TIMEOUT_S = float(os.environ.get("ACTION_TIMEOUT_S", "8"))
+RATING_REQUEST = "feedback"  # the key of the custom message that asks for a rating
 
 
 @dataclass
@@ -34,6 +42,12 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     events: list[EventType] = field(default_factory=list)
     custom: list[dict[str, Any]] = field(default_factory=list)  # machine-readable messages
+
+    def asking_rating(self, topic: str) -> Outcome:
+        """The same outcome, whose last reply asks the shopper to rate it; ``topic`` is the
+        intent or ``faq/<entry id>`` answered (what the rating is about)."""
+        self.custom.append({RATING_REQUEST: {"topic": topic}})
+        return self
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -36,17 +36,21 @@ class ActionHandleConfirmation(SafeAction):
                 assistant.Answer((assistant.Reply(f"{text} Que puis-je faire pour vous ?"),)),
                 tracker,
             )
+        # The yes or the no ends the journey that asked: its final answer asks for a rating.
         if not said_yes:
-            return outcome_of(assistant.Answer((assistant.Reply(ON_NO[pending]),)), tracker)
+            return outcome_of(
+                assistant.Answer((assistant.Reply(ON_NO[pending]),)), tracker, pending
+            )
         pair = verified_pair(tracker)
         if pair is None:
             return unverified_outcome(tracker)
         ctx = assistant.context_from_env()
         if pending == "cancel_order":
-            return outcome_of(assistant.confirm_cancellation(ctx, *pair), tracker)
+            return outcome_of(assistant.confirm_cancellation(ctx, *pair), tracker, pending)
         return outcome_of(
             assistant.open_lost_parcel_inquiry(
                 ctx, *pair, conversation_id=conversation_id(tracker)
             ),
             tracker,
+            pending,
         )

@@ -20,5 +20,7 @@ class ActionLostParcel(SafeAction):
         if pair is None:
             return unverified_outcome(tracker)
         return outcome_of(
-            assistant.answer_lost_parcel(assistant.context_from_env(), *pair), tracker
+            assistant.answer_lost_parcel(assistant.context_from_env(), *pair),
+            tracker,
+            "lost_parcel",
         )

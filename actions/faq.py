@@ -3,7 +3,9 @@
 The model's FAQ selector (bot/faq_selector.py) ranks the entries; the answer shown is the entry's
 current text, filled for the active shop profile, so editing an answer needs no retraining
 (``LiveKnowledge`` reloads changed files within seconds and keeps the last good version).
-When the two best entries are close, the shopper chooses among their titles.
+When the two best entries are close, the shopper chooses among their titles. An entry's answer
+asks the shopper to rate it (topic ``faq/<entry id>``); the question « Vouliez-vous dire… »
+and the invitations to rephrase do not.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ def candidates(tracker: Tracker) -> list[tuple[str, float]]:
     return ranking(tracker.latest_message)
 
 
+def answered(entry_id: str, text: str) -> Outcome:
+    """An entry's answer, asking the shopper to rate it."""
+    return Outcome(replies=[assistant.Reply(text)]).asking_rating(f"faq/{entry_id}")
+
+
 class ActionAnswerFaq(SafeAction):
     def name(self) -> str:
         return "action_answer_faq"
@@ -99,7 +106,7 @@ class ActionAnswerFaq(SafeAction):
                 ]
             )
         if chosen:
-            return Outcome(replies=[assistant.Reply(live.answer(str(chosen), profile))])
+            return answered(str(chosen), live.answer(str(chosen), profile))
         ranked = [(entry, score) for entry, score in candidates(tracker) if entry in live.current()]
         if not ranked:
             return Outcome(replies=[assistant.Reply(FALLBACK_TEXT, (assistant.HUMAN_BUTTON,))])
@@ -108,7 +115,7 @@ class ActionAnswerFaq(SafeAction):
             return Outcome(replies=[assistant.Reply(NO_MATCH_TEXT, (assistant.HUMAN_BUTTON,))])
         second_score = ranked[1][1] if len(ranked) > 1 else 0.0
         if best_score >= MIN_CONFIDENCE and best_score - second_score >= CLOSE_MARGIN:
-            return Outcome(replies=[assistant.Reply(live.answer(best, profile))])
+            return answered(best, live.answer(best, profile))
         kb = live.current()
         buttons = tuple((kb.entry(entry).title, choose_payload(entry)) for entry, _ in ranked[:3])
         return Outcome(

@@ -2,7 +2,9 @@
 
 When an answer hands the conversation to a person, the bot says so in a ``custom`` message
 (``{"handoff": {...}}``, read by the desk to build the agent's handoff note) and pauses the
-conversation: Rasa stops answering until the desk resumes it.
+conversation: Rasa stops answering until the desk resumes it. A journey's final answer (no
+question pending) asks the shopper to rate it, under the journey's intent, even when its
+decision hands the case to a person (a resizing always does): the answer was still given.
 """
 
 from __future__ import annotations
@@ -86,9 +88,13 @@ def handoff_note(answer: assistant.Answer, tracker: Tracker) -> dict[str, Any]:
     }
 
 
-def outcome_of(answer: assistant.Answer, tracker: Tracker) -> Outcome:
+def outcome_of(answer: assistant.Answer, tracker: Tracker, journey: str | None = None) -> Outcome:
+    """The answer as replies and events; with ``journey`` (its intent), a final answer asks
+    for a rating."""
     events: list[Any] = [SlotSet("pending_confirmation", answer.pending_confirmation)]
     outcome = Outcome(replies=list(answer.replies), events=events)
+    if journey and answer.pending_confirmation is None and answer.replies:
+        outcome.asking_rating(journey)  # first: the request follows the answer it is about
     if answer.handoff_reason:
         outcome.custom.append({"handoff": handoff_note(answer, tracker)})
         events.append(ConversationPaused())

@@ -22,7 +22,7 @@ class ActionCancelOrder(SafeAction):
         answer = assistant.answer_cancellation(
             assistant.context_from_env(), *pair, conversation_id=conversation_id(tracker)
         )
-        return outcome_of(answer, tracker)
+        return outcome_of(answer, tracker, "cancel_order")
 
 
 class ActionTrackOrder(SafeAction):
@@ -36,4 +36,4 @@ class ActionTrackOrder(SafeAction):
         answer = assistant.answer_tracking(
             assistant.context_from_env(), *pair, conversation_id=conversation_id(tracker)
         )
-        return outcome_of(answer, tracker)
+        return outcome_of(answer, tracker, "track_order")

@@ -20,6 +20,6 @@ class ActionPromoCode(SafeAction):
         answer = assistant.answer_promo_code(
             assistant.context_from_env(), str(tracker.get_slot("promo_code") or "")
         )
-        outcome = outcome_of(answer, tracker)
+        outcome = outcome_of(answer, tracker, "promo_code_failing")
         outcome.events.append(SlotSet("promo_code", None))
         return outcome

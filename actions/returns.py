@@ -22,4 +22,4 @@ class ActionReturnItem(SafeAction):
         answer = assistant.answer_return(
             assistant.context_from_env(), *pair, conversation_id=conversation_id(tracker)
         )
-        return outcome_of(answer, tracker)
+        return outcome_of(answer, tracker, "return_item")

@@ -30,7 +30,7 @@ class ActionResizeItem(SafeAction):
             wanted_size=tracker.get_slot("ring_size"),
             conversation_id=conversation_id(tracker),
         )
-        outcome = outcome_of(answer, tracker)
+        outcome = outcome_of(answer, tracker, "resize_item")
         # The next resizing question starts afresh (another item, another size).
         outcome.events += [SlotSet("product_kind", None), SlotSet("ring_size", None)]
         return outcome
