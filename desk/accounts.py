@@ -7,7 +7,8 @@ memory. A successful login opens a stored session (the cookie names it), forgive
 address's mistakes on this username and, when the stored hash was made at an older cost,
 stores the same password hashed at the current one. An agent's new password ends every
 session of that agent; the browser that changed it gets a fresh one. Checking the current
-password there follows the same lockout as a login (a stolen session cannot guess it).
+password there follows the same lockout as a login (a stolen session cannot guess it). An
+account an admin creates goes through the same hashing queue.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from desk.security import (
     verify_password,
 )
 from shop.store import conversation_repository as repo
-from shop.store.conversations import Agent
+from shop.store.conversations import Agent, Role
 from shop.store.db import session_scope
 
 HASHES_AT_ONCE = 2
@@ -177,3 +178,25 @@ async def change_password(
         return PasswordChange(wrong_password=True)
     cookie = open_session(desk.signer, secret, agent.agent_id, agent.username, agent.display_name)
     return PasswordChange(cookie=cookie)
+
+
+async def create_account(
+    desk: Desk, username: str, display_name: str, role: Role, password: str
+) -> bool:
+    """A new console account (``password`` already validated); False if the username exists.
+    Hashing waits its turn like a login's."""
+    async with _gate():
+        password_hash = await run_in_threadpool(
+            hash_password, password, desk.settings.password_scrypt_n
+        )
+
+    def create() -> bool:
+        with session_scope(desk.sessions) as session:
+            if repo.find_agent(session, username) is not None:
+                return False
+            repo.create_agent(
+                session, username, password_hash, display_name, desk.clock.now(), role=role
+            )
+            return True
+
+    return await run_in_threadpool(create)

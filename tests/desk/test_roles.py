@@ -175,6 +175,7 @@ def test_a_page_refused_to_a_role_is_a_french_page_with_that_roles_menu(
             [
                 "/console",
                 "/console/dashboard",
+                "/console/comptes",
                 "/console/donnees-personnelles",
                 "/console/mot-de-passe",
             ],

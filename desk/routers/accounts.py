@@ -1,0 +1,166 @@
+"""The accounts page (admins only): every console account with its role, a new account, a
+role change. Plain forms (POST then redirect); every POST needs the session's CSRF token and
+is written to the audit log. The console never loses its last administrator.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from desk import accounts
+from desk.deps import Desk, admin, admin_page, form_data, get_desk, require_csrf
+from desk.security import MIN_PASSWORD_LENGTH, AgentSession
+from shop.policy.answers import format_datetime
+from shop.privacy import audit
+from shop.store import conversation_repository as repo
+from shop.store.console_accounts import LastAdmin, list_agents, set_role
+from shop.store.conversations import Role
+
+router = APIRouter(prefix="/console")
+
+PAGE = "/console/comptes"
+ROLE_LABELS = {
+    Role.AGENT.value: "Conseiller (file d'attente, conversations)",
+    Role.EDITOR.value: "Éditeur (revue de ce que l'assistant a compris)",
+    Role.ADMIN.value: "Administrateur (tout, plus comptes et données personnelles)",
+}
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,79}")
+ACCOUNT_CREATED = "account.create"
+ROLE_CHANGED = "account.role"
+NOTICES = {
+    "cree": "Le compte est créé. Communiquez-lui son mot de passe initial de vive voix ; il "
+    "pourra le changer depuis « Mot de passe ».",
+    "role": "Le rôle est changé ; il s'applique dès la prochaine page ouverte par ce compte.",
+}
+BAD_USERNAME = (
+    "L'identifiant compte de 2 à 80 caractères : lettres minuscules sans accent, chiffres, "
+    "point, tiret ou tiret bas."
+)
+TAKEN = "Cet identifiant est déjà pris."
+BAD_ROLE = "Choisissez un rôle : conseiller, éditeur ou administrateur."
+SHORT_PASSWORD = f"Le mot de passe initial doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+UNKNOWN_ACCOUNT = "Ce compte n'existe pas."
+LAST_ADMIN = (
+    "{username} est le dernier administrateur : nommez d'abord un autre administrateur, "
+    "puis changez son rôle."
+)
+
+
+async def _page(
+    request: Request, desk: Desk, agent: AgentSession, status: int = 200, **context: Any
+) -> Response:
+    def rows(session: Any) -> list[dict[str, str]]:
+        return [
+            {
+                "username": str(a.username),
+                "display_name": str(a.display_name),
+                "role": str(a.role),
+                "created": format_datetime(a.created_at, desk.profile),
+            }
+            for a in list_agents(session)
+        ]
+
+    context.setdefault("error", None)
+    context.setdefault("form", {})
+    return desk.templates.TemplateResponse(
+        "accounts.html",
+        {
+            "request": request,
+            "agent": agent,
+            "csrf": agent.csrf,
+            "accounts": await desk.service.db(rows),
+            "roles": ROLE_LABELS,
+            "min_length": MIN_PASSWORD_LENGTH,
+            **context,
+        },
+        status_code=status,
+    )
+
+
+def _role(value: str) -> Role | None:
+    try:
+        return Role(value)
+    except ValueError:
+        return None
+
+
+@router.get("/comptes", response_class=HTMLResponse)
+async def accounts_page(
+    request: Request,
+    fait: str = Query("", max_length=8),
+    agent: AgentSession = Depends(admin_page),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    return await _page(request, desk, agent, notice=NOTICES.get(fait))
+
+
+@router.post("/comptes")
+async def create_account(
+    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
+) -> Response:
+    form = await form_data(request)
+    require_csrf(request, agent, form)
+    username = form.get("username", "").strip().lower()
+    display_name = form.get("display_name", "").strip()[:120]
+    role = _role(form.get("role", ""))
+    shown = {"username": username, "display_name": display_name, "role": form.get("role", "")}
+    error = None
+    if not USERNAME.fullmatch(username):
+        error = BAD_USERNAME
+    elif role is None:
+        error = BAD_ROLE
+    elif len(form.get("password", "")) < MIN_PASSWORD_LENGTH:
+        error = SHORT_PASSWORD
+    if error is not None or role is None:
+        return await _page(request, desk, agent, 422, error=error, form=shown)
+    created = await accounts.create_account(
+        desk, username, display_name or username, role, form.get("password", "")
+    )
+    if not created:
+        return await _page(request, desk, agent, 409, error=TAKEN, form=shown)
+    await desk.service.db(
+        lambda s: audit.record(
+            s, agent.username, ACCOUNT_CREATED, username, desk.clock.now(), {"role": role.value}
+        )
+    )
+    return RedirectResponse(f"{PAGE}?fait=cree", status_code=303)
+
+
+@router.post("/comptes/{username}/role")
+async def change_role(
+    username: str,
+    request: Request,
+    agent: AgentSession = Depends(admin),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    form = await form_data(request)
+    require_csrf(request, agent, form)
+    role = _role(form.get("role", ""))
+    if role is None:
+        return await _page(request, desk, agent, 422, error=BAD_ROLE)
+
+    def change(session: Any) -> str | None:
+        account = repo.find_agent(session, username)
+        if account is None:
+            return UNKNOWN_ACCOUNT
+        before = str(account.role)
+        try:
+            changed = set_role(session, account, role)
+        except LastAdmin:
+            return LAST_ADMIN.format(username=account.username)
+        if changed:
+            detail = {"from": before, "to": role.value}
+            audit.record(
+                session, agent.username, ROLE_CHANGED, account.username, desk.clock.now(), detail
+            )
+        return None
+
+    refusal = await desk.service.db(change)
+    if refusal is not None:
+        status = 404 if refusal == UNKNOWN_ACCOUNT else 409
+        return await _page(request, desk, agent, status, error=refusal)
+    return RedirectResponse(f"{PAGE}?fait=role", status_code=303)
