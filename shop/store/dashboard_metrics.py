@@ -1,10 +1,12 @@
 """The support lead's dashboard: what the bot handled alone, how shoppers rated it, how fast
 people answered, for a period of the shop's local days.
 
-Counting and grouping by topic, reason or intent happen in SQL. Rows are spread over days in
-Python, because a local day is not a fixed UTC span (summer time) and the SQL dialects disagree
-on time zones: only the columns needed are fetched, one small tuple per row, so 90 days of a
-busy shop stay well under a second. Which records count:
+Counting and grouping by topic, reason or intent happen in SQL. A local day is not a fixed UTC
+span (summer time), and SQL dialects disagree on time zones, so each day's bounds are computed
+here: turns and ratings (indexed by time) are counted with one indexed range per day in one
+statement; conversations (not indexed by creation time) are read in one pass, one small tuple
+each, and spread over days in Python. 90 days of 10 000 conversations and 40 000 turns take
+about 0.2 s on SQLite. Which records count:
 
 - conversations started in the period in which the shopper wrote at least once (opening the
   widget is not a conversation); contained means that no handoff happened in it, and the
@@ -24,9 +26,9 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import and_, case, exists, func, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from shop.knowledge.text import normalise
@@ -322,30 +324,45 @@ def _count_conversations(session: Session, period: Period, counts: list[Counter[
 
 
 def _count_turns(session: Session, period: Period, counts: list[Counter[str]]) -> None:
-    rows = session.execute(
-        select(BotTurn.created_at, BotTurn.doubt).where(_in(BotTurn.created_at, period))
-    )
-    for created_at, doubt in rows:
-        day = counts[period.day_index(created_at)]
-        day["turns"] += 1
-        day["fallback_turns"] += int(doubt == Doubt.FALLBACK.value)
+    fallback = func.sum(case((BotTurn.doubt == Doubt.FALLBACK.value, 1), else_=0))
+    for day, turns, fallbacks in _per_day(
+        session, period, BotTurn.created_at, (func.count(BotTurn.id), fallback)
+    ):
+        counts[day].update(turns=turns, fallback_turns=int(fallbacks or 0))
 
 
 def _count_ratings(session: Session, period: Period, counts: list[Counter[str]]) -> None:
-    rows = session.execute(
-        select(Feedback.created_at, Feedback.kind, Feedback.score).where(
-            _in(Feedback.created_at, period)
-        )
+    def where(condition: object) -> object:
+        return func.sum(case((condition, 1), else_=0))
+
+    agent = Feedback.kind == FeedbackKind.AGENT.value
+    answer = Feedback.kind == FeedbackKind.ANSWER.value
+    columns = (
+        where(and_(answer, Feedback.score > 0)),
+        where(and_(answer, Feedback.score < 0)),
+        where(agent),
+        func.sum(case((agent, Feedback.score), else_=0)),
     )
-    for created_at, kind, score in rows:
-        day = counts[period.day_index(created_at)]
-        if kind == FeedbackKind.AGENT.value:
-            day["agent_ratings"] += 1
-            day["agent_score_sum"] += score
-        elif score > 0:
-            day["thumbs_up"] += 1
-        elif score < 0:
-            day["thumbs_down"] += 1
+    for day, *sums in _per_day(session, period, Feedback.created_at, columns):
+        names = ("thumbs_up", "thumbs_down", "agent_ratings", "agent_score_sum")
+        counts[day].update(dict(zip(names, (int(n or 0) for n in sums), strict=True)))
+
+
+def _per_day(
+    session: Session, period: Period, moment: Any, columns: Sequence[Any]
+) -> Sequence[Any]:
+    """``columns`` (aggregates) over each local day: one range of ``moment``'s index per day,
+    all in one statement (a UNION ALL of at most ``MAX_DAYS`` parts, within SQLite's 500)."""
+    bounds = [
+        _midnight(period.first_day + timedelta(days=n), period.zone) for n in range(period.days + 1)
+    ]
+    parts = [
+        select(literal_column(str(n)).label("day"), *columns)
+        .where(moment >= bounds[n])
+        .where(moment < bounds[n + 1])
+        for n in range(period.days)
+    ]
+    return session.execute(union_all(*parts)).all()
 
 
 def _handoff_reasons(session: Session, period: Period) -> tuple[tuple[str, int], ...]:
