@@ -20,7 +20,8 @@ from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from bot.faq_selector import ENTRY_PREFIX, FAQ_CANDIDATES, RETRIEVAL_INTENT
@@ -79,13 +80,18 @@ def _record(session: Session, sender_id: str, message: UserUttered, after: list[
         if isinstance(e, ActionExecuted) and e.action_name and e.action_name != "action_listen"
     ]
     previous = session.execute(
-        select(BotTurn)
+        select(BotTurn.id, BotTurn.text, BotTurn.doubt, BotTurn.created_at, BotTurn.next_step)
         .where(BotTurn.conversation_id == sender_id)
         .order_by(BotTurn.id.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    ).one_or_none()
     if previous is not None and previous.next_step is None:
-        previous.next_step = _next_step(previous, text, intent, actions, at).value
+        session.execute(
+            update(BotTurn)
+            .where(BotTurn.id == previous.id)
+            .values(next_step=_next_step(previous, text, intent, actions, at).value)
+            .execution_options(synchronize_session=False)
+        )
     if text.startswith("/"):
         return  # a button's payload: it answered the previous turn, nothing to learn from it
     faq_entry, faq_score = _faq_entry(parse)
@@ -160,7 +166,7 @@ def _offers_faq_choice(event: Event) -> bool:
 
 
 def _next_step(
-    previous: BotTurn, text: str, intent: str | None, actions: list[str], at: datetime
+    previous: Row, text: str, intent: str | None, actions: list[str], at: datetime
 ) -> NextStep:
     """What this message says of the answer to ``previous``."""
     if intent == HANDOFF_INTENT or HANDOFF_ACTION in actions:
