@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from shop.learning.grouping import group_texts
 from shop.store.conversations import Agent, Conversation, ConversationMode, Handoff, Message
 from shop.store.conversations import MessageAuthor as Author
 from shop.store.dashboard_metrics import (
@@ -23,7 +24,6 @@ from shop.store.dashboard_metrics import (
     Period,
     Unanswered,
     dashboard,
-    group_by_words,
     top_unanswered,
 )
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
@@ -315,7 +315,7 @@ def test_a_period_cannot_end_before_it_starts_or_exceed_a_year() -> None:
 
 def test_unanswered_groups_are_named_by_their_most_frequent_wording() -> None:
     texts = ["Où est mon colis ?", "ou est mon colis", "ou est mon colis", "autre"]
-    assert top_unanswered(texts, 5, group_by_words) == (
+    assert top_unanswered(texts, 5, group_texts) == (
         Unanswered("ou est mon colis", 3, ("Où est mon colis ?",)),
         Unanswered("autre", 1),
     )
