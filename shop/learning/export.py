@@ -10,7 +10,7 @@ labels give the same bytes and an unchanged export does not trigger a retrain):
   message never moves between the two files and its exact repeats land on the same side.
 
 Texts are redacted, then each placeholder becomes a fake value, annotated when the model
-knows it as an entity (``[482 913](order_number)``): the model learns where an order number
+knows it as an entity (``[402 817](order_number)``): the model learns where an order number
 goes without ever seeing a shopper's. Questions the FAQ does not answer yet become draft
 entries in ``knowledge/faq/a_rediger.yml`` with an empty answer, which the validator refuses
 (« réponse à écrire ») until an editor writes it; an export never overwrites an editor's work.
@@ -46,8 +46,8 @@ DRAFT_PREFIX = "brouillon_"
 DRAFT_TAG = "brouillon"
 DRAFT_SOURCE = "à compléter"
 
-# Order numbers of the training data's style, one chosen per message by its hash.
-FAKE_ORDER_NUMBERS = ("482 913", "615 024", "390 172", "278 531", "402 817")
+# Order numbers in the training data's style (none of the demo shop's), one per message by hash.
+FAKE_ORDER_NUMBERS = ("402 817", "615 024", "390 172", "278 531", "631 904")
 FAKE_EMAIL = "prenom.nom@exemple.fr"
 FAKE_PHONE = "06 12 34 56 78"
 FAKE_IBAN = "FR76 3000 6000 0112 3456 7890 189"
