@@ -32,7 +32,7 @@ from desk.deps import Desk, PageForbidden
 from desk.limits import HandoffLimitedRasaClient, HandoffRefusal, ShopperLimits
 from desk.notifier import Notifier
 from desk.recovery import Recovery
-from desk.routers import accounts, console, dashboard, shop_pages, widget
+from desk.routers import accounts, console, dashboard, review, shop_pages, widget
 from desk.security import LoginRequired, Signer
 from desk.service import DeskService, Unavailable
 from desk.settings import Settings
@@ -171,5 +171,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console.router)
     app.include_router(dashboard.router)
     app.include_router(accounts.router)
+    app.include_router(review.router)
     app.include_router(shop_pages.router)
     return app

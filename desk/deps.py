@@ -144,7 +144,7 @@ admin = role_required(*ADMINISTERING)
 
 def home_of(role: str) -> str:
     """Where a login without a target lands: the first page the role may open."""
-    return "/console/dashboard" if role == Role.EDITOR.value else "/console"
+    return "/console/revue" if role == Role.EDITOR.value else "/console"
 
 
 async def form_data(request: Request) -> dict[str, str]:

@@ -1,7 +1,8 @@
 /*
  * Live console: the pages work without it (plain forms); this adds long-polled updates of the
- * queue and of the open conversation, canned answers into the reply box, and replies sent
- * without reloading. Text is always inserted with textContent.
+ * queue and of the open conversation, canned answers into the reply box, replies sent
+ * without reloading, and the review inbox's keyboard shortcuts (written on that page). Text is
+ * always inserted with textContent.
  */
 (function () {
   "use strict";
@@ -151,6 +152,69 @@
     poll();
   }
 
+  // ------------------------------------------------------------------ review inbox
+  // j/k or arrows move between groups, 1-3 confirm a suggestion, o out of scope, n new FAQ
+  // entry, / search, u undo: each key presses the group's own button, so the request is the
+  // same as a click (POST, then the page comes back on the next group).
+  function reviewPage() {
+    var groups = Array.prototype.slice.call(document.querySelectorAll(".group"));
+    var undo = document.getElementById("undo");
+    var current = -1;
+    var sent = false;
+
+    function select(index) {
+      if (!groups.length) { return; }
+      index = Math.max(0, Math.min(groups.length - 1, index));
+      if (current >= 0 && groups[current]) { groups[current].classList.remove("current"); }
+      current = index;
+      groups[current].classList.add("current");
+      if (!groups[current].contains(document.activeElement)) {
+        groups[current].focus();
+        groups[current].scrollIntoView({ block: "nearest" });
+      }
+    }
+
+    function press(button) {
+      if (!button || sent) { return; }
+      sent = true;  // one label per key press, even when the key repeats
+      button.click();
+    }
+
+    groups.forEach(function (group, index) {
+      group.addEventListener("focusin", function () {
+        if (current !== index) { if (current >= 0) { groups[current].classList.remove("current"); } current = index; group.classList.add("current"); }
+      });
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var target = event.target;
+      var typing = target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable);
+      if (typing) {
+        if (event.key === "Escape" && current >= 0) { target.blur(); groups[current].focus(); }
+        return;
+      }
+      var group = groups[current];
+      var key = event.key;
+      if (key === "j" || key === "ArrowDown") { select(current + 1); }
+      else if (key === "k" || key === "ArrowUp") { select(current - 1); }
+      else if (key === "u") { press(undo); }
+      else if (!group) { return; }
+      else if (key === "/") { group.querySelector("[data-search]").focus(); }
+      else if (/^[1-3on]$/.test(key)) { press(group.querySelector('[data-shortcut="' + key + '"]')); }
+      else { return; }
+      event.preventDefault();
+    });
+
+    var start = 0;
+    if (location.hash) {
+      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target && groups.indexOf(target) >= 0) { start = groups.indexOf(target); }
+    }
+    select(start);
+  }
+
   if (page === "queue") { pollQueue(); }
   if (page === "conversation") { conversationPage(); }
+  if (page === "review") { reviewPage(); }
 })();

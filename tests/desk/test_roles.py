@@ -169,11 +169,12 @@ def test_a_page_refused_to_a_role_is_a_french_page_with_that_roles_menu(
     "role,menu",
     [
         (AGENT, ["/console", "/console/dashboard", "/console/mot-de-passe"]),
-        (EDITOR, ["/console/dashboard", "/console/mot-de-passe"]),
+        (EDITOR, ["/console/revue", "/console/dashboard", "/console/mot-de-passe"]),
         (
             ADMIN,
             [
                 "/console",
+                "/console/revue",
                 "/console/dashboard",
                 "/console/comptes",
                 "/console/donnees-personnelles",
@@ -193,7 +194,7 @@ def test_the_menu_shows_only_what_the_role_may_open(
         assert client.get(link).status_code == 200, link
 
 
-@pytest.mark.parametrize("role,home", [(AGENT, "/console"), (EDITOR, "/console/dashboard")])
+@pytest.mark.parametrize("role,home", [(AGENT, "/console"), (EDITOR, "/console/revue")])
 def test_a_login_lands_on_the_first_page_the_role_may_open(
     desk: tuple[Settings, sessionmaker], role: Role, home: str
 ) -> None:
