@@ -7,6 +7,7 @@ Security Policy applies to them too.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import Sequence
@@ -92,6 +93,7 @@ def percent_line_chart(
             f'fill="{AXIS}">{tick} %</text>'
         )
     every = _label_every(len(labels))
+    radius = 3 if every == 1 else 1.8
     for index, label in enumerate(labels):
         if index % every == 0:
             parts.append(
@@ -120,7 +122,7 @@ def percent_line_chart(
                 )
         for x, y, index, value in points:
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{line.colour}"><title>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{line.colour}"><title>'
                 f"{escape(line.name)}, {escape(labels[index])} : {value * 100:.0f} %"
                 "</title></circle>"
             )
@@ -159,21 +161,30 @@ def _label_every(count: int, most: int = 16) -> int:
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], width: int = 640) -> str:
-    """Horizontal bars, one per row (e.g. handoff reasons, top intents)."""
-    label_w, row_h = 230, 26
+    """Horizontal bars, one per row (e.g. handoff reasons, top intents); a long label takes two
+    lines, and its full text is in the bar's tooltip."""
+    label_w = 250
+    labels = [_two_lines(label) for label, _ in rows]
+    row_h = 38 if any(len(lines) > 1 for lines in labels) else 26
     height = max(len(rows), 1) * row_h + 10
     peak = max((value for _, value in rows), default=0) or 1
     inner_w = width - label_w - 50
     items = []
-    for index, (label, value) in enumerate(rows):
+    for index, ((label, value), lines) in enumerate(zip(rows, labels, strict=True)):
         y = 5 + index * row_h
+        middle = y + row_h / 2
         bar_w = inner_w * value / peak
+        first_y = middle + 4 - 7 * (len(lines) - 1)
+        spans = "".join(
+            f'<tspan x="{label_w - 8}" y="{first_y + 14 * n:.1f}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
+        )
         items.append(
-            f'<g><text x="{label_w - 8}" y="{y + 17}" font-size="12" text-anchor="end">'
-            f"{escape(_short(label))}</text>"
-            f'<rect x="{label_w}" y="{y + 4}" width="{bar_w:.1f}" height="{row_h - 8}" '
+            f'<g><text font-size="12" text-anchor="end">{spans}</text>'
+            f'<rect x="{label_w}" y="{middle - 9:.1f}" width="{bar_w:.1f}" height="18" '
             f'fill="{BAR}"><title>{escape(label)} : {value}</title></rect>'
-            f'<text x="{label_w + bar_w + 6:.1f}" y="{y + 17}" font-size="12">{value}</text></g>'
+            f'<text x="{label_w + bar_w + 6:.1f}" y="{middle + 4:.1f}" font-size="12">'
+            f"{value}</text></g>"
         )
     if not rows:
         items.append(f'<text x="10" y="22" font-size="12" fill="{AXIS}">Aucune donnée</text>')
@@ -185,6 +196,13 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int]], width: int = 640) -> 
         + "".join(items)
         + "</svg>"
     )
+
+
+def _two_lines(label: str, limit: int = 36) -> list[str]:
+    lines = textwrap.wrap(label, limit) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], _short(" ".join(lines[1:]), limit)]
+    return lines
 
 
 def _short(label: str, limit: int = 34) -> str:

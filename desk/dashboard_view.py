@@ -19,8 +19,10 @@ from typing import Any
 from desk.handoff import reason_label
 from shop.knowledge.loader import read_folder
 from shop.knowledge.store import Fingerprint, fingerprint
+from shop.learning.choices import INTENT_DESCRIPTIONS
 from shop.store.dashboard_metrics import (
     FALLBACK_TOPIC,
+    FAQ_INTENT,
     FAQ_PREFIX,
     DashboardFigures,
     Durations,
@@ -31,7 +33,9 @@ from shop.store.dashboard_metrics import (
 
 NONE = "—"
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # between thousands
 FALLBACK_LABEL = "Non compris"
+FAQ_LABEL = "Question de la FAQ"
 CSV_COLUMNS = (
     "début",
     "fin",
@@ -42,12 +46,17 @@ CSV_COLUMNS = (
     "messages reçus par l'assistant",
     "messages non compris",
     "taux de non-compris (%)",
-    "réponses notées 👍",
-    "réponses notées 👎",
-    "part de 👍 (%)",
+    "réponses jugées utiles (👍)",
+    "réponses jugées inutiles (👎)",
+    "part de réponses utiles (%)",
     "notes des conseillers",
     "note moyenne des conseillers (sur 5)",
 )
+
+
+def number(value: int) -> str:
+    """« 12 345 »."""
+    return f"{value:,}".replace(",", NNBSP)
 
 
 def percent(rate: float | None) -> str:
@@ -108,12 +117,15 @@ class FaqTitles:
 
 
 def topic_label(topic: str, titles: dict[str, str]) -> str:
+    """The editors' words for an intent, an FAQ entry's title, « Non compris »."""
     if topic == FALLBACK_TOPIC:
         return FALLBACK_LABEL
+    if topic == FAQ_INTENT:
+        return FAQ_LABEL
     if topic.startswith(FAQ_PREFIX):
         entry = topic[len(FAQ_PREFIX) :]
         return f"FAQ : {titles.get(entry, entry)}"
-    return topic
+    return INTENT_DESCRIPTIONS.get(topic, topic)
 
 
 def _rating_row(rating: TopicRating, titles: dict[str, str]) -> dict[str, Any]:
@@ -213,6 +225,7 @@ def page_context(figures: DashboardFigures, titles: dict[str, str]) -> dict[str,
     data = as_json(figures, titles)
     totals = figures.totals
     data["text"] = {
+        "conversations": number(totals.conversations),
         "containment": percent(totals.containment_rate),
         "handoff_rate": percent(totals.handoff_rate),
         "fallback_rate": percent(totals.fallback_rate),

@@ -182,7 +182,7 @@ def _charts(figures: DashboardFigures, view: dict[str, Any]) -> dict[str, str]:
                     "Non compris", "#a40e26", [p["fallback_rate"] for p in trend], dash="6 4"
                 ),
                 charts.Line(
-                    "Réponses 👍", "#2f5b86", [p["thumbs_up_rate"] for p in trend], dash="2 3"
+                    "Réponses utiles", "#2f5b86", [p["thumbs_up_rate"] for p in trend], dash="2 3"
                 ),
             ],
         ),

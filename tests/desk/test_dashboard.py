@@ -148,7 +148,7 @@ def test_dashboard_page_draws_every_section(client: TestClient, db: sessionmaker
     assert f'id="kpi-containment">100{NBSP}%' in page.text
     for section in ("trend", "handoffs", "satisfaction", "agents", "topics", "unanswered"):
         assert f'<section class="card" id="{section}"' in page.text
-    assert "Conversations par jour" in page.text and "greet" in page.text
+    assert "Conversations par jour" in page.text and "Salutation seule" in page.text
     assert "mon mail est [e-mail] ??" in page.text and "lea@example.fr" not in page.text
     assert 'aria-current="page">30 derniers jours' in page.text
     assert "style=" not in page.text and "<script>" not in page.text  # the console's CSP
