@@ -279,28 +279,39 @@ def _existing_drafts(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
+def _phrasings(entry: dict[str, Any]) -> list[str]:
+    examples = entry.get("examples")
+    return [str(entry.get("question") or ""), *(examples if isinstance(examples, list) else [])]
+
+
 def merge_drafts(
-    existing: list[dict[str, Any]], drafts: list[dict[str, Any]], elsewhere: set[str]
+    existing: list[dict[str, Any]],
+    drafts: list[dict[str, Any]],
+    other_ids: set[str],
+    other_phrasings: set[str],
 ) -> list[dict[str, Any]]:
     """The drafts file's entries: every existing one kept, in its place; a draft whose answer
     is still empty gains the new messages as examples; a written one is left as the editor
-    wrote it; ids already in another FAQ file (an editor moved the entry) are not re-added."""
+    wrote it. A new draft is not added when its id is taken in another FAQ file, or when one
+    of its messages is already a phrasing of an entry (folded): an editor moved or renamed
+    it, and the question is answered or being written."""
     merged = [dict(entry) for entry in existing]
     by_id = {str(entry.get("id")): entry for entry in merged}
+    taken = other_phrasings | {normalise(str(p)) for entry in merged for p in _phrasings(entry)}
     for draft in drafts:
         current = by_id.get(draft["id"])
         if current is None:
-            if draft["id"] not in elsewhere:
+            mine = {normalise(text) for text in _phrasings(draft)}
+            if draft["id"] not in other_ids and not mine & taken:
                 merged.append(draft)
+                taken |= mine
             continue
         if str(current.get("answer") or "").strip():
             continue
-        present = [str(current.get("question") or "")]
         old = current.get("examples")
         examples = list(old) if isinstance(old, list) else []
-        present += [str(example) for example in examples]
-        seen = {normalise(text) for text in present}
-        for example in (draft["question"], *draft["examples"]):
+        seen = {normalise(str(text)) for text in _phrasings(current)}
+        for example in _phrasings(draft):
             if normalise(example) not in seen:
                 seen.add(normalise(example))
                 examples.append(example)
@@ -356,12 +367,18 @@ def export_reviewed(
     existing = _existing_drafts(drafts_path)
     if drafts or existing:
         folder = drafts_path.parent
-        elsewhere = {
-            entry.id
+        others = [
+            entry
             for entry in (read_folder(folder).entries if folder.is_dir() else ())
             if Path(entry.file).name != drafts_path.name
-        }
-        _write(drafts_path, drafts_yaml(merge_drafts(existing, drafts, elsewhere)))
+        ]
+        merged = merge_drafts(
+            existing,
+            drafts,
+            {entry.id for entry in others},
+            {normalise(text) for entry in others for text in entry.phrasings},
+        )
+        _write(drafts_path, drafts_yaml(merged))
     return ExportReport(
         training=sum(len(texts) for texts in training.values()),
         heldout=sum(len(texts) for texts in heldout.values()),

@@ -295,28 +295,36 @@ def test_an_export_never_overwrites_an_editors_draft(
     label(LabelKind.NEW_FAQ, None, "vous livrez en Suisse ?")
     label(LabelKind.NEW_FAQ, None, "une question sur la gravure laser ?")
     label(LabelKind.NEW_FAQ, None, "carte cadeau valable combien de temps ?")
+    label(LabelKind.NEW_FAQ, None, "je peux payer en bitcoin ?")
     export_reviewed(session, root, NOW)
     drafts = root / "knowledge/faq/a_rediger.yml"
-    entries = yaml.safe_load(drafts.read_text(encoding="utf-8"))
-    switzerland, engraving, gift_card = entries
+    switzerland, engraving, gift_card, bitcoin = yaml.safe_load(drafts.read_text("utf-8"))
+    # The editor answers one draft, renames another, and moves a third to its own file.
     switzerland["answer"] = "Oui, nous livrons en Suisse sous 5 jours."
     switzerland["title"] = "Livraison en Suisse"
-    drafts.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False))
-    # An editor moves the gift card entry to its own file, answered.
-    moved = root / "knowledge/faq/cadeaux.yml"
-    moved.write_text(yaml.safe_dump([{**gift_card, "answer": "Un an."}], allow_unicode=True))
-    drafts.write_text(yaml.safe_dump([switzerland, engraving], allow_unicode=True, sort_keys=False))
+    bitcoin["id"] = "paiement_cryptomonnaies"
+    (root / "knowledge/faq/cadeaux.yml").write_text(
+        yaml.safe_dump([{**gift_card, "answer": "Un an."}], allow_unicode=True), "utf-8"
+    )
+    edited = [switzerland, engraving, bitcoin]
+    drafts.write_text(yaml.safe_dump(edited, allow_unicode=True, sort_keys=False), "utf-8")
 
     label(LabelKind.NEW_FAQ, None, "vous livrez en suisse ??", "Livrez vous en Suisse")
     label(LabelKind.NEW_FAQ, None, "une question sur la gravure laser", "gravure laser question")
     label(LabelKind.NEW_FAQ, None, "carte cadeau valable combien de temps")
+    label(LabelKind.NEW_FAQ, None, "je peux payer en bitcoin")
     export_reviewed(session, root, NOW)
 
     after = yaml.safe_load(drafts.read_text(encoding="utf-8"))
-    assert [entry["id"] for entry in after] == [switzerland["id"], engraving["id"]]
+    assert [entry["id"] for entry in after] == [
+        switzerland["id"],
+        engraving["id"],
+        "paiement_cryptomonnaies",
+    ]
     assert after[0] == switzerland  # written: left exactly as the editor wrote it
     assert after[1]["answer"] == ""
     assert after[1]["examples"] == ["gravure laser question"]  # still empty: gains examples
+    assert after[2] == bitcoin
 
 
 def test_exports_are_idempotent_and_leave_unchanged_files_untouched(
