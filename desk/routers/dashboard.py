@@ -10,6 +10,7 @@ time zone, by ``granularity`` day or week.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ page_reader = role_required(*EVERY_ROLE, page=True)
 api_reader = role_required(*EVERY_ROLE)
 PRESETS = (7, 30, 90)
 DEFAULT_DAYS = 30
+DIGITS = re.compile(r"[0-9]{1,4}")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 GRANULARITIES = {"day": Granularity.DAY, "week": Granularity.WEEK}
 
 
@@ -40,9 +43,12 @@ class PeriodError(ValueError):
 
 def _day(value: str, what: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise PeriodError(f"La date {what} doit s'écrire AAAA-MM-JJ.") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise PeriodError(f"La date {what} doit être entre {FIRST_YEAR} et {LAST_YEAR}.")
+    return day
 
 
 def choose_period(
@@ -67,7 +73,7 @@ def choose_period(
             raise PeriodError(f"Une période dure au plus {MAX_DAYS} jours.")
         return Period(first, last, zone, grain)
     count = (days or str(DEFAULT_DAYS)).strip()
-    if not count.isdigit() or not 1 <= int(count) <= MAX_DAYS:
+    if not DIGITS.fullmatch(count) or not 1 <= int(count) <= MAX_DAYS:
         raise PeriodError(f"Le nombre de jours doit être un entier de 1 à {MAX_DAYS}.")
     return Period.last_days(today, int(count), zone, grain)
 

@@ -193,7 +193,15 @@ def test_a_period_that_makes_no_sense_is_refused_in_french(client: TestClient) -
     assert page.status_code == 400
     assert "La date de fin est avant la date de début." in page.text
     assert 'value="2026-11-01"' in page.text  # what was typed stays in the form
-    for params in ({"days": "0"}, {"days": "abc"}, {"from": "24/11/2026"}, {"granularity": "x"}):
+    for params in (
+        {"days": "0"},
+        {"days": "abc"},
+        {"days": "²"},
+        {"from": "24/11/2026"},
+        {"from": "0001-01-01"},
+        {"to": "9999-12-31"},
+        {"granularity": "x"},
+    ):
         answer = client.get("/console/api/metrics", params=params)
         assert answer.status_code == 400, params
         assert answer.json()["detail"].endswith(".")
