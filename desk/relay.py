@@ -3,7 +3,10 @@
 Every call has a short timeout. When Rasa cannot be reached the caller gets ``RasaUnavailable``
 and decides what the shopper sees; nothing here ever loses the shopper's message (the desk
 stores it before relaying). Bot messages are normalised into ``BotMessage`` values: text,
-quick-reply buttons and the ``custom`` payload (where the handoff note travels).
+quick-reply buttons and the ``custom`` payload (where the handoff note and the request for a
+rating travel). Rasa's REST channel sends an utterance's text and its ``custom`` payload as two
+messages, so a request for a rating comes as its own message right after the answer it is
+about (``actions.common``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 import httpx
 
+MAX_TOPIC = 160
 RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
 
 
@@ -30,6 +34,16 @@ class BotMessage:
     def handoff(self) -> dict[str, Any] | None:
         note = self.custom.get("handoff") if isinstance(self.custom, dict) else None
         return note if isinstance(note, dict) else None
+
+    @property
+    def feedback_topic(self) -> str | None:
+        """The topic (intent or ``faq/<entry>``) of the answer the bot asks the shopper to
+        rate, when this message is such a request."""
+        request = self.custom.get("feedback") if isinstance(self.custom, dict) else None
+        topic = request.get("topic") if isinstance(request, dict) else None
+        if not isinstance(topic, str) or not topic.strip():
+            return None
+        return topic.strip()[:MAX_TOPIC]
 
 
 def parse_bot_messages(raw: Any) -> list[BotMessage]:

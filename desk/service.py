@@ -17,6 +17,11 @@ of the conversation and the recovery task (``desk.recovery``) relay the waiting 
 oldest first, each claimed by a conditional UPDATE so that no desk process relays it twice. The
 shopper is told once; if the bot stays away longer than ``bot_outage_handoff_s``, the
 conversation goes to the agents' queue (reason ``bot_unavailable``).
+
+Shopper satisfaction: a bot answer the bot offers for rating (a ``feedback`` request right after
+it, see ``desk.relay``) asks when ``shop.store.feedback`` agrees (not twice in a row, not a topic
+already rated); the notice closing a conversation an agent had claimed asks for a 1–5. ``rate``
+stores the shopper's rating, or the comment that may follow it, once; a refusal stores nothing.
 """
 
 from __future__ import annotations
@@ -44,8 +49,10 @@ from shop.policy.profile import ShopProfile
 from shop.privacy import audit
 from shop.privacy.subject import erase_conversation
 from shop.store import conversation_repository as repo
+from shop.store import feedback as ratings
 from shop.store.conversations import Conversation, ConversationMode, Message, MessageAuthor
 from shop.store.db import session_scope
+from shop.store.learning import Feedback, FeedbackKind
 
 T = TypeVar("T")
 
@@ -53,6 +60,9 @@ logger = logging.getLogger("desk.service")
 
 MAX_SHOPPER_TEXT = 2000
 MAX_AGENT_TEXT = 4000
+MAX_COMMENT = 1000
+ANSWER_SCORES = (-1, 1)  # 👎 / 👍
+AGENT_SCORES = range(1, 6)
 CONSOLE_KEY = "console"
 BOT_UNAVAILABLE = "bot_unavailable"
 # Rasa reads a message starting with "/" as an intent with entities: never from typed text.
@@ -66,6 +76,10 @@ class InvalidMessage(ValueError):
 
 class NotFound(LookupError):
     pass
+
+
+class UnknownMessage(NotFound):
+    """A message id that is not in the conversation; ``str()`` is French, for the shopper."""
 
 
 class Conflict(Exception):
@@ -84,13 +98,18 @@ NOT_STORED = (
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
 
+def printable(text: str) -> str:
+    """The text without control characters (line breaks and tabs kept), trimmed."""
+    return "".join(
+        char for char in text if char in "\n\t" or unicodedata.category(char)[0] != "C"
+    ).strip()
+
+
 def clean_text(text: Any, limit: int) -> str:
     """Printable text only (no control characters), trimmed; refuses empty or too long text."""
     if not isinstance(text, str):
         raise InvalidMessage("Le message doit être du texte.")
-    kept = "".join(
-        char for char in text if char in "\n\t" or unicodedata.category(char)[0] != "C"
-    ).strip()
+    kept = printable(text)
     if not kept:
         raise InvalidMessage("Votre message est vide.")
     if len(kept) > limit:
@@ -111,8 +130,7 @@ def valid_conversation_id(conversation_id: str) -> bool:
     return bool(_CONVERSATION_ID.match(conversation_id))
 
 
-def public_message(message: Message) -> dict[str, Any]:
-    """A message as the shopper's widget may see it (no intent, no agent username)."""
+def _message_view(message: Message) -> dict[str, Any]:
     return {
         "id": message.id,
         "author": message.author.value,
@@ -122,15 +140,83 @@ def public_message(message: Message) -> dict[str, Any]:
     }
 
 
+def public_message(message: Message, rating: Feedback | None = None) -> dict[str, Any]:
+    """A message as the shopper's widget may see it (no intent, no agent username), with
+    whether it asks for a rating and the rating given (``feedback``: None when not asked)."""
+    feedback = None
+    if message.feedback_topic:
+        feedback = {
+            "kind": (
+                FeedbackKind.AGENT
+                if message.author == MessageAuthor.SYSTEM
+                else FeedbackKind.ANSWER
+            ).value,
+            "given": rating is not None,
+            "score": rating.score if rating is not None else None,
+            "commented": bool(rating is not None and rating.comment),
+        }
+    return {**_message_view(message), "feedback": feedback}
+
+
 def agent_message(message: Message) -> dict[str, Any]:
     """A message as agents see it: with what the bot understood."""
     return {
-        **public_message(message),
+        **_message_view(message),
         "agent": message.agent_username,
         "intent": message.intent,
         "confidence": message.confidence,
         "relayed": message.relayed,
     }
+
+
+ALREADY_RATED = "Vous avez déjà donné votre avis sur ce point : merci !"
+
+
+@dataclass(frozen=True)
+class RatingRequest:
+    """A shopper's rating as the widget sends it, checked before anything is read or stored."""
+
+    kind: FeedbackKind
+    message_id: int | None  # the bot answer rated (answers only)
+    score: int | None  # None: a comment completing an earlier rating
+    comment: str | None
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> RatingRequest:
+        """``InvalidMessage`` (French) for anything the widget would never send."""
+        try:
+            kind = FeedbackKind(body.get("kind", FeedbackKind.ANSWER.value))
+        except ValueError as error:
+            raise InvalidMessage("Type d'évaluation inconnu.") from error
+        message_id = body.get("message_id") if kind == FeedbackKind.ANSWER else None
+        if kind == FeedbackKind.ANSWER and not (
+            isinstance(message_id, int) and _whole(message_id) and 0 < message_id < 2**62
+        ):
+            raise InvalidMessage("Indiquez la réponse que vous évaluez.")
+        score = body.get("score")
+        scale = ANSWER_SCORES if kind == FeedbackKind.ANSWER else AGENT_SCORES
+        if score is not None and not (_whole(score) and score in scale):
+            raise InvalidMessage(
+                "La note d'une réponse est 1 (elle m'a aidé) ou -1 (elle ne m'a pas aidé)."
+                if kind == FeedbackKind.ANSWER
+                else "La note du conseiller est un nombre entier de 1 à 5."
+            )
+        comment = body.get("comment")
+        if comment is not None and not isinstance(comment, str):
+            raise InvalidMessage("Le commentaire doit être du texte.")
+        comment = printable(comment) if comment else None
+        if comment and len(comment) > MAX_COMMENT:
+            raise InvalidMessage(
+                f"Votre commentaire est trop long ({len(comment)} caractères) : "
+                f"{MAX_COMMENT} caractères au maximum, merci de le raccourcir."
+            )
+        if score is None and not comment:
+            raise InvalidMessage("Choisissez une note ou écrivez un commentaire.")
+        return cls(kind, message_id, score, comment or None)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass
@@ -194,7 +280,12 @@ class DeskService:
         def read(session: Session) -> tuple[str, list[dict[str, Any]]]:
             conversation = self._conversation(session, conversation_id)
             messages = repo.messages_after(session, conversation_id, after)
-            return conversation.mode.value, [public_message(m) for m in messages]
+            given = (
+                ratings.ratings_by_message(session, conversation_id)
+                if any(m.feedback_topic for m in messages)
+                else {}
+            )
+            return conversation.mode.value, [public_message(m, given.get(m.id)) for m in messages]
 
         return await self.db(read)
 
@@ -211,6 +302,73 @@ class DeskService:
         async with self._lock(conversation_id):
             await self.db(erase)
         self._changed(conversation_id)
+
+    async def rate(self, conversation_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Store the shopper's rating of a bot answer that asked for one (``message_id``,
+        score 1 or -1) or, once an agent closed the conversation, of the agent (``kind``
+        "agent", score 1–5), with an optional comment; a comment alone completes the rating
+        once (after a 👎 for an answer). Returns the message's ``feedback`` view. A refusal
+        stores nothing: ``InvalidMessage`` (422), ``NotFound`` (404), ``Conflict`` (409)."""
+        request = RatingRequest.parse(body)
+
+        def store(session: Session) -> dict[str, Any]:
+            conversation = self._conversation(session, conversation_id)
+            if request.kind == FeedbackKind.AGENT:
+                message = self._agent_rating_request(session, conversation)
+            else:
+                message = self._rated_answer(session, conversation_id, request.message_id)
+            rating = ratings.rating_of_message(session, int(message.id))
+            if rating is None:
+                rating = self._first_rating(session, message, request)
+            else:
+                self._complete_rating(session, rating, request)
+            return dict(public_message(message, rating)["feedback"])
+
+        async with self._lock(conversation_id):
+            view = await self.db(store)
+        self._changed(conversation_id)
+        return view
+
+    def _rated_answer(
+        self, session: Session, conversation_id: str, message_id: int | None
+    ) -> Message:
+        message = session.get(Message, message_id)
+        if message is None or message.conversation_id != conversation_id:
+            raise UnknownMessage("Ce message n'existe pas dans cette conversation.")
+        if message.author != MessageAuthor.BOT or not message.feedback_topic:
+            raise Conflict("Ce message ne demande pas d'évaluation.")
+        return message
+
+    def _agent_rating_request(self, session: Session, conversation: Conversation) -> Message:
+        if conversation.mode != ConversationMode.CLOSED:
+            raise Conflict(
+                "Vous pourrez évaluer l'aide de notre conseiller une fois la conversation terminée."
+            )
+        notice = ratings.agent_rating_request(session, str(conversation.id))
+        if notice is None:
+            raise Conflict("Aucun conseiller n'a pris en charge cette conversation.")
+        return notice
+
+    def _first_rating(self, session: Session, message: Message, request: RatingRequest) -> Feedback:
+        if request.score is None:
+            raise InvalidMessage("Choisissez d'abord une note.")
+        topic = str(message.feedback_topic)
+        if request.kind == FeedbackKind.ANSWER and ratings.topic_rated(
+            session, str(message.conversation_id), topic
+        ):
+            raise Conflict(ALREADY_RATED)
+        return ratings.add_rating(
+            session, message, request.kind, request.score, request.comment, self.clock.now()
+        )
+
+    def _complete_rating(self, session: Session, rating: Feedback, request: RatingRequest) -> None:
+        """A comment after the rating: once, and after a 👎 only for an answer."""
+        if request.comment is None or request.score not in (None, rating.score):
+            raise Conflict(ALREADY_RATED)
+        if rating.kind == FeedbackKind.ANSWER.value and rating.score != -1:
+            raise Conflict("Un commentaire peut compléter une réponse qui ne vous a pas aidé.")
+        if not ratings.add_comment(session, rating, request.comment):
+            raise Conflict("Vous avez déjà laissé un commentaire : merci !")
 
     async def mode_of(self, conversation_id: str) -> str:
         """The conversation's mode; ``NotFound`` for an unknown or malformed id."""
@@ -362,9 +520,10 @@ class DeskService:
         conversation = self._conversation(session, conversation_id)
         repo.mark_relayed(session, message_id, True, intent, confidence)
         now = self.clock.now()
+        latest: Message | None = None  # the bot message a request for a rating is about
         for answer in answers:
             if answer.text or answer.buttons:
-                repo.add_message(
+                latest = repo.add_message(
                     session,
                     conversation,
                     MessageAuthor.BOT,
@@ -372,6 +531,9 @@ class DeskService:
                     now,
                     buttons=list(answer.buttons),
                 )
+            topic = answer.feedback_topic
+            if topic is not None and latest is not None:
+                ratings.ask_if_due(session, latest, topic)
             raw = answer.handoff
             if raw is not None and repo.open_handoff_of(session, conversation_id) is None:
                 plan = notes.plan_handoff(session, raw, self.profile, now)
@@ -496,10 +658,14 @@ class DeskService:
             conversation = self._conversation(session, conversation_id)
             if conversation.mode == ConversationMode.CLOSED:
                 raise Conflict("Cette conversation est déjà close.")
+            handoff = repo.open_handoff_of(session, conversation_id)
+            helped_by_agent = handoff is not None and handoff.claimed_by is not None
             self._finish(session, conversation, username, outcome, ConversationMode.CLOSED)
-            repo.add_message(
+            notice = repo.add_message(
                 session, conversation, MessageAuthor.SYSTEM, notes.CLOSED_NOTICE, self.clock.now()
             )
+            if helped_by_agent and handoff is not None:
+                ratings.mark_asking(session, notice, str(handoff.reason))  # the agent's 1–5
 
         await self.db(finish)
         self._changed(conversation_id)

@@ -18,9 +18,16 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from desk.deps import MAX_CURSOR, Desk, form_data, get_desk, shopper_conversation
+from desk.deps import (
+    MAX_CURSOR,
+    Desk,
+    form_data,
+    get_desk,
+    limited_body,
+    shopper_conversation,
+)
 from desk.limits import RateLimited, client_address, current_client
-from desk.service import Conflict, InvalidMessage, NotFound, Unavailable
+from desk.service import Conflict, InvalidMessage, NotFound, Unavailable, UnknownMessage
 from desk.shopper_access import (
     ORIGIN_REFUSED,
     UNAUTHORIZED,
@@ -117,6 +124,41 @@ async def post_message(
     except Unavailable:
         mode = None  # the message is stored; the next read tells the mode
     return {"mode": mode, "messages": messages}
+
+
+@router.post("/api/chat/{conversation_id}/feedback", dependencies=[Depends(shopper_conversation)])
+async def rate(conversation_id: str, request: Request, desk: Desk = Depends(get_desk)) -> Any:
+    """The shopper rates a bot answer that asked for it (``{"message_id", "score": 1|-1,
+    "comment"}``) or, after an agent closed the conversation, the agent's help (``{"kind":
+    "agent", "score": 1..5, "comment"}``); the same call with a comment alone completes the
+    rating once. Counted with the messages (same limit); a refusal stores nothing."""
+    try:
+        desk.limits.message(client_address(request), conversation_id)
+    except RateLimited as error:
+        raise too_many(error) from error
+    try:
+        body = json.loads(await limited_body(request) or b"{}")
+    except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
+        raise HTTPException(status_code=400, detail="JSON invalide.") from error
+    if not isinstance(body, dict):
+        raise HTTPException(status_code=400, detail="Un objet JSON est attendu.")
+    try:
+        feedback = await desk.service.rate(conversation_id, body)
+    except UnknownMessage as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from error
+    except InvalidMessage as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error
+    except Conflict as error:
+        raise HTTPException(status_code=409, detail=str(error)) from error
+    except Unavailable as error:
+        raise HTTPException(
+            status_code=503,
+            detail="Votre avis n'a pas pu être enregistré : réessayez dans un instant.",
+            headers={"Retry-After": "5"},
+        ) from error
+    return {"feedback": feedback}
 
 
 @router.websocket("/ws/{conversation_id}")
