@@ -180,7 +180,8 @@ def as_json(figures: DashboardFigures, titles: dict[str, str]) -> dict[str, Any]
         "days": period.days,
         "granularity": period.granularity.value,
         "per_day": [
-            {"day": d.first_day.isoformat(), "conversations": d.conversations} for d in figures.days
+            {"day": d.first_day.isoformat(), "conversations": d.conversations}
+            for d in figures.daily
         ],
         "conversations": totals.conversations,
         "handed_off": totals.handed_off,
@@ -191,7 +192,7 @@ def as_json(figures: DashboardFigures, titles: dict[str, str]) -> dict[str, Any]
         "classified_messages": totals.turns,
         "fallback_messages": totals.fallback_turns,
         "fallback_rate": totals.fallback_rate,
-        "top_intents": [{"intent": i, "count": n} for i, n in figures.top_intents],
+        "top_intents": [{"intent": i, "count": n} for i, n in figures.top_topics],
         "not_understood": [
             {"text": u.text, "count": u.count, "examples": list(u.examples)}
             for u in figures.not_understood
@@ -234,7 +235,7 @@ def page_context(figures: DashboardFigures, titles: dict[str, str]) -> dict[str,
         "period": f"du {long_day(figures.period.first_day)} au {long_day(figures.period.last_day)}",
     }
     data["reasons"] = [(reason_label(r), n) for r, n in figures.handoff_reasons]
-    data["intents"] = [(topic_label(t, titles), n) for t, n in figures.top_intents]
+    data["intents"] = [(topic_label(t, titles), n) for t, n in figures.top_topics]
     for point in data["trend"]:
         point["text"] = {
             "containment": percent(point["containment_rate"]),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Callable, Iterable, Sequence
 
@@ -244,11 +244,14 @@ class Unanswered:
 
 @dataclass(frozen=True)
 class DashboardFigures:
+    """Everything the dashboard shows: totals, each day, the trend's points (days or weeks),
+    and the period's breakdowns (reasons, topics, ratings, people, unanswered questions)."""
+
     period: Period
     totals: Tally
-    days: tuple[Tally, ...]
+    daily: tuple[Tally, ...]
     handoff_reasons: tuple[tuple[str, int], ...]
-    top_intents: tuple[tuple[str, int], ...]
+    top_topics: tuple[tuple[str, int], ...]
     answer_topics: tuple[TopicRating, ...]
     first_reply: Durations
     agents: tuple[AgentWork, ...]
@@ -287,10 +290,10 @@ def dashboard(
         totals = totals + tally
     return DashboardFigures(
         period=period,
-        totals=replace(totals, first_day=period.first_day, last_day=period.last_day),
-        days=days,
+        totals=totals,
+        daily=days,
         handoff_reasons=_handoff_reasons(session, period),
-        top_intents=_top_intents(session, period, top),
+        top_topics=_top_topics(session, period, top),
         answer_topics=_answer_topics(session, period),
         first_reply=_first_reply(session, period),
         agents=_agents(session, period),
@@ -379,7 +382,7 @@ def _handoff_reasons(session: Session, period: Period) -> tuple[tuple[str, int],
     return tuple((reason, n) for reason, n in rows)
 
 
-def _top_intents(session: Session, period: Period, top: int) -> tuple[tuple[str, int], ...]:
+def _top_topics(session: Session, period: Period, top: int) -> tuple[tuple[str, int], ...]:
     """Turns per topic: the intent, ``faq/<entry>`` for a FAQ question, the fallback apart."""
     topic = case(
         (BotTurn.doubt == Doubt.FALLBACK.value, literal(FALLBACK_TOPIC)),
@@ -431,15 +434,8 @@ def _first_reply(session: Session, period: Period) -> Durations:
         if replied is None:
             pending += 1
         else:
-            spans.append(_aware(replied) - opened)
+            spans.append(replied - opened)
     return Durations.of(spans, pending)
-
-
-def _aware(moment: datetime | str) -> datetime:
-    """A MIN() over a datetime column comes back as text from some SQLite drivers."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _agents(session: Session, period: Period) -> tuple[AgentWork, ...]:

@@ -188,7 +188,7 @@ def figures_of(
 
 def test_conversations_are_counted_on_the_shops_local_day(shop_week: sessionmaker) -> None:
     figures = figures_of(shop_week)
-    assert [(d.first_day.day, d.conversations, d.contained) for d in figures.days] == [
+    assert [(d.first_day.day, d.conversations, d.contained) for d in figures.daily] == [
         (22, 1, 1),
         (23, 2, 0),
         (24, 2, 0),
@@ -209,13 +209,13 @@ def test_handoff_reasons_are_those_of_the_periods_conversations(shop_week: sessi
 
 def test_fallback_rate_is_the_share_of_bot_turns_not_understood(shop_week: sessionmaker) -> None:
     figures = figures_of(shop_week)
-    assert [(d.turns, d.fallback_turns) for d in figures.days] == [(1, 0), (2, 2), (4, 1)]
+    assert [(d.turns, d.fallback_turns) for d in figures.daily] == [(1, 0), (2, 2), (4, 1)]
     assert figures.totals.fallback_rate == pytest.approx(3 / 7)
-    assert figures.days[0].fallback_rate == 0
+    assert figures.daily[0].fallback_rate == 0
 
 
 def test_top_topics_put_faq_entries_and_the_fallback_apart(shop_week: sessionmaker) -> None:
-    assert figures_of(shop_week).top_intents == (
+    assert figures_of(shop_week).top_topics == (
         ("nlu_fallback", 3),
         (FAQ, 2),
         ("greet", 1),
@@ -243,7 +243,7 @@ def test_satisfaction_per_topic_and_for_agents(shop_week: sessionmaker) -> None:
     totals = figures.totals
     assert (totals.thumbs_up, totals.thumbs_down, totals.thumbs_up_rate) == (3, 1, 0.75)
     assert (totals.agent_ratings, totals.agent_average) == (2, 3.5)
-    assert [(d.thumbs_up, d.thumbs_down, d.agent_average) for d in figures.days] == [
+    assert [(d.thumbs_up, d.thumbs_down, d.agent_average) for d in figures.daily] == [
         (0, 0, None),
         (1, 1, 5.0),
         (2, 0, 2.0),
@@ -287,7 +287,7 @@ def test_empty_period_has_no_rate_and_no_duration(sessions: sessionmaker) -> Non
     assert rates == (None, None, None)
     assert (totals.thumbs_up_rate, totals.agent_average) == (None, None)
     assert figures.first_reply == Durations()
-    assert figures.agents == () and figures.not_understood == () and figures.top_intents == ()
+    assert figures.agents == () and figures.not_understood == () and figures.top_topics == ()
     assert [p.conversations for p in figures.trend] == [0, 0, 0]
 
 
