@@ -11,9 +11,11 @@ labels give the same bytes and an unchanged export does not trigger a retrain):
 
 Texts are redacted, then each placeholder becomes a fake value, annotated when the model
 knows it as an entity (``[402 817](order_number)``): the model learns where an order number
-goes without ever seeing a shopper's. Questions the FAQ does not answer yet become draft
-entries in ``knowledge/faq/a_rediger.yml`` with an empty answer, which the validator refuses
-(« réponse à écrire ») until an editor writes it; an export never overwrites an editor's work.
+goes without ever seeing a shopper's. Product kinds, ring sizes, carriers, dates and promo
+codes are annotated too, as in the rest of the training data. Questions the FAQ does not
+answer yet become draft entries in ``knowledge/faq/a_rediger.yml`` with an empty answer, which
+the validator refuses (« réponse à écrire ») until an editor writes it; an export never
+overwrites an editor's work.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from shop.knowledge.loader import TITLE_MAX, read_folder
 from shop.knowledge.text import normalise
-from shop.learning import pii
+from shop.learning import entities, pii
 from shop.learning.grouping import group_texts
 from shop.learning.inbox import live_labels
 from shop.store.learning import BotTurn, LabelKind, ReviewLabel
@@ -118,15 +120,21 @@ def _fake(placeholder: str, text: str, annotate: bool) -> str:
 
 def training_text(text: str, annotate: bool = True) -> str:
     """A shopper's message as a training example: one line, redacted, placeholders replaced
-    by fake values (annotated as entities when ``annotate``), no stray annotation brackets."""
+    by fake values, no stray annotation brackets; with ``annotate``, every entity annotated
+    as the training data does (``entities``)."""
     redacted = pii.redact(text)
     parts = []
     position = 0
+
+    def words(segment: str) -> str:
+        plain = _SPACES.sub(" ", _RESERVED.sub(" ", segment))
+        return entities.annotate(plain) if annotate else plain
+
     for match in _PLACEHOLDER.finditer(redacted):
-        parts.append(_RESERVED.sub(" ", redacted[position : match.start()]))
+        parts.append(words(redacted[position : match.start()]))
         parts.append(_fake(match.group(0), redacted, annotate))
         position = match.end()
-    parts.append(_RESERVED.sub(" ", redacted[position:]))
+    parts.append(words(redacted[position:]))
     return _SPACES.sub(" ", "".join(parts)).strip()
 
 

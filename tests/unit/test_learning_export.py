@@ -106,6 +106,7 @@ def test_labels_become_rasa_training_data_exactly(
 ) -> None:
     label(LabelKind.INTENT, "cancel_order", "Je veux annuler ma commande 482913 svp")
     label(LabelKind.INTENT, "cancel_order", "annuler {commande} [urgent]")
+    label(LabelKind.INTENT, "lost_parcel", "ma bague taille 54 livrée par La Poste hier, rien reçu")
     label(LabelKind.FAQ, "livraison_delais", "ça met combien de temps à arriver ?")
     label(LabelKind.OUT_OF_SCOPE, None, "vous vendez des vélos ?")
     label(LabelKind.INTENT, "human_handoff", "je suis Marie Dupont, mon mail marie.d@free.fr")
@@ -130,6 +131,11 @@ def test_labels_become_rasa_training_data_exactly(
         "  examples: |\n"
         "    - je suis Camille Martin, mon mail [prenom.nom@exemple.fr](email)\n"
         "\n"
+        "- intent: lost_parcel\n"
+        "  examples: |\n"
+        "    - ma [bague](product_kind:ring) taille [54](ring_size) livrée par "
+        "[La Poste](carrier:la_poste) [hier](date), rien reçu\n"
+        "\n"
         "- intent: out_of_scope\n"
         "  examples: |\n"
         "    - vous vendez des vélos ?\n"
@@ -137,7 +143,7 @@ def test_labels_become_rasa_training_data_exactly(
     assert (root / "tests/nlu/reviewed_heldout.yml").read_text(encoding="utf-8") == (
         HEADER + '\nversion: "3.1"\n\nnlu: []\n'
     )
-    assert (report.training, report.heldout, report.drafts) == (5, 0, 0)
+    assert (report.training, report.heldout, report.drafts) == (6, 0, 0)
     assert report.drafts_path is None
     assert not (root / "knowledge").exists()
 
@@ -169,13 +175,15 @@ def test_undone_labels_and_labels_after_now_are_not_exported(
 def test_a_message_stays_on_its_side_across_exports(
     session: Session, label: Labeller, root: Path
 ) -> None:
-    first = [f"question numéro {n} sur ma bague" for n in range(40)]
+    first = [f"question numéro {n} pour agrandir" for n in range(40)]
     label(LabelKind.INTENT, "resize_item", *first)
     export_reviewed(session, root, NOW)
     heldout_before = (root / "tests/nlu/reviewed_heldout.yml").read_text(encoding="utf-8")
     held = [text for text in first if f"- {text}\n" in heldout_before]
 
-    label(LabelKind.INTENT, "resize_item", *(f"autre question {n} sur ma bague" for n in range(40)))
+    label(
+        LabelKind.INTENT, "resize_item", *(f"autre question {n} pour agrandir" for n in range(40))
+    )
     report = export_reviewed(session, root, NOW)
 
     training = (root / "bot/data/reviewed.yml").read_text(encoding="utf-8")
@@ -436,6 +444,19 @@ def test_rasa_accepts_the_export_with_the_projects_training_data(
     label(LabelKind.OUT_OF_SCOPE, None, "vous vendez des vélos ?")
     label(
         LabelKind.INTENT, "inform", "mon tel 06 98 76 54 32, rib FR14 2004 1010 0505 0001 3M02 606"
+    )
+    label(
+        LabelKind.INTENT,
+        "lost_parcel",
+        *(
+            f"{kind} livrée par {carrier} {date}, jamais reçue, code NOEL20, taille {size}"
+            for kind, carrier, date, size in [
+                ("ma bague", "La Poste", "hier", 54),
+                ("mes boucles d'oreilles", "Mondial Relay", "le 3 mars", 60),
+                ("une montre", "colissimo", "il y a 3 jours", 48),
+                ("l'alliance", "Chronopost", "lundi dernier", 70),
+            ]
+        ),
     )
     label(LabelKind.NEW_FAQ, None, "vous livrez en Suisse ?")
     project = tmp_path / "project"
