@@ -12,6 +12,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
+from desk import charts
 from desk.security import hash_password
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
@@ -226,3 +227,21 @@ def test_an_editor_reads_the_dashboard_too(client: TestClient, db: sessionmaker)
     assert client.get("/console/dashboard").status_code == 200
     assert client.get("/console/dashboard.csv").status_code == 200
     assert client.get("/console/api/metrics").status_code == 200
+
+
+def test_trend_line_breaks_on_a_day_without_value_and_says_so() -> None:
+    svg = charts.percent_line_chart(
+        "Évolution",
+        ["01/11", "02/11", "03/11", "04/11"],
+        [charts.Line("Non compris", "#a40e26", [0.5, None, 0.2, 0.3])],
+    )
+    assert svg.count("<polyline") == 1  # 03/11 to 04/11; 01/11 stands alone as a dot
+    assert svg.count("<circle") == 3
+    assert "Non compris : 01/11 50 %, 02/11 —, 03/11 20 %, 04/11 30 %" in svg
+
+
+def test_ninety_days_of_columns_keep_their_axis_readable() -> None:
+    points = [(f"{n:02d}", n) for n in range(90)]
+    svg = charts.column_chart("Conversations par jour", points)
+    assert svg.count('text-anchor="middle" fill=') <= 16  # one date label in six
+    assert svg.count("</title>") == 91  # still every day in a tooltip, plus the chart's title
