@@ -99,7 +99,11 @@ def long_day(day: date) -> str:
 
 
 class FaqTitles:
-    """FAQ entry titles by id, read again only when a file of the folder changed."""
+    """FAQ entry titles by id, read again only when a file of the folder changed.
+
+    Titles only, so the files are read without the full validation the bot's ``LiveKnowledge``
+    does at its first load (seconds, for thousands of phrasings): a page must not wait for it.
+    """
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
