@@ -151,21 +151,35 @@ def test_labels_become_rasa_training_data_exactly(
 def test_exact_repeats_are_one_example_and_the_latest_label_wins(
     session: Session, label: Labeller, root: Path
 ) -> None:
-    label(LabelKind.INTENT, "track_order", "Où est mon colis ?", "ou est mon colis")
-    label(LabelKind.INTENT, "lost_parcel", "OÙ EST MON COLIS")
+    label(LabelKind.INTENT, "track_order", "Où est passé mon paquet ?", "ou est passe mon paquet")
+    label(LabelKind.INTENT, "lost_parcel", "OÙ EST PASSÉ MON PAQUET")
 
     report = export_reviewed(session, root, NOW, heldout_share=0)
 
     data = yaml.safe_load((root / "bot/data/reviewed.yml").read_text(encoding="utf-8"))
-    assert data["nlu"] == [{"intent": "lost_parcel", "examples": "- OÙ EST MON COLIS\n"}]
+    assert data["nlu"] == [{"intent": "lost_parcel", "examples": "- OÙ EST PASSÉ MON PAQUET\n"}]
     assert report.training == 1
+
+
+def test_messages_the_training_data_already_holds_are_left_out(
+    session: Session, label: Labeller, root: Path
+) -> None:
+    label(LabelKind.INTENT, "greet", "Bonjour !")  # a greeting of bot/data/nlu.yml
+    label(LabelKind.INTENT, "track_order", "annulation")  # a cancellation there
+    label(LabelKind.INTENT, "track_order", "il en est où mon paquet jaune ?")
+
+    report = export_reviewed(session, root, NOW, heldout_share=1)
+
+    assert (report.training, report.heldout, report.already_trained) == (0, 1, 2)
+    assert "annulation" not in (root / "tests/nlu/reviewed_heldout.yml").read_text("utf-8")
+    assert report.summary().endswith("2 message(s) already in the training data, left out")
 
 
 def test_undone_labels_and_labels_after_now_are_not_exported(
     session: Session, label: Labeller, root: Path
 ) -> None:
-    label(LabelKind.INTENT, "greet", "bonjour")
-    label(LabelKind.INTENT, "thanks", "merci bien")
+    label(LabelKind.INTENT, "greet", "bien le bonjour à toute l'équipe")
+    label(LabelKind.INTENT, "thanks", "merci mille fois à toute l'équipe")
     undo_last(session, "lea", NOW)
 
     assert export_reviewed(session, root, NOW, heldout_share=0).training == 1
