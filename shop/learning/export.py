@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from shop.knowledge.loader import TITLE_MAX, read_folder
 from shop.knowledge.text import normalise
 from shop.learning import entities, pii
+from shop.learning.choices import LabelChoices, label_choices
 from shop.learning.grouping import group_texts
 from shop.learning.inbox import live_labels
 from shop.store.learning import BotTurn, LabelKind, ReviewLabel
@@ -82,18 +83,22 @@ class ExportReport:
     heldout_path: Path
     drafts_path: Path | None  # None when there is no draft at all
     already_trained: int = 0  # labelled messages the training data already holds, left out
+    stale: int = 0  # labels naming an intent or FAQ entry that is gone, left out
 
     def summary(self) -> str:
         drafts = f"{self.drafts_path}: {self.drafts} draft(s)" if self.drafts_path else "no draft"
-        known = (
-            f"\n{self.already_trained} message(s) already in the training data, left out"
-            if self.already_trained
-            else ""
-        )
-        return (
-            f"{self.training_path}: {self.training} training example(s)\n"
-            f"{self.heldout_path}: {self.heldout} held-out example(s)\n{drafts}{known}"
-        )
+        lines = [
+            f"{self.training_path}: {self.training} training example(s)",
+            f"{self.heldout_path}: {self.heldout} held-out example(s)",
+            drafts,
+        ]
+        if self.already_trained:
+            lines.append(
+                f"{self.already_trained} message(s) already in the training data, left out"
+            )
+        if self.stale:
+            lines.append(f"{self.stale} label(s) naming a removed intent or FAQ entry, left out")
+        return "\n".join(lines)
 
 
 class ExportError(Exception):
@@ -164,6 +169,20 @@ def _intent_of(label: ReviewLabel) -> str | None:
     return None
 
 
+def current_choices() -> LabelChoices:
+    """The intents of the project's domain and the FAQ entries the bot answers from
+    (``KNOWLEDGE_DIR``, as the action server and the desk read it)."""
+    knowledge = os.environ.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge" / "faq"
+    return label_choices(PROJECT_ROOT / "domain.yml", Path(knowledge))
+
+
+def _stale(label: ReviewLabel, choices: LabelChoices) -> bool:
+    """A label naming an intent or an FAQ entry that is gone (renamed, removed) since."""
+    if label.kind == LabelKind.INTENT.value:
+        return label.value not in choices.intent_names
+    return label.kind == LabelKind.FAQ.value and label.value not in choices.faq_ids
+
+
 def nlu_yaml(examples: dict[str, set[str]]) -> str:
     """Rasa 3.x NLU training data, intents and examples sorted."""
     if not examples:
@@ -194,31 +213,37 @@ def known_examples(data_dir: Path) -> set[str]:
     return known
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Split:
     training: dict[str, set[str]]
     heldout: dict[str, set[str]]
-    known: int  # messages left out: already examples of the training data
+    known: int = 0  # messages left out: already examples of the training data
+    stale: int = 0  # labels left out: their intent or FAQ entry is gone
 
 
 def _split(
-    labelled: Iterable[tuple[ReviewLabel, BotTurn]], heldout_share: int, known: set[str]
+    labelled: Iterable[tuple[ReviewLabel, BotTurn]],
+    heldout_share: int,
+    known: set[str],
+    choices: LabelChoices,
 ) -> _Split:
     """Training and held-out examples by intent. A message labelled twice keeps its latest
     label (labels come oldest first); one the training data already holds is left out (the
     same sentence twice teaches nothing, under two intents it contradicts, and held out it
     would be no unseen message)."""
+    result = _Split({}, {})
     latest: dict[str, tuple[str, str]] = {}  # folded message -> (intent, message)
     for label, turn in labelled:
         intent = _intent_of(label)
-        example = training_text(turn.text)
-        if intent is None or not example:
+        if intent is None or not training_text(turn.text):
+            continue
+        if _stale(label, choices):
+            result.stale += 1
             continue
         latest[heldout_key(turn.text)] = (intent, turn.text)
-    result = _Split({}, {}, 0)
     for intent, text in latest.values():
         if normalise(training_text(text, annotate=False)) in known:
-            result = _Split(result.training, result.heldout, result.known + 1)
+            result.known += 1
             continue
         side = result.heldout if is_heldout(text, heldout_share) else result.training
         side.setdefault(intent, set()).add(training_text(text))
@@ -397,15 +422,21 @@ def drafts_yaml(entries: list[dict[str, Any]]) -> str:
 
 
 def export_reviewed(
-    session: Session, root: Path, now: datetime, heldout_share: int = 5
+    session: Session,
+    root: Path,
+    now: datetime,
+    heldout_share: int = 5,
+    choices: LabelChoices | None = None,
 ) -> ExportReport:
     """Write the training file, the held-out file and the FAQ drafts under ``root`` from every
-    label in force at ``now``; the same labels always give the same files."""
+    label in force at ``now``; the same labels always give the same files. A label whose
+    intent or FAQ entry is no longer in ``choices`` (default: ``current_choices()``) is left
+    out: the model must not learn an answer the bot cannot give."""
     labelled = live_labels(session, until=now)
     training_path = root / TRAINING_FILE
     heldout_path = root / HELDOUT_FILE
     data_dir = training_path.parent if training_path.parent.is_dir() else PROJECT_ROOT / "bot/data"
-    split = _split(labelled, heldout_share, known_examples(data_dir))
+    split = _split(labelled, heldout_share, known_examples(data_dir), choices or current_choices())
     training, heldout = split.training, split.heldout
     _write(training_path, nlu_yaml(training))
     _write(heldout_path, nlu_yaml(heldout))
@@ -435,4 +466,5 @@ def export_reviewed(
         heldout_path=heldout_path,
         drafts_path=drafts_path if drafts or existing else None,
         already_trained=split.known,
+        stale=split.stale,
     )

@@ -175,6 +175,23 @@ def test_messages_the_training_data_already_holds_are_left_out(
     assert report.summary().endswith("2 message(s) already in the training data, left out")
 
 
+def test_labels_naming_a_removed_intent_or_faq_entry_are_left_out(
+    session: Session, label: Labeller, root: Path
+) -> None:
+    label(LabelKind.FAQ, "livraison_delais", "ça met combien de temps à arriver ?")
+    label(LabelKind.INTENT, "resize_item", "je voudrais l'agrandir un peu")
+    label(LabelKind.INTENT, "greet", "bien le bonjour à toute l'équipe")
+    label(LabelKind.OUT_OF_SCOPE, None, "vous vendez des vélos ?")
+    after_a_rename = LabelChoices(intents=(("greet", "Salutation"),), faq_entries=())
+
+    report = export_reviewed(session, root, NOW, heldout_share=0, choices=after_a_rename)
+
+    data = yaml.safe_load((root / "bot/data/reviewed.yml").read_text(encoding="utf-8"))
+    assert [block["intent"] for block in data["nlu"]] == ["greet", "out_of_scope"]
+    assert (report.training, report.stale) == (2, 2)
+    assert "2 label(s) naming a removed intent or FAQ entry, left out" in report.summary()
+
+
 def test_undone_labels_and_labels_after_now_are_not_exported(
     session: Session, label: Labeller, root: Path
 ) -> None:
