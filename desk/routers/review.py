@@ -320,8 +320,19 @@ async def export(
     ]
     if report.drafts_path is not None:
         files.append(("Brouillons de FAQ à rédiger", report.drafts, report.drafts_path))
-    if wants_json(request):
-        return JSONResponse(
-            {"files": [{"label": a, "count": n, "path": str(p)} for a, n, p in files]}
+    notes = []
+    if report.already_trained:
+        notes.append(
+            f"{report.already_trained} message(s) déjà dans les données d'entraînement : "
+            "laissé(s) de côté."
         )
-    return await _page(request, desk, agent, report=[(a, n, str(p)) for a, n, p in files])
+    if report.stale:
+        notes.append(
+            f"{report.stale} étiquette(s) nommant une intention ou une entrée de FAQ qui "
+            "n'existe plus : laissée(s) de côté."
+        )
+    if wants_json(request):
+        rows = [{"label": a, "count": n, "path": str(p)} for a, n, p in files]
+        return JSONResponse({"files": rows, "notes": notes})
+    rows_shown = [(a, n, str(p)) for a, n, p in files]
+    return await _page(request, desk, agent, report=rows_shown, report_notes=notes)
