@@ -154,6 +154,15 @@ def test_a_console_route_lets_exactly_its_roles_through(
         assert response.status_code == 403 and FORBIDDEN in html.unescape(response.text)
 
 
+def test_the_login_page_and_the_console_files_stay_open_to_nobody(
+    clients: dict[Role | None, tuple[TestClient, str]],
+) -> None:
+    client, _ = clients[None]
+    assert client.get("/console/login").status_code == 200
+    assert client.get("/static/console.js").status_code == 200
+    assert client.get("/static/console.css").status_code == 200
+
+
 def test_a_page_refused_to_a_role_is_a_french_page_with_that_roles_menu(
     clients: dict[Role | None, tuple[TestClient, str]],
 ) -> None:
