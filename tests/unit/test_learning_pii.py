@@ -28,6 +28,16 @@ from shop.learning.pii import EMAIL, IBAN, NAME, ORDER, PHONE, redact
         ("Je m’appelle Inès", f"Je m’appelle {NAME}"),
         ("mon nom est durand", f"mon nom est {NAME}"),
         ("moi c'est Paul", f"moi c'est {NAME}"),
+        ("Merci, cordialement, Mme Barre", f"Merci, cordialement, Mme {NAME}"),
+        ("M. Leroy a déjà appelé", f"M. {NAME} a déjà appelé"),
+        (
+            "Je voudrais une montre. Merci, cordialement, Marie Dupont.",
+            f"Je voudrais une montre. Merci, cordialement, {NAME}.",
+        ),
+        ("merci d'avance, Jean", f"merci d'avance, {NAME}"),
+        ("bien à vous. Paul Henry", f"bien à vous. {NAME}"),
+        ("ma commande n°482913", f"ma commande n°{ORDER}"),
+        ("commande #615024", f"commande #{ORDER}"),
     ],
 )
 def test_personal_data_become_placeholders(text: str, expected: str) -> None:
@@ -53,6 +63,12 @@ def test_personal_data_become_placeholders(text: str, expected: str) -> None:
         "Je suis Bien embêtée",
         "je suis à Paris la semaine prochaine",
         "Je suis Cliente depuis 2019",
+        "Madame, Monsieur, je vous écris pour ma bague",
+        "Bonjour Madame Monsieur",
+        "Merci Beaucoup",
+        "merci pour tout, Bonne Journée",
+        "Cordialement",
+        "merci Colissimo a perdu mon colis",
     ],
 )
 def test_prices_sizes_dates_and_feelings_are_left_alone(text: str) -> None:
