@@ -12,7 +12,11 @@
  *   back-off, and after a few failures the widget falls back to HTTP (long poll + POST);
  * - every message is rendered with textContent (never innerHTML): shopper and bot text are data;
  * - « Effacer cette conversation » (after a confirmation) erases the transcript on the desk and
- *   forgets it in this browser, so a shared computer does not reopen it for the next person.
+ *   forgets it in this browser, so a shared computer does not reopen it for the next person;
+ * - the latest bot answer that asks for a rating gets 👍 / 👎 (one tap stores it; after 👎 an
+ *   optional comment), and the notice closing a conversation an agent handled gets a 1–5
+ *   radio group with an optional comment; what was given comes back with the history, so a
+ *   reload shows it, and a failed send keeps the choice and says so.
  */
 (function () {
   "use strict";
@@ -30,7 +34,7 @@
 
   var state = {
     id: null, token: null, cursor: 0, mode: "bot", socket: null, failures: 0, polling: false,
-    waitingBot: false, started: false, lastButtons: null, retryTimer: null,
+    waitingBot: false, started: false, lastButtons: null, retryTimer: null, lastAsk: null,
     typed: null // text sent from the input, kept there until the desk has stored it
   };
 
@@ -143,6 +147,7 @@
       item.appendChild(group);
       state.lastButtons = group;
     }
+    if (message.feedback) { askRating(item, message); }
     log.appendChild(item);
     if (message.author !== "shopper") { setTyping(false); }
     else { typedStored(); }
@@ -164,7 +169,10 @@
     var closed = mode === "closed";
     input.disabled = closed;
     send.disabled = closed;
-    restart.hidden = !closed;
+    if (restart.hidden === closed) {
+      restart.hidden = !closed;
+      log.scrollTop = log.scrollHeight; // the button took room: the latest message stays in view
+    }
     if (mode === "waiting_agent") { status.textContent = "En attente d'un conseiller"; }
     else if (mode === "agent") { status.textContent = "Un conseiller vous répond"; }
     else if (closed) { status.textContent = "Conversation terminée"; }
@@ -342,9 +350,189 @@
     while (log.firstChild) { log.removeChild(log.firstChild); }
     state.cursor = 0;
     state.lastButtons = null;
+    state.lastAsk = null;
     return createConversation().then(function () { connect(); input.focus(); }).catch(function (e) {
       showError((e && e.detail) || "Le service de discussion est indisponible pour le moment. Réessayez plus tard.");
     });
+  }
+
+  // ---------------------------------------------------------------- ratings
+  var THANKS = "Merci pour votre avis.";
+  var NOT_SENT = "Votre avis n'a pas pu être envoyé : votre choix est gardé, réessayez.";
+  var AGENT_SCORES = ["1 sur 5, pas du tout satisfait", "2 sur 5", "3 sur 5", "4 sur 5",
+    "5 sur 5, très satisfait"];
+
+  function sendRating(body) {
+    return request("POST", "/api/chat/" + encodeURIComponent(state.id) + "/feedback", body)
+      .catch(function () { return { ok: false, status: 0, data: {} }; });
+  }
+
+  // One box per message that asks; its status line is reserved from the start (no jump).
+  function ratingBox(item, message, question) {
+    var key = "bj-rate-" + message.id;
+    var box = el("div", { "class": "rating", role: "group", "aria-labelledby": key + "-q" });
+    box.appendChild(el("p", { id: key + "-q", "class": "rating-q" }, question));
+    var line = el("p", { "class": "rating-status", role: "status", "aria-live": "polite" }, "");
+    return { key: key, box: box, status: line, item: item };
+  }
+
+  function tell(rating, text, failed) {
+    rating.status.textContent = text || "";
+    rating.status.classList.toggle("failed", !!failed);
+  }
+
+  function commentForm(rating, message, kind, onSent, withScore) {
+    var form = el("form", { "class": "rating-comment" });
+    var field = el("textarea", { id: rating.key + "-c", rows: "2", maxlength: "1000" });
+    form.appendChild(el("label", { "for": rating.key + "-c" },
+      kind === "agent" ? "Un commentaire ? (facultatif)" : "Qu'est-ce qui vous a manqué ? (facultatif)"));
+    form.appendChild(field);
+    var actions = el("div", { "class": "rating-actions" });
+    var submit = el("button", { type: "submit", "class": "rating-send" },
+      kind === "agent" ? "Envoyer mon avis" : "Envoyer le commentaire");
+    actions.appendChild(submit);
+    if (kind !== "agent") {
+      var skip = el("button", { type: "button", "class": "rating-skip" }, "Passer");
+      skip.addEventListener("click", function () { form.hidden = true; input.focus(); });
+      actions.appendChild(skip);
+    }
+    form.appendChild(actions);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = field.value.trim();
+      var body = kind === "agent" ? { kind: "agent" } : { message_id: message.id };
+      var score = withScore ? withScore() : null;
+      if (score !== null) { body.score = score; }
+      if (text) { body.comment = text; }
+      if (score === null && !text) {
+        if (kind !== "agent") { form.hidden = true; input.focus(); }
+        else { tell(rating, "Choisissez une note de 1 à 5.", true); }
+        return;
+      }
+      submit.disabled = true;
+      sendRating(body).then(function (result) {
+        submit.disabled = false;
+        if (!result.ok) {
+          tell(rating, (result.status && result.data.detail) || NOT_SENT, true);
+          return;
+        }
+        form.hidden = true;
+        tell(rating, text ? "Merci, votre commentaire nous aide à nous améliorer." : THANKS, false);
+        onSent(result.data.feedback);
+      });
+    });
+    field.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        form.requestSubmit ? form.requestSubmit() : submit.click();
+      } else if (event.key === "Escape" && kind !== "agent") {
+        event.stopPropagation();
+        form.hidden = true;
+        input.focus();
+      }
+    });
+    return form;
+  }
+
+  function askRating(item, message) {
+    if (message.feedback.kind === "agent") { return askAgentRating(item, message); }
+    if (state.lastAsk && !state.lastAsk.given) { state.lastAsk.box.remove(); }
+    var rating = ratingBox(item, message, "Cette réponse vous a-t-elle aidé ?");
+    var feedback = message.feedback;
+    var choices = el("div", { "class": "rating-choices" });
+    var up = el("button", { type: "button", "class": "thumb", "aria-label": "Oui, cette réponse m'a aidé",
+      "aria-pressed": "false" }, "👍 Oui");
+    var down = el("button", { type: "button", "class": "thumb", "aria-label": "Non, elle ne m'a pas aidé",
+      "aria-pressed": "false" }, "👎 Non");
+    choices.appendChild(up);
+    choices.appendChild(down);
+    rating.box.appendChild(choices);
+    rating.box.appendChild(rating.status);
+    var comment = commentForm(rating, message, "answer", function () {}, null);
+    comment.hidden = true;
+    rating.box.appendChild(comment);
+    rating.given = feedback.given;
+
+    function settle(score) {
+      up.setAttribute("aria-pressed", String(score === 1));
+      down.setAttribute("aria-pressed", String(score === -1));
+      up.disabled = down.disabled = true;
+      rating.given = true;
+    }
+    function choose(score) {
+      up.setAttribute("aria-pressed", String(score === 1));
+      down.setAttribute("aria-pressed", String(score === -1));
+      up.disabled = down.disabled = true;
+      tell(rating, "Envoi…", false);
+      sendRating({ message_id: message.id, score: score }).then(function (result) {
+        if (!result.ok && result.status !== 409) {
+          up.disabled = down.disabled = false; // the choice stays marked: one tap sends it again
+          tell(rating, (result.status && result.data.detail) || NOT_SENT, true);
+          return;
+        }
+        settle(score);
+        tell(rating, result.ok ? THANKS : result.data.detail, false);
+        if (result.ok && score === -1) {
+          comment.hidden = false;
+          comment.scrollIntoView({ block: "nearest" });
+          comment.querySelector("textarea").focus();
+        }
+      });
+    }
+    up.addEventListener("click", function () { choose(1); });
+    down.addEventListener("click", function () { choose(-1); });
+    if (feedback.given) {
+      settle(feedback.score);
+      tell(rating, THANKS, false);
+    }
+    item.appendChild(rating.box);
+    state.lastAsk = rating;
+  }
+
+  function askAgentRating(item, message) {
+    var rating = ratingBox(item, message, "Comment évaluez-vous l'aide de notre conseiller ?");
+    var feedback = message.feedback;
+    var group = el("div", { "class": "rating-scale", role: "radiogroup", "aria-labelledby": rating.key + "-q" });
+    var chosen = feedback.given ? feedback.score : null;
+    var radios = AGENT_SCORES.map(function (name, index) {
+      var radio = el("button", { type: "button", role: "radio", "class": "score", "aria-label": name,
+        "aria-checked": "false", tabindex: index === 0 ? "0" : "-1" }, String(index + 1));
+      radio.addEventListener("click", function () { check(index + 1, true); });
+      radio.addEventListener("keydown", function (event) {
+        var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+        if (step === undefined && event.key !== "Home" && event.key !== "End") { return; }
+        event.preventDefault();
+        var next = event.key === "Home" ? 1 : event.key === "End" ? 5 : ((index + step + 5) % 5) + 1;
+        check(next, true);
+      });
+      group.appendChild(radio);
+      return radio;
+    });
+    function check(score, focus) {
+      if (rating.given) { return; }
+      chosen = score;
+      radios.forEach(function (radio, index) {
+        radio.setAttribute("aria-checked", String(index + 1 === score));
+        radio.setAttribute("tabindex", index + 1 === score ? "0" : "-1");
+      });
+      if (focus) { radios[score - 1].focus(); }
+    }
+    rating.box.appendChild(group);
+    rating.box.appendChild(el("p", { "class": "rating-hint", "aria-hidden": "true" }, "1 : pas satisfait · 5 : très satisfait"));
+    rating.box.appendChild(rating.status);
+    var comment = commentForm(rating, message, "agent", function () {
+      rating.given = true;
+      radios.forEach(function (radio) { radio.setAttribute("aria-disabled", "true"); });
+    }, function () { return chosen; });
+    rating.box.appendChild(comment);
+    if (feedback.given) {
+      check(feedback.score, false);
+      rating.given = true;
+      radios.forEach(function (radio) { radio.setAttribute("aria-disabled", "true"); });
+      comment.hidden = true;
+      tell(rating, THANKS, false);
+    }
+    item.appendChild(rating.box);
   }
 
   // ---------------------------------------------------------------- erasing the conversation
