@@ -93,10 +93,12 @@ def evaluate_model(model: Path, path: Path) -> Scores:
     """Load the model in this process and evaluate it on the held-out file."""
     from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
     from tests.nlu.evaluation import agent_parser
 
     configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     return evaluate(agent_parser(Agent.load(str(model))), path)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.learn_from_reviews import Scores, comparison, evaluate_model, score
+from scripts.learn_from_reviews import Scores, comparison, evaluate_model, main, score
 
 
 def test_scores_count_a_wrong_faq_entry_as_a_miss() -> None:
@@ -85,3 +85,33 @@ def test_the_current_model_is_evaluated_on_a_reviewed_heldout_file(
     assert scores.per_intent["lost_parcel"] == 0.0
     assert scores.per_intent["faq/paiement_moyens"] == pytest.approx(2 / 3)
     assert scores.per_intent["cancel_order"] == scores.per_intent["greet"] == 1.0
+
+
+@pytest.mark.nlu
+def test_the_report_says_when_the_data_did_not_change(
+    trained_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    heldout = tmp_path / "reviewed_heldout.yml"
+    heldout.write_text(REVIEWED_HELDOUT, encoding="utf-8")
+
+    code = main(["--no-export", "--heldout", str(heldout), "--before", str(trained_model)])
+
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[:3] == [
+        f"before: {trained_model.name}",
+        f"after:  {trained_model.name}",
+        "The training data did not change: same model before and after.",
+    ]
+    assert "accuracy                            0.800    0.800   +0.000" in out
+    assert out[-1] == "held-out messages: 5"
+
+
+def test_no_heldout_message_yet_is_said_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    heldout = tmp_path / "reviewed_heldout.yml"
+    heldout.write_text('version: "3.1"\n\nnlu: []\n', encoding="utf-8")
+
+    assert main(["--no-export", "--heldout", str(heldout)]) == 1
+    assert "no held-out message yet" in capsys.readouterr().out
