@@ -93,3 +93,9 @@ def test_same_input_same_groups_and_no_message_lost() -> None:
 
 def test_no_message_no_group() -> None:
     assert group_texts([]) == []
+
+
+def test_messages_with_nothing_but_personal_data_or_punctuation_form_one_group() -> None:
+    texts = ["claire.martin@gmail.com", "bonjour", "482913", "?", "marc@free.fr"]
+
+    assert group_texts(texts) == [[0, 2, 3, 4], [1]]
