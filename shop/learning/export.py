@@ -264,16 +264,14 @@ def _write(path: Path, text: str) -> None:
 
 
 def _slug(text: str) -> str:
-    words = [word for word in re.sub(r"[^a-z0-9 ]", " ", normalise(text)).split()]
+    """Up to 40 characters of the message's words, for a draft's id (after ``brouillon_``)."""
     slug = ""
-    for word in words:
+    for word in re.sub(r"[^a-z0-9 ]", " ", normalise(text)).split():
         longer = f"{slug}_{word}" if slug else word
         if len(longer) > 40:
             break
         slug = longer
-    if not slug or not slug[0].isalpha():
-        slug = f"question_{slug}" if slug else "question"
-    return slug
+    return slug or "question"
 
 
 def _title(text: str) -> str:
@@ -290,6 +288,8 @@ def draft_entries(texts_by_group: Sequence[Sequence[str]]) -> list[dict[str, Any
     used: set[str] = set()
     for texts in texts_by_group:
         question = training_text(texts[0], annotate=False)
+        if not question:
+            continue
         plain = _plain(texts[0]) or question
         base = DRAFT_PREFIX + _slug(plain)
         entry_id, number = base, 2
