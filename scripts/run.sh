@@ -7,8 +7,8 @@ bash scripts/setup.sh
 source scripts/env.sh
 
 .venv/bin/python -m shop.policy          # a broken shop profile stops here: file, field, reason
-.venv/bin/python -m shop.knowledge validate
-.venv/bin/python -m shop.knowledge build # FAQ phrasings -> bot/data/faq.yml (retrain if changed)
+.venv/bin/python -m shop.knowledge validate --allow-drafts  # drafts wait for an answer, listed
+.venv/bin/python -m shop.knowledge build --allow-drafts # FAQ phrasings -> bot/data/faq.yml (retrain if changed)
 .venv/bin/python scripts/ensure_model.py
 .venv/bin/python -m shop.store.seed
 .venv/bin/python scripts/write_endpoints.py

@@ -1,11 +1,14 @@
 """Command line for editors and tooling: validate the FAQ, build the training data, preview.
 
-    python -m shop.knowledge validate [--folder knowledge/faq]
+    python -m shop.knowledge validate [--folder knowledge/faq] [--allow-drafts]
     python -m shop.knowledge build    [--folder knowledge/faq] [--output bot/data/faq.yml]
+                                      [--allow-drafts]
     python -m shop.knowledge show ID  [--profile maison_ocre]
 
 Exit status 1 when the files are invalid (or, for ``show``, the id is unknown), so a CI step or
-a pre-commit hook can stop a broken file before it ships.
+a pre-commit hook can stop a broken file before it ships. A draft without an answer (the review
+inbox's ``a_rediger.yml``) is an error, except with ``--allow-drafts`` (the run command): then
+it is listed, left out of the training data, and the rest goes on.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from shop.knowledge.loader import KnowledgeError
 from shop.knowledge.model import KnowledgeBase
 from shop.knowledge.placeholders import fill
 from shop.knowledge.training import read_digest, training_digest, write_rasa_training_data
-from shop.knowledge.validator import check, summary
+from shop.knowledge.validator import check, drafts, summary
 from shop.policy.profile import (
     DEFAULT_PROFILE_ID,
     PROFILE_ENV_VAR,
@@ -43,6 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     build = commands.add_parser("build", help="write the Rasa training file from the FAQ")
     build.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
     build.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    for command in (validate, build):
+        command.add_argument(
+            "--allow-drafts",
+            action="store_true",
+            help="leave out the entries without an answer instead of refusing the folder",
+        )
     show = commands.add_parser("show", help="print an entry's answer as a shop would send it")
     show.add_argument("id")
     show.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
@@ -50,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile", default=None, help=f"shop id or path (default: ${PROFILE_ENV_VAR})"
     )
     args = parser.parse_args(argv)
-    knowledge = _checked(args.folder)
+    knowledge = _checked(args.folder, getattr(args, "allow_drafts", False))
     if knowledge is None:
         return 1
     if args.command == "validate":
@@ -63,9 +72,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _show(knowledge, args.id, args.profile)
 
 
-def _checked(folder: Path) -> KnowledgeBase | None:
+def _checked(folder: Path, allow_drafts: bool) -> KnowledgeBase | None:
+    if allow_drafts:
+        for entry in drafts(folder):
+            print(
+                f"{entry.file}:{entry.line_of('answer')}: draft {entry.id!r} left out: "
+                "réponse à écrire",
+                file=sys.stderr,
+            )
     try:
-        knowledge, errors = check(folder)
+        knowledge, errors = check(folder, allow_drafts=allow_drafts)
     except ProfileError as exc:
         errors = [KnowledgeError(exc.file, exc.line or 0, str(exc))]
         knowledge = None

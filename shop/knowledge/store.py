@@ -62,7 +62,7 @@ class LiveKnowledge:
         self._clock = clock
         self._lock = threading.Lock()
         self._fingerprint = fingerprint(self.folder)
-        self._knowledge = load_valid(self.folder, profiles)
+        self._knowledge = load_valid(self.folder, profiles, allow_drafts=True)
         self._last_check = clock()
         self._last_errors: tuple[KnowledgeError, ...] = ()
 
@@ -103,7 +103,7 @@ class LiveKnowledge:
 
     def _reload(self, current: Fingerprint) -> None:
         self._fingerprint = current
-        knowledge, errors = check(self.folder, self._profiles)
+        knowledge, errors = check(self.folder, self._profiles, allow_drafts=True)
         if knowledge is None:
             self._last_errors = tuple(errors)
             LOGGER.error(

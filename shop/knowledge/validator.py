@@ -62,12 +62,23 @@ def validate(
     return check(folder, profiles, documents)[1]
 
 
+def drafts(folder: str | os.PathLike[str]) -> list[FaqEntry]:
+    """The entries without an answer yet (the review inbox's drafts, ``a_rediger.yml``)."""
+    return [entry for entry in read_folder(folder).entries if not entry.answer]
+
+
 def check(
     folder: str | os.PathLike[str],
     profiles: Sequence[ShopProfile] | None = None,
     documents: Iterable[str] = SEED_DOCUMENTS,
+    allow_drafts: bool = False,
 ) -> tuple[KnowledgeBase | None, list[KnowledgeError]]:
-    """The knowledge base when the folder is valid (else None), and the problems found."""
+    """The knowledge base when the folder is valid (else None), and the problems found.
+
+    An entry without an answer is an error (« réponse à écrire »), unless ``allow_drafts``:
+    then it is left out, so that a draft waiting for its answer never stops the running bot
+    from answering, nor the product from starting, and is never trained on or served.
+    """
     if profiles is None:
         try:
             profiles = load_shop_profiles()
@@ -75,7 +86,7 @@ def check(
             return None, [KnowledgeError(exc.file, exc.line or 0, f"shop profile: {exc}")]
     result = read_folder(folder)
     errors = list(result.errors)
-    entries = result.entries
+    entries = tuple(e for e in result.entries if e.answer) if allow_drafts else result.entries
     known_documents = frozenset(documents)
     for entry in entries:
         errors.extend(_entry_errors(entry, profiles, known_documents))
@@ -89,10 +100,12 @@ def check(
 
 
 def load_valid(
-    folder: str | os.PathLike[str], profiles: Sequence[ShopProfile] | None = None
+    folder: str | os.PathLike[str],
+    profiles: Sequence[ShopProfile] | None = None,
+    allow_drafts: bool = False,
 ) -> KnowledgeBase:
     """The validated knowledge base, or ``KnowledgeLoadError`` listing every problem."""
-    knowledge, errors = check(folder, profiles)
+    knowledge, errors = check(folder, profiles, allow_drafts=allow_drafts)
     if knowledge is None:
         raise KnowledgeLoadError(errors)
     return knowledge

@@ -97,8 +97,8 @@ def test_a_new_file_is_picked_up(live, write) -> None:
 
 
 def test_first_load_of_a_broken_folder_fails_loudly(faq_dir: Path, write, profiles) -> None:
-    write("a.yml", entry_yaml("alpha", answer='""'))
-    with pytest.raises(KnowledgeLoadError, match="answer is empty"):
+    write("a.yml", entry_yaml("alpha", answer="Comptez {nope} jours."))
+    with pytest.raises(KnowledgeLoadError, match="unknown placeholder"):
         LiveKnowledge(faq_dir, profiles)
 
 
