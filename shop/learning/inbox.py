@@ -21,6 +21,7 @@ from sqlalchemy.sql.expression import Exists
 from shop.learning.choices import LabelChoices
 from shop.learning.grouping import group_texts
 from shop.learning.pii import redact
+from shop.privacy.subject import ERASED
 from shop.store.conversations import Message
 from shop.store.learning import (
     BotTurn,
@@ -134,6 +135,7 @@ def pending_turns(
     query = (
         select(BotTurn)
         .where(BotTurn.created_at >= since, BotTurn.created_at <= now, unsure)
+        .where(BotTurn.text != ERASED)  # erased at the shopper's request: nothing to learn
         .where(~_live_label())
         .order_by(BotTurn.created_at, BotTurn.id)
     )
@@ -339,6 +341,7 @@ def live_labels(session: Session, until: datetime) -> list[tuple[ReviewLabel, Bo
         select(ReviewLabel, BotTurn)
         .join(BotTurn, BotTurn.id == ReviewLabel.turn_id)
         .where(ReviewLabel.undone_at.is_(None), ReviewLabel.created_at <= until)
+        .where(BotTurn.text != ERASED)
         .order_by(ReviewLabel.created_at, ReviewLabel.id)
     )
     return [(label, turn) for label, turn in rows]

@@ -10,17 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.learning.choices import LabelChoices, label_choices
 from shop.learning.inbox import (
     Suggestion,
     label_turns,
+    live_labels,
     pending_groups,
     recent_labels,
     undo_last,
 )
+from shop.privacy.subject import ERASED
 from shop.store import conversation_repository as repo
 from shop.store.conversations import MessageAuthor
 from shop.store.db import session_scope
@@ -152,6 +154,19 @@ def test_turns_older_than_the_window_or_after_now_are_left_out(session: Session)
 
     assert pending_ids(session) == [recent]
     assert pending_groups(session, NOW, days=7) == []
+
+
+def test_a_message_erased_at_the_shoppers_request_is_neither_reviewed_nor_exported(
+    session: Session, choices: LabelChoices
+) -> None:
+    erased = add_turn(session, "je veux changer la taille", doubt="fallback")
+    label_turns(session, [erased], LabelKind.INTENT, "resize_item", "lea", NOW, choices)
+    add_turn(session, "ma bague est trop grande", doubt="fallback")
+    kept = add_turn(session, "code promo refusé", doubt="fallback")
+    session.execute(update(BotTurn).where(BotTurn.id != kept).values(text=ERASED, entities=[]))
+
+    assert pending_ids(session) == [kept]
+    assert live_labels(session, NOW) == []
 
 
 def test_a_labelled_turn_leaves_the_inbox_and_comes_back_after_undo(
