@@ -404,11 +404,8 @@
       var score = withScore ? withScore() : null;
       if (score !== null) { body.score = score; }
       if (text) { body.comment = text; }
-      if (score === null && !text) {
-        if (kind !== "agent") { form.hidden = true; input.focus(); }
-        else { tell(rating, "Choisissez une note de 1 à 5.", true); }
-        return;
-      }
+      if (kind === "agent" && score === null) { return tell(rating, "Choisissez une note de 1 à 5.", true); }
+      if (score === null && !text) { form.hidden = true; input.focus(); return; } // nothing to add
       submit.disabled = true;
       sendRating(body).then(function (result) {
         submit.disabled = false;
