@@ -33,6 +33,10 @@ class DeskServer:
         return self.stack.workdir / "desk-var"
 
     @property
+    def export_root(self) -> Path:
+        return self.stack.workdir / "review-export"
+
+    @property
     def agent_password(self) -> str:
         return (self.var_dir / "demo_agent_password").read_text(encoding="utf-8").strip()
 
@@ -45,6 +49,8 @@ class DeskServer:
             RASA_URL=self.stack.rasa_url,
             RASA_TOKEN=self.stack.token,
             SHOP_NOW=FROZEN_NOW.isoformat(),
+            # The review inbox's export writes here, never into the project's training data.
+            SHOP_REVIEW_EXPORT_ROOT=str(self.export_root),
             # Every test talks from 127.0.0.1 to this one desk: the per-client limits are the
             # desk API tests' concern, not a budget the whole session shares.
             DESK_NEW_CONVERSATIONS_PER_HOUR="0",
