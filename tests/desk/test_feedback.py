@@ -37,6 +37,14 @@ SCRIPT: dict[str, list[dict[str, Any]]] = {
         {"custom": {"feedback": {"topic": "track_order"}}},
     ],
     "merci": [{"text": "Avec plaisir !"}],
+    "requête abîmée": [
+        {"custom": {"feedback": {"topic": "faq/avant_tout_message"}}},  # nothing to attach to
+        {"text": "Une réponse."},
+        {"custom": {"feedback": "faq/pas_un_objet"}},
+        {"custom": {"feedback": {"topic": 42}}},
+        {"custom": {"feedback": {"topic": "   "}}},
+    ],
+    "sujet trop long": asking("Une réponse.", "faq/" + "x" * 400),
 }
 
 
@@ -101,6 +109,17 @@ def test_the_request_goes_to_the_last_part_of_an_answer_split_by_rasa(
     first, last = [m for m in turn["messages"] if m["author"] == "bot"]
     assert first["feedback"] is None
     assert last["feedback"] is not None and last["feedback"]["kind"] == "answer"
+
+
+def test_malformed_requests_ask_nothing_and_a_long_topic_is_cut(
+    client: TestClient, bot: FakeRasa, db: sessionmaker
+) -> None:
+    conversation = start(client)
+    turn = say(client, conversation, "requête abîmée")
+    assert [m["feedback"] for m in turn["messages"]] == [None, None]
+    long = bot_answer(say(client, conversation, "sujet trop long"))
+    with db() as session:
+        assert session.get(Message, long["id"]).feedback_topic == ("faq/" + "x" * 400)[:160]
 
 
 def test_a_thumbs_down_then_a_comment_are_stored_with_the_topic(
