@@ -211,6 +211,7 @@ REFUSALS: dict[str, tuple[Callable[[dict[str, Any], int], dict[str, Any]], int]]
     "unknown message": (lambda a, s: {"message_id": a["id"] + 1000, "score": 1}, 404),
     "the shopper's own message": (lambda a, s: {"message_id": s, "score": 1}, 409),
     "no message id": (lambda a, s: {"score": 1}, 422),
+    "a huge message id": (lambda a, s: {"message_id": 10**30, "score": 1}, 422),
     "a message id as text": (lambda a, s: {"message_id": str(a["id"]), "score": 1}, 422),
     "score zero": (lambda a, s: {"message_id": a["id"], "score": 0}, 422),
     "score two": (lambda a, s: {"message_id": a["id"], "score": 2}, 422),
@@ -227,6 +228,10 @@ REFUSALS: dict[str, tuple[Callable[[dict[str, Any], int], dict[str, Any]], int]]
     ),
     "a comment before any rating": (lambda a, s: {"message_id": a["id"], "comment": "bof"}, 422),
     "nothing to store": (lambda a, s: {"message_id": a["id"]}, 422),
+    "a comment of control characters only": (
+        lambda a, s: {"message_id": a["id"], "comment": "\x00\x1b\u200e"},
+        422,
+    ),
     "an unknown kind": (lambda a, s: {"kind": "bot", "message_id": a["id"], "score": 1}, 422),
     "an agent rating while the bot answers": (lambda a, s: {"kind": "agent", "score": 5}, 409),
 }
