@@ -30,6 +30,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.turn_recorder import record_new_events
+from shop.clock import Clock, clock_from_env
 from shop.store.learning import BotTurn
 
 # Conversations remembered at once (least recently used forgotten first): a forgotten one is
@@ -43,6 +44,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         BotTurn.__table__.create(self.engine, checkfirst=True)
+        self.clock: Clock = clock_from_env()  # the turns' time (SHOP_NOW freezes it)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
 
     def _remember(self, sender_id: str, events: Sequence[Event]) -> None:
@@ -80,7 +82,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
             new = list(super()._additional_events(session, tracker))
         else:
             new = list(itertools.islice(tracker.events, stored, len(tracker.events)))
-        record_new_events(session, tracker.sender_id, new)
+        record_new_events(session, tracker.sender_id, new, self.clock)
         return iter(new)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

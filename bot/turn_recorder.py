@@ -15,7 +15,7 @@ next. Recording never breaks a turn: anything unexpected in the events is logged
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz
@@ -25,6 +25,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from bot.faq_selector import ENTRY_PREFIX, FAQ_CANDIDATES, RETRIEVAL_INTENT
+from shop.clock import Clock
 from shop.knowledge.text import fold
 from shop.store.learning import BotTurn, Doubt, NextStep
 
@@ -45,11 +46,14 @@ SIMILAR_RATIO = 75
 TEXT_LIMIT = 2000
 
 
-def record_new_events(session: Session, sender_id: str, events: Sequence[Event]) -> None:
-    """Add the turns in ``events`` (the ones a tracker save adds) to ``session``."""
+def record_new_events(
+    session: Session, sender_id: str, events: Sequence[Event], clock: Clock
+) -> None:
+    """Add the turns in ``events`` (the ones a tracker save adds) to ``session``, at the
+    product's time (``clock``: frozen in demos and tests, like the desk's and the actions')."""
     try:
-        for turn in _turns(events):
-            _record(session, sender_id, *turn)
+        for message, after in _turns(events):
+            _record(session, sender_id, message, after, clock.now())
     except Exception:  # noqa: BLE001 - a recording bug must never lose the shopper's turn
         logger.exception("could not record a turn")
 
@@ -69,9 +73,10 @@ def _turns(events: Sequence[Event]) -> Iterable[tuple[UserUttered, list[Event]]]
         yield current, after
 
 
-def _record(session: Session, sender_id: str, message: UserUttered, after: list[Event]) -> None:
+def _record(
+    session: Session, sender_id: str, message: UserUttered, after: list[Event], at: datetime
+) -> None:
     text = message.text or ""
-    at = datetime.fromtimestamp(message.timestamp, tz=timezone.utc)
     parse = message.parse_data or {}
     intent, confidence = _best_intent(parse)
     actions = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
 
 from bot.tracker_store import CountFreeSQLTrackerStore
+from shop.clock import FixedClock
 from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.learning import BotTurn
 from tests.support.threads import in_own_thread
@@ -32,6 +34,7 @@ class Conversation:
 
     def __init__(self, store: CountFreeSQLTrackerStore, sender: str = "anne") -> None:
         self.store, self.sender, self.clock = store, sender, START
+        store.clock = FixedClock(datetime.fromtimestamp(START, tz=timezone.utc))
 
     def says(
         self,
@@ -44,6 +47,7 @@ class Conversation:
         **parse: Any,
     ) -> None:
         self.clock += after_s
+        self.store.clock.set(datetime.fromtimestamp(self.clock, tz=timezone.utc))
         tracker: DialogueStateTracker = run(self.store.get_or_create_tracker(self.sender))
         parse_data = {"intent": {"name": intent, "confidence": confidence}, **parse}
         tracker.update(
@@ -85,6 +89,7 @@ def test_a_faq_question_records_its_entry_entities_and_actions(store: Any) -> No
     assert turn.entities == [{"entity": "order_number", "value": "123456"}]
     assert turn.actions == ["action_answer_faq"]
     assert turn.doubt is None and turn.next_step is None
+    assert turn.created_at == datetime.fromtimestamp(START + 10, tz=timezone.utc)  # the clock's
 
 
 def test_a_fallback_keeps_the_intent_the_model_believed_most_and_the_likeliest_entry(
