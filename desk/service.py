@@ -357,9 +357,12 @@ class DeskService:
             session, str(message.conversation_id), topic
         ):
             raise Conflict(ALREADY_RATED)
-        return ratings.add_rating(
-            session, message, request.kind, request.score, request.comment, self.clock.now()
-        )
+        try:
+            return ratings.add_rating(
+                session, message, request.kind, request.score, request.comment, self.clock.now()
+            )
+        except ratings.RatingExists as error:
+            raise Conflict(ALREADY_RATED) from error
 
     def _complete_rating(self, session: Session, rating: Feedback, request: RatingRequest) -> None:
         """A comment after the rating: once, and after a 👎 only for an answer."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.clock import require_aware
@@ -111,6 +112,10 @@ def agent_rating_request(session: Session, conversation_id: str) -> Message | No
     return session.execute(statement).scalar_one_or_none()
 
 
+class RatingExists(Exception):
+    """The message already has its rating (the unique key on ``message_id`` said so)."""
+
+
 def add_rating(
     session: Session,
     message: Message,
@@ -129,8 +134,12 @@ def add_rating(
         comment=comment,
         created_at=require_aware(now),
     )
+    message_id = int(message.id)
     session.add(rating)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # another desk process stored this message's rating first
+        raise RatingExists(message_id) from error
     return rating
 
 

@@ -91,7 +91,10 @@ class Feedback(Base):
     conversation_id = Column(
         String(64), ForeignKey("desk_conversations.id"), nullable=False, index=True
     )
-    message_id = Column(Integer, ForeignKey("desk_messages.id"), nullable=True, index=True)
+    # One rating per message that asked, even with several desk processes racing.
+    message_id = Column(
+        Integer, ForeignKey("desk_messages.id"), nullable=True, index=True, unique=True
+    )
     kind = Column(String(16), nullable=False)  # a FeedbackKind value
     score = Column(Integer, nullable=False)  # -1 / 1 for an answer, 1–5 for an agent
     topic = Column(String(160), nullable=True, index=True)  # intent or faq/<entry> answered
