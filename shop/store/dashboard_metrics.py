@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from shop.learning.grouping import group_texts
 from shop.learning.pii import redact
+from shop.privacy.subject import ERASED
 from shop.store.conversations import Agent, Conversation, Handoff, Message, MessageAuthor
 from shop.store.learning import BotTurn, Doubt, Feedback, FeedbackKind
 
@@ -478,6 +479,7 @@ def _not_understood(
         select(BotTurn.text)
         .where(_in(BotTurn.created_at, period))
         .where(BotTurn.doubt == Doubt.FALLBACK.value)
+        .where(BotTurn.text != ERASED)  # erased at the shopper's request: no question left
     )
     return top_unanswered((redact(" ".join(text.split())) for text in texts), top, group)
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.learning.grouping import group_texts
+from shop.privacy.subject import ERASED
 from shop.store.conversations import Agent, Conversation, ConversationMode, Handoff, Message
 from shop.store.conversations import MessageAuthor as Author
 from shop.store.dashboard_metrics import (
@@ -232,6 +233,18 @@ def test_unanswered_questions_are_redacted_and_grouped(shop_week: sessionmaker) 
         ),
         Unanswered("zzz quoi", 1),
     )
+
+
+def test_a_message_erased_at_the_shoppers_request_is_no_unanswered_question(
+    shop_week: sessionmaker,
+) -> None:
+    with session_scope(shop_week) as s:
+        turn(s, utc(24, 10), None, "fallback", ERASED)
+        turn(s, utc(24, 10, 1), None, "fallback", ERASED)
+    assert [u.text for u in figures_of(shop_week).not_understood] == [
+        "Je suis [nom], ma commande [n° de commande] ??",
+        "zzz quoi",
+    ]
 
 
 def test_satisfaction_per_topic_and_for_agents(shop_week: sessionmaker) -> None:
