@@ -1,11 +1,11 @@
 """What every route needs, wired once per app: the ``Desk`` container and FastAPI dependencies.
 
 ``current_agent`` answers 401 (API routes); ``page_agent`` redirects to the login page (HTML
-routes); ``role_required`` (and the ready-made ``answering``, ``reviewing``, ``admin``…) lets
-only some roles through, read from the account at each request. ``form_data`` reads a
-urlencoded or JSON body without python-multipart, with a size limit, and ``require_csrf``
-checks the token of the logged-in session on every console POST. ``shopper_conversation`` lets
-a widget call through only with its conversation's token.
+routes); ``role_required`` (and the ready-made ``answering``, ``reviewing``, ``reading``,
+``admin``…) lets only some roles through, read from the account at each request.
+``form_data`` reads a urlencoded or JSON body without python-multipart, with a size limit, and
+``require_csrf`` checks the token of the logged-in session on every console POST.
+``shopper_conversation`` lets a widget call through only with its conversation's token.
 """
 
 from __future__ import annotations
@@ -140,6 +140,8 @@ reviewing_page = role_required(*REVIEWING, page=True)
 reviewing = role_required(*REVIEWING)
 admin_page = role_required(*ADMINISTERING, page=True)
 admin = role_required(*ADMINISTERING)
+reading_page = role_required(*EVERY_ROLE, page=True)
+reading = role_required(*EVERY_ROLE)
 
 
 def home_of(role: str) -> str:
