@@ -1,14 +1,19 @@
 """Fuzz the desk for real: ``python -m desk`` with the real Rasa and action servers, hostile
-inputs on every endpoint of the widget and the console (``tests/fuzz/campaigns.py``).
+inputs on every endpoint of the widget and the console (``tests/fuzz/campaigns.py``), the
+learning loop's included: review inbox, accounts, dashboard, ratings
+(``tests/fuzz/learning_campaigns.py``).
 
     .venv/bin/python scripts/fuzz.py --examples 10000 [--seed 1] [--report fuzz.json]
 
 The servers run on loopback on a seeded temporary database, the desk with its shoppers' and
 login limits lifted (so that the inputs reach the code behind them); a second desk with the
-default limits gets a share of the inputs too. The report: inputs per endpoint, the status
-codes seen, failures with the minimal failing input (hypothesis shrinks each one), then the
-end checks: every accepted message stored once, no typed command reached Rasa, every server
-alive. Exit status 1 when anything failed.
+default limits gets a share of the inputs too. The review inbox starts with messages to label;
+its export writes into the servers' temporary folder, never into the project. The report:
+inputs per endpoint, the status codes seen, failures with the minimal failing input
+(hypothesis shrinks each one), then the end checks: every accepted message stored once, every
+accepted rating, review label and account stored and nothing a refusal sent, no typed command
+reached Rasa, the project's training files untouched, every server alive. Exit status 1 when
+anything failed.
 """
 
 from __future__ import annotations
@@ -38,11 +43,20 @@ from sqlalchemy import text  # noqa: E402
 from desk.security import Signer  # noqa: E402
 from desk.settings import Settings  # noqa: E402
 from desk.shopper_access import conversation_token  # noqa: E402
-from shop.store.db import make_engine, make_session_factory  # noqa: E402
-from tests.fuzz.campaigns import CAMPAIGNS, under_default_limits  # noqa: E402
+from shop.learning.export import (  # noqa: E402
+    DRAFTS_FILE,
+    EXPORT_ROOT_ENV,
+    HELDOUT_FILE,
+    PROJECT_ROOT,
+    TRAINING_FILE,
+)
+from shop.store.db import create_schema, make_engine, make_session_factory, session_scope  # noqa: E402
+from tests.fuzz import learning_campaigns  # noqa: E402
+from tests.fuzz.campaigns import CAMPAIGNS as WIDGET_AND_CONSOLE  # noqa: E402
+from tests.fuzz.campaigns import under_default_limits  # noqa: E402
 from tests.fuzz.harness import Fuzzer, FuzzFailure, ServerError  # noqa: E402
 from tests.support.desk import DeskServer  # noqa: E402
-from tests.support.servers import Stack, model_path  # noqa: E402
+from tests.support.servers import FROZEN_NOW, Stack, model_path  # noqa: E402
 from tests.support.services import free_port  # noqa: E402
 
 NO_LIMITS = {
@@ -60,6 +74,8 @@ DEFAULT_LIMITS = {
     "DESK_LOGIN_MAX_FAILURES": str(DEFAULTS.login_max_failures),
     "DESK_LOGIN_MAX_FAILURES_PER_ADDRESS": str(DEFAULTS.login_max_failures_per_address),
 }
+CAMPAIGNS = {**WIDGET_AND_CONSOLE, **learning_campaigns.CAMPAIGNS}
+EXPORTED = (TRAINING_FILE, HELDOUT_FILE, DRAFTS_FILE)
 DEFAULT_LIMITS_SHARE = 0.03
 RERUNS_AFTER_A_FAILURE = 2
 
@@ -227,6 +243,25 @@ def raw_requests(desk: DeskServer, fuzzer: Fuzzer) -> None:
             fuzzer.failures.append(FuzzFailure("raw HTTP", f"{case}: {status_line or 'no answer'}"))
 
 
+def seed_review_inbox(database_url: str) -> None:
+    """Messages for the review inbox (the bot's own turns are recorded as the fuzzing goes)."""
+    engine = make_engine(database_url)
+    try:
+        create_schema(engine)
+        with session_scope(make_session_factory(engine)) as session:
+            learning_campaigns.seed_review_inbox(session, FROZEN_NOW)
+    finally:
+        engine.dispose()
+
+
+def project_files() -> dict[Path, int | None]:
+    """The review export's files in the project, with their modification time (None: absent)."""
+    return {
+        path: (PROJECT_ROOT / path).stat().st_mtime_ns if (PROJECT_ROOT / path).exists() else None
+        for path in EXPORTED
+    }
+
+
 def commands_received(database_url: str, conversations: set[str]) -> list[str]:
     """What Rasa received as the shoppers' text, from its tracker store (the same database)."""
     engine = make_engine(database_url)
@@ -329,11 +364,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         model = model_path()
         stack.seed()
+        seed_review_inbox(stack.database_url)
+        exported_before = project_files()
         stack.start_actions()
         stack.start_rasa(model)
-        lifted = DeskServer(stack, extra_env=NO_LIMITS).start()
+        export_root = workdir / "review-export"  # never the project's training data
+        lifted = DeskServer(
+            stack, extra_env={**NO_LIMITS, EXPORT_ROOT_ENV: str(export_root)}
+        ).start()
         desks.append(lifted)
-        limited = DeskServer(stack, extra_env=DEFAULT_LIMITS).start()  # same secret and agent
+        limited = DeskServer(  # same secret and agent
+            stack, extra_env={**DEFAULT_LIMITS, EXPORT_ROOT_ENV: str(export_root)}
+        ).start()
         desks.append(limited)
         print(f"servers ready in {time.monotonic() - started:.0f} s", flush=True)
 
@@ -373,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
         for fuzzer in fuzzers.values():
             problems += fuzzer.final_problems(sessions, received)
         problems += servers_alive(stack, desks)
+        if project_files() != exported_before:
+            problems.append("the review export wrote into the project's training files")
         result = report(fuzzers, run, problems, fuzz_seconds, sum(run.examples.values()))
         print_report(result)
         if args.report:

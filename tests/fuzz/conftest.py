@@ -10,19 +10,26 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from sqlalchemy.orm import sessionmaker
 
 from desk.app import create_app
 from desk.settings import Settings
 from desk.shopper_access import conversation_token
+from shop.learning.export import EXPORT_ROOT_ENV
+from shop.store.db import session_scope
 from tests.desk.client import DeskTestClient
 from tests.desk.conftest import ADMIN, ADMIN_PASSWORD, database_url, db, fake_rasa  # noqa: F401 - shared fixtures
 from tests.desk.conftest import settings as desk_settings  # noqa: F401 - shared fixture
+from tests.desk.fake_rasa import FakeRasa
 from tests.fuzz.harness import Fuzzer, TestClientSocket
+from tests.fuzz.learning_campaigns import ASKING, seed_review_inbox
+from tests.support.servers import FROZEN_NOW
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
@@ -81,4 +88,38 @@ def make_fuzzer(desk_settings: Settings) -> Iterator[Callable[..., Fuzzer]]:  # 
 @pytest.fixture()
 def fuzzer(make_fuzzer: Callable[..., Fuzzer]) -> Fuzzer:
     """The desk with its shoppers' limits lifted."""
+    return make_fuzzer(**NO_LIMITS)
+
+
+@pytest.fixture()
+def export_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The review inbox's export writes here, never into the project's training data."""
+    root = tmp_path / "review-export"
+    monkeypatch.setenv(EXPORT_ROOT_ENV, str(root))
+    return root
+
+
+@pytest.fixture()
+def learning_fuzzer(
+    make_fuzzer: Callable[..., Fuzzer],
+    db: sessionmaker,  # noqa: F811
+    fake_rasa: FakeRasa,  # noqa: F811
+    export_root: Path,
+) -> Fuzzer:
+    """The desk with its limits lifted, messages in the review inbox, and a bot whose answer
+    to a FAQ question asks for a rating, as the real bot's does."""
+    with session_scope(db) as session:
+        seed_review_inbox(session, FROZEN_NOW)
+    canned = fake_rasa.answer
+
+    def answer(sender: str, text: str) -> list[dict[str, Any]]:
+        if text == ASKING:
+            fake_rasa.latest[sender] = ("faq", 0.95)
+            return [
+                {"recipient_id": sender, "text": "Oui, en 3 fois sans frais dès 150 €."},
+                {"recipient_id": sender, "custom": {"feedback": {"topic": "faq/paiement"}}},
+            ]
+        return canned(sender, text)
+
+    fake_rasa.answer = answer  # type: ignore[method-assign]
     return make_fuzzer(**NO_LIMITS)

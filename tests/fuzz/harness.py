@@ -10,6 +10,8 @@ are compared at the end with the rows in the database.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import queue
 import re
@@ -24,8 +26,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk.service import MAX_AGENT_TEXT, MAX_SHOPPER_TEXT, InvalidMessage, clean_text
-from shop.store.conversations import Message, MessageAuthor
+from shop.store.conversations import Agent, Message, MessageAuthor
 from shop.store.db import session_scope
+from shop.store.learning import Feedback, ReviewLabel
 from tests.fuzz.inputs import ENGLISH_DETAILS, MARKER
 
 TOKEN_HEADER = "X-Conversation-Token"
@@ -38,6 +41,7 @@ FRENCH_WORDS = {
 UNESCAPED = [f"<script>{MARKER}", f"<img src=x onerror={MARKER}", f"<svg/onload={MARKER}"]
 REFUSALS = (4401, 4403, 4404)  # the desk's close codes: unauthorized, forbidden, not found
 WS_TYPES = {"message", "mode", "typing", "error", "pong"}
+TRACEBACK = b"Traceback (most recent call last)"
 
 
 class FuzzFailure(AssertionError):
@@ -89,6 +93,12 @@ class Books:
     shopper_messages: Counter[str] = field(default_factory=Counter)
     agent_messages: Counter[str] = field(default_factory=Counter)
     conversations: set[str] = field(default_factory=set)
+    # (conversation, rated message id or "agent") -> the feedback view of the last accepted
+    # rating: every other rating the desk refused must have stored nothing.
+    ratings: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    labels: Counter[str] = field(default_factory=Counter)  # review labels written, per editor
+    accounts: dict[str, str] = field(default_factory=dict)  # account created or changed -> role
+    accounts_before: dict[str, str] | None = None  # account -> role when the fuzzing began
 
     def count(self, endpoint: str, status: int | str) -> None:
         self.inputs[endpoint] += 1
@@ -108,6 +118,9 @@ class Fuzzer:
     books: Books = field(default_factory=Books)
     csrf: str | None = None
     known: set[str] = field(default_factory=set)  # failure signatures recorded, not raised
+    rated_messages: dict[int, str] = field(
+        default_factory=dict
+    )  # bot answer asking -> its conversation
     failures: list[FuzzFailure] = field(default_factory=list)
 
     # --- sending --------------------------------------------------------------------------
@@ -197,6 +210,16 @@ class Fuzzer:
                 if raw in page:
                     self.fail(endpoint, "shopper text unescaped in a page", raw)
             return
+        if content_type.startswith("text/csv") and answer.status == 200:
+            try:
+                text = answer.body.decode("utf-8-sig")
+                rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+            except (UnicodeDecodeError, csv.Error) as error:
+                self.fail(endpoint, "a CSV that does not read", str(error))
+                return
+            if not rows or len({len(row) for row in rows[1:]} | {len(rows[0])}) != 1:
+                self.fail(endpoint, "a CSV with ragged rows", repr(rows[:3])[:200])
+            return
         if content_type.startswith("application/json"):
             data = json.loads(answer.body)
             if answer.status >= 400:
@@ -209,6 +232,9 @@ class Fuzzer:
     def _no_server_error(self, endpoint: str, answer: Answer) -> None:
         if answer.status >= 500:
             self.fail(endpoint, f"server error {answer.status}", answer.body[:300].decode())
+        if TRACEBACK in answer.body:
+            at = answer.body.index(TRACEBACK)
+            self.fail(endpoint, "a traceback in the body", answer.body[at : at + 300].decode())
 
     # --- the shopper's side ---------------------------------------------------------------
 
@@ -292,6 +318,58 @@ class Fuzzer:
         )
         self.check_widget(endpoint, answer)
         return answer
+
+    def rate(
+        self,
+        conversation_id: str,
+        content_type: str | None,
+        body: bytes,
+        token: str | None = "valid",
+    ) -> Answer:
+        """POST a rating; when the desk accepts it, its feedback view is in the books (a rating
+        of another conversation's message, or without the token, is a failure)."""
+        endpoint = "POST /api/chat/{id}/feedback"
+        answer = self.http(
+            endpoint,
+            "POST",
+            f"/api/chat/{quote(conversation_id, safe='')}/feedback",
+            body=body,
+            content_type=content_type,
+            headers=self._token_header(conversation_id, token),
+        )
+        data = self.check_widget(endpoint, answer)
+        if answer.status == 200:
+            target = self._rated(body)
+            feedback = data.get("feedback") if isinstance(data, dict) else None
+            if token != "valid":
+                self.fail(endpoint, "a rating accepted without the conversation's token")
+            elif target is None:
+                self.fail(endpoint, "a rating accepted for no message", repr(body[:200]))
+            elif target != "agent" and self.rated_messages.get(int(target)) != conversation_id:
+                self.fail(endpoint, "a rating accepted for another conversation's message")
+            elif not isinstance(feedback, dict) or feedback.get("given") is not True:
+                self.fail(endpoint, "a rating accepted but not given", repr(data)[:200])
+            else:
+                self.books.ratings[(conversation_id, target)] = feedback
+        elif answer.status not in (400, 401, 404, 409, 413, 422, 429):
+            self.fail(endpoint, f"unexpected {answer.status}", answer.body[:200].decode())
+        return answer
+
+    @staticmethod
+    def _rated(body: bytes) -> str | None:
+        """What a rating's body names, read as the desk reads it: "agent" or a message id."""
+        try:
+            data = json.loads(body or b"{}")
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        if data.get("kind", "answer") == "agent":
+            return "agent"
+        message_id = data.get("message_id")
+        if isinstance(message_id, int) and not isinstance(message_id, bool):
+            return str(message_id)
+        return None
 
     def socket(
         self,
@@ -449,11 +527,53 @@ class Fuzzer:
                     )
         return problems
 
+    def check_learning_books(self, session: Session) -> list[str]:
+        """Ratings, review labels and accounts: what the desk accepted is stored, and a refusal
+        stored nothing (no other rating, label or account; no changed score, role or comment)."""
+        problems = []
+        rows = session.scalars(
+            select(Feedback).where(Feedback.conversation_id.in_(self.books.conversations))
+        ).all()
+        stored: dict[tuple[str, str], list[Feedback]] = defaultdict(list)
+        for row in rows:
+            target = "agent" if row.kind == "agent" else str(row.message_id)
+            stored[(str(row.conversation_id), target)].append(row)
+        for key in sorted(set(stored) | set(self.books.ratings)):
+            found, view = stored.get(key, []), self.books.ratings.get(key)
+            if view is None:
+                problems.append(f"{key}: a rating stored although every one was refused")
+            elif len(found) != 1:
+                problems.append(f"{key}: {len(found)} ratings stored for one accepted")
+            elif found[0].score != view.get("score") or (
+                (found[0].comment is not None) != bool(view.get("commented"))
+            ):
+                problems.append(
+                    f"{key}: stored score {found[0].score}, comment {found[0].comment is not None}"
+                    f" after the last accepted rating {view}"
+                )
+        for editor, expected in self.books.labels.items():
+            actual = session.scalar(
+                select(func.count()).select_from(ReviewLabel).where(ReviewLabel.editor == editor)
+            )
+            if actual != expected:
+                problems.append(f"{editor}: {expected} review labels accepted, {actual} stored")
+        if self.books.accounts_before is not None:
+            roles = {str(n): r for n, r in session.execute(select(Agent.username, Agent.role))}
+            expected = {**self.books.accounts_before, **self.books.accounts}
+            for name in sorted(set(roles) ^ set(expected)):
+                problems.append(f"account {name!r}: stored {name in roles}, accepted the opposite")
+            for name, role in sorted(expected.items()):
+                if name in roles and str(roles[name]) != role:
+                    problems.append(f"account {name!r}: role {roles[name]}, accepted {role}")
+            if "admin" not in {str(role) for role in roles.values()}:
+                problems.append("no administrator left")
+        return problems
+
     def final_problems(self, sessions: sessionmaker, received: Iterable[str]) -> list[str]:
         """After a run: the books against the database, no command reached the bot, and the
         desk still answers."""
         with session_scope(sessions) as session:
-            problems = self.check_books(session)
+            problems = self.check_books(session) + self.check_learning_books(session)
             offered = self.offered_payloads(session)
         problems += [
             f"the bot received the command {t!r}" for t in commands_sent(received, offered)
