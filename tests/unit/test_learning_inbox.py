@@ -119,6 +119,9 @@ def test_a_thumbs_down_brings_in_the_turn_the_rated_answer_replied_to(
         NOW - timedelta(minutes=19),
     )
     add_turn(session, "merci", minutes_ago=5, conversation=conversation.id, intent="thanks")
+    welcome = repo.add_message(
+        session, conversation, MessageAuthor.BOT, "Avec plaisir !", NOW - timedelta(minutes=4)
+    )
     session.add_all(
         [
             Feedback(
@@ -128,10 +131,10 @@ def test_a_thumbs_down_brings_in_the_turn_the_rated_answer_replied_to(
                 score=-1,
                 created_at=NOW - timedelta(minutes=1),
             ),
-            # A 👍 on the same answer and an agent's rating bring nothing in.
+            # A 👍 on the next answer and an agent's rating bring nothing in.
             Feedback(
                 conversation_id=conversation.id,
-                message_id=answer.id,
+                message_id=welcome.id,
                 kind="answer",
                 score=1,
                 created_at=NOW - timedelta(minutes=1),
