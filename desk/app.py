@@ -38,9 +38,10 @@ from desk.service import DeskService, Unavailable
 from desk.settings import Settings
 from desk.shopper_access import TOKEN_HEADER, client_pseudonym
 from shop.clock import clock_from_env
+from shop.learning.choices import LiveChoices
 from shop.policy.profile import load_profile, resolve_profile_path
 from shop.privacy.retention import RetentionSettings
-from shop.store.db import make_engine, make_session_factory
+from shop.store.db import REPO_ROOT, make_engine, make_session_factory
 
 HERE = Path(__file__).resolve().parent
 CONTENT_SECURITY_POLICY = (
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         canned=CannedAnswers(settings.knowledge_dir, profile),
         templates=templates,
         limits=limits,
+        choices=LiveChoices(REPO_ROOT / "domain.yml", settings.knowledge_dir),
     )
 
     @asynccontextmanager

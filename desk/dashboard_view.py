@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from desk.handoff import reason_label
-from shop.knowledge.loader import read_folder
-from shop.knowledge.store import Fingerprint, fingerprint
 from shop.learning.choices import INTENT_DESCRIPTIONS
 from shop.store.dashboard_metrics import (
     FALLBACK_TOPIC,
@@ -96,28 +92,6 @@ def point_label(point: Tally, granularity: Granularity) -> str:
 
 def long_day(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
-class FaqTitles:
-    """FAQ entry titles by id, read again only when a file of the folder changed.
-
-    Titles only, so the files are read without the full validation the bot's ``LiveKnowledge``
-    does at its first load (seconds, for thousands of phrasings): a page must not wait for it.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self._folder = folder
-        self._lock = threading.Lock()
-        self._seen: Fingerprint | None = None
-        self._titles: dict[str, str] = {}
-
-    def get(self) -> dict[str, str]:
-        with self._lock:
-            now = fingerprint(self._folder)
-            if now != self._seen:
-                self._titles = {e.id: e.title for e in read_folder(self._folder).entries}
-                self._seen = now
-            return self._titles
 
 
 def topic_label(topic: str, titles: dict[str, str]) -> str:

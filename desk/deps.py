@@ -40,6 +40,7 @@ from desk.service import DeskService
 from desk.settings import Settings
 from desk.shopper_access import TOKEN_HEADER, UNAUTHORIZED, token_opens
 from shop.clock import Clock
+from shop.learning.choices import LiveChoices
 from shop.policy.profile import ShopProfile
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
@@ -64,6 +65,7 @@ class Desk:
     canned: CannedAnswers
     templates: Jinja2Templates
     limits: ShopperLimits
+    choices: LiveChoices  # what an editor may label with, and the FAQ titles
 
 
 def get_desk(request: Request) -> Desk:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -99,12 +98,9 @@ class _Params:
         }
 
 
-def _titles(request: Request, desk: Desk) -> dashboard_view.FaqTitles:
-    titles = getattr(request.app.state, "dashboard_faq_titles", None)
-    if titles is None:
-        titles = dashboard_view.FaqTitles(Path(desk.settings.knowledge_dir))
-        request.app.state.dashboard_faq_titles = titles
-    return titles
+async def _titles(desk: Desk) -> dict[str, str]:
+    """FAQ entry titles by id."""
+    return dict((await run_in_threadpool(desk.choices.get)).faq_entries)
 
 
 async def _figures(desk: Desk, period: Period) -> DashboardFigures:
@@ -138,7 +134,7 @@ async def dashboard_page(
         context["error"] = str(error)
         return desk.templates.TemplateResponse("dashboard.html", context, status_code=400)
     figures = await _figures(desk, period)
-    titles = await run_in_threadpool(_titles(request, desk).get)
+    titles = await _titles(desk)
     view = dashboard_view.page_context(figures, titles)
     context.update(
         view=view,
@@ -211,12 +207,11 @@ async def dashboard_csv(
 
 @router.get("/api/metrics")
 async def metrics_api(
-    request: Request,
     params: _Params = Depends(),
     agent: AgentSession = Depends(reading),
     desk: Desk = Depends(get_desk),
 ) -> JSONResponse:
     period = _period_or_400(params, desk)
     figures = await _figures(desk, period)
-    titles = await run_in_threadpool(_titles(request, desk).get)
+    titles = await _titles(desk)
     return JSONResponse(dashboard_view.as_json(figures, titles))

@@ -11,8 +11,6 @@ messages joined the group since). Without JavaScript every form POSTs then redir
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -21,7 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from desk.deps import Desk, form_data, get_desk, require_csrf, reviewing, reviewing_page, wants_json
 from desk.security import AgentSession
-from shop.learning.choices import LabelChoices, label_choices
+from shop.learning.choices import LabelChoices
 from shop.learning.export import ExportError, export_reviewed, export_root
 from shop.learning.inbox import (
     InboxGroup,
@@ -32,13 +30,11 @@ from shop.learning.inbox import (
     undo_last,
 )
 from shop.policy.answers import format_datetime
-from shop.store.db import REPO_ROOT
 from shop.store.learning import LabelKind
 
 router = APIRouter(prefix="/console")
 
 PAGE = "/console/revue"
-DOMAIN = REPO_ROOT / "domain.yml"
 RECENT_SHOWN = 10
 MAX_TURNS = 5000  # turns one form may label (a group never holds more in 30 days)
 REASON_LABELS = {
@@ -72,33 +68,8 @@ class Refusal(Exception):
     """A label the console refuses, with the French reason."""
 
 
-@dataclass
-class ChoicesCache:
-    """The editors' choices (intents of the domain, FAQ entries), read again only when one of
-    the files changed: reading the FAQ folder takes a few hundred milliseconds."""
-
-    domain: Path
-    knowledge_dir: Path
-    _stamp: tuple[tuple[str, int], ...] = ()
-    _choices: LabelChoices | None = field(default=None, repr=False)
-
-    def _files_stamp(self) -> tuple[tuple[str, int], ...]:
-        files = [self.domain, self.knowledge_dir, *sorted(self.knowledge_dir.glob("*.y*ml"))]
-        return tuple((str(f), f.stat().st_mtime_ns) for f in files if f.exists())
-
-    def get(self) -> LabelChoices:
-        stamp = self._files_stamp()
-        if self._choices is None or stamp != self._stamp:
-            self._choices = label_choices(self.domain, self.knowledge_dir)
-            self._stamp = stamp
-        return self._choices
-
-
-async def _choices(request: Request, desk: Desk) -> LabelChoices:
-    cache = getattr(request.app.state, "review_choices", None)
-    if cache is None:
-        cache = request.app.state.review_choices = ChoicesCache(DOMAIN, desk.settings.knowledge_dir)
-    return await run_in_threadpool(cache.get)
+async def _choices(desk: Desk) -> LabelChoices:
+    return await run_in_threadpool(desk.choices.get)
 
 
 def _percent(confidence: float | None) -> str:
@@ -149,7 +120,7 @@ def _notice(done: str, count: int) -> str | None:
 async def _page(
     request: Request, desk: Desk, agent: AgentSession, status: int = 200, **context: Any
 ) -> Response:
-    choices = await _choices(request, desk)
+    choices = await _choices(desk)
     now = desk.clock.now()
 
     def read(session: Any) -> tuple[list[InboxGroup], list[Any]]:
@@ -267,7 +238,7 @@ async def label_group(
 ) -> Response:
     form = await form_data(request)
     require_csrf(request, agent, form)
-    choices = await _choices(request, desk)
+    choices = await _choices(desk)
     now = desk.clock.now()
     try:
         kind, value = parse_choice(form, choices)

@@ -4,16 +4,20 @@ domain or an FAQ entry of the knowledge base.
 The intents are read from ``domain.yml`` as plain YAML (``shop`` never imports Rasa); the ones
 no shopper types are left out: the retrieval intent ``faq`` (an editor picks its entry
 instead), the « Vouliez-vous dire… » button ``choose_faq`` and the fallback ``nlu_fallback``.
+``LiveChoices`` keeps them for the console: the review inbox's choices, the dashboard's FAQ
+titles.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from shop.knowledge.loader import read_folder
+from shop.knowledge.store import Fingerprint, fingerprint
 
 # Intents no shopper's message should be labelled with.
 NOT_LABELS = frozenset({"faq", "choose_faq", "nlu_fallback"})
@@ -78,3 +82,25 @@ def label_choices(domain_path: Path, knowledge_dir: Path) -> LabelChoices:
         (entry.id, entry.title) for entry in read_folder(knowledge_dir).entries if entry.answer
     )
     return LabelChoices(intents=intents, faq_entries=entries)
+
+
+class LiveChoices:
+    """``label_choices`` read again only when the domain or a file of the FAQ folder changed:
+    reading the folder takes a few hundred milliseconds, and pages must not wait for it each
+    time. Titles only, so without the full validation the bot's ``LiveKnowledge`` does at its
+    first load (seconds, for thousands of phrasings). Thread-safe."""
+
+    def __init__(self, domain_path: Path, knowledge_dir: Path) -> None:
+        self._domain = domain_path
+        self._folder = knowledge_dir
+        self._lock = threading.Lock()
+        self._seen: tuple[int, Fingerprint] | None = None
+        self._choices = LabelChoices(intents=(), faq_entries=())
+
+    def get(self) -> LabelChoices:
+        with self._lock:
+            now = (self._domain.stat().st_mtime_ns, fingerprint(self._folder))
+            if now != self._seen:
+                self._choices = label_choices(self._domain, self._folder)
+                self._seen = now
+            return self._choices

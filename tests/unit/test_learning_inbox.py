@@ -4,6 +4,7 @@ a label names an intent or an FAQ entry the editor may choose, or is refused."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shop.learning.choices import LabelChoices, label_choices
+from shop.learning.choices import LabelChoices, LiveChoices, label_choices
 from shop.learning.inbox import (
     Suggestion,
     label_turns,
@@ -341,3 +342,19 @@ def test_recent_labels_lists_each_labelling_newest_first_redacted(
     assert oldest.text == "commande [n° de commande] annulée ?"
     assert (oldest.turn_ids, oldest.kind, oldest.value) == ((a, b), "intent", "cancel_order")
     assert recent_labels(session, limit=1) == [newest]
+
+
+def test_the_consoles_choices_follow_an_edited_faq_file(tmp_path: Path) -> None:
+    folder = tmp_path / "faq"
+    folder.mkdir()
+    shutil.copy(ROOT / "knowledge" / "faq" / "paiement.yml", folder / "paiement.yml")
+    live = LiveChoices(ROOT / "domain.yml", folder)
+    before = live.get()
+    assert live.get() is before  # nothing changed: not read again
+    assert "bijoux_guide_tailles" not in before.faq_ids and "cancel_order" in before.intent_names
+
+    shutil.copy(ROOT / "knowledge" / "faq" / "bijoux.yml", folder / "bijoux.yml")
+
+    after = live.get()
+    assert dict(after.faq_entries)["bijoux_guide_tailles"] == "Guide des tailles"
+    assert before.faq_ids < after.faq_ids
