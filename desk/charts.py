@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Sequence
 
+from shop.policy.answers import format_percent
+
 BAR = "#8a5a2b"
 AXIS = "#6b6b6b"
 
@@ -123,13 +125,13 @@ def percent_line_chart(
         for x, y, index, value in points:
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{line.colour}"><title>'
-                f"{escape(line.name)}, {escape(labels[index])} : {value * 100:.0f} %"
+                f"{escape(line.name)}, {escape(labels[index])} : {format_percent(value)}"
                 "</title></circle>"
             )
     description = "; ".join(
         f"{line.name} : "
         + ", ".join(
-            f"{label} {'—' if value is None else f'{value * 100:.0f} %'}"
+            f"{label} {'—' if value is None else format_percent(value)}"
             for label, value in zip(labels, line.values, strict=True)
         )
         for line in lines

@@ -16,6 +16,7 @@ from typing import Any
 
 from desk.handoff import reason_label
 from shop.learning.choices import INTENT_DESCRIPTIONS
+from shop.policy.answers import format_count, format_percent
 from shop.store.dashboard_metrics import (
     FALLBACK_TOPIC,
     FAQ_INTENT,
@@ -29,7 +30,6 @@ from shop.store.dashboard_metrics import (
 
 NONE = "—"
 NBSP = "\u00a0"
-NNBSP = "\u202f"  # between thousands
 FALLBACK_LABEL = "Non compris"
 FAQ_LABEL = "Question de la FAQ"
 CSV_COLUMNS = (
@@ -50,17 +50,12 @@ CSV_COLUMNS = (
 )
 
 
-def number(value: int) -> str:
-    """« 12 345 »."""
-    return f"{value:,}".replace(",", NNBSP)
-
-
 def percent(rate: float | None) -> str:
-    return NONE if rate is None else f"{rate * 100:.0f}{NBSP}%"
+    return NONE if rate is None else format_percent(rate)
 
 
 def average(value: float | None) -> str:
-    return NONE if value is None else f"{value:.1f}".replace(".", ",") + f"{NBSP}/{NBSP}5"
+    return NONE if value is None else f"{_decimal(value)}{NBSP}/{NBSP}5"
 
 
 def duration(span: timedelta | None) -> str:
@@ -204,7 +199,7 @@ def page_context(figures: DashboardFigures, titles: dict[str, str]) -> dict[str,
     data = as_json(figures, titles)
     totals = figures.totals
     data["text"] = {
-        "conversations": number(totals.conversations),
+        "conversations": format_count(totals.conversations),
         "containment": percent(totals.containment_rate),
         "handoff_rate": percent(totals.handoff_rate),
         "fallback_rate": percent(totals.fallback_rate),

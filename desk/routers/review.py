@@ -29,7 +29,7 @@ from shop.learning.inbox import (
     recent_labels,
     undo_last,
 )
-from shop.policy.answers import format_datetime
+from shop.policy.answers import format_datetime, format_percent
 from shop.store.learning import LabelKind
 
 router = APIRouter(prefix="/console")
@@ -73,7 +73,7 @@ async def _choices(desk: Desk) -> LabelChoices:
 
 
 def _percent(confidence: float | None) -> str:
-    return "" if confidence is None else f"{round(confidence * 100)} %"
+    return "" if confidence is None else format_percent(confidence)
 
 
 def _group_view(

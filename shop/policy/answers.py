@@ -94,12 +94,21 @@ def format_datetime(moment: datetime | str, profile: ShopProfile) -> str:
     return f"{format_date(local.date())} à {local.hour}h{local.minute:02d}"
 
 
+def format_count(value: int) -> str:
+    """ "12 345" (narrow no-break space between thousands)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def format_amount(cents: int) -> str:
-    """ "12,50 €", "1 250,00 €" (narrow no-break space between thousands)."""
+    """ "12,50 €", "1 250,00 €"."""
     euros, rest = divmod(abs(cents), 100)
-    grouped = f"{euros:,}".replace(",", "\u202f")
     sign = "-" if cents < 0 else ""
-    return f"{sign}{grouped},{rest:02d}\u00a0€"
+    return f"{sign}{format_count(euros)},{rest:02d}\u00a0€"
+
+
+def format_percent(rate: float) -> str:
+    """ "42 %" for 0.42 (no-break space before the sign)."""
+    return f"{rate * 100:.0f}\u00a0%"
 
 
 def format_delay(minimum: int, maximum: int, unit: str) -> str:

@@ -237,7 +237,7 @@ def test_trend_line_breaks_on_a_day_without_value_and_says_so() -> None:
     )
     assert svg.count("<polyline") == 1  # 03/11 to 04/11; 01/11 stands alone as a dot
     assert svg.count("<circle") == 3
-    assert "Non compris : 01/11 50 %, 02/11 —, 03/11 20 %, 04/11 30 %" in svg
+    assert f"Non compris : 01/11 50{NBSP}%, 02/11 —, 03/11 20{NBSP}%, 04/11 30{NBSP}%" in svg
 
 
 def test_ninety_days_of_columns_keep_their_axis_readable() -> None:

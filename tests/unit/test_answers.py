@@ -8,8 +8,10 @@ from shop.policy.answers import (
     REASON_CODES,
     RENDERERS,
     format_amount,
+    format_count,
     format_date,
     format_datetime,
+    format_percent,
     render,
     render_clause,
 )
@@ -37,11 +39,13 @@ def test_every_reason_code_of_every_topic_has_a_sentence() -> None:
         assert set(RENDERERS[topic]) == set(codes), topic
 
 
-def test_french_date_time_and_amount_formats(bijou: ShopProfile) -> None:
+def test_french_date_time_amount_count_and_percent_formats(bijou: ShopProfile) -> None:
     assert format_date(date(2025, 11, 25)) == "mardi 25 novembre"
     assert format_datetime(paris(2025, 11, 24, 13), bijou) == "lundi 24 novembre à 13h00"
     assert format_amount(1250) == "12,50\u00a0€"
     assert format_amount(125000) == "1\u202f250,00\u00a0€"
+    assert format_count(1234567) == "1\u202f234\u202f567"
+    assert format_percent(0.425) == "42\u00a0%" and format_percent(1) == "100\u00a0%"
 
 
 def test_cancellation_answer_gives_cutoff_refund_and_instalments(ocre: ShopProfile) -> None:
