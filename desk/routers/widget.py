@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
@@ -44,6 +45,26 @@ WS_IDLE_CHECK_S = 15.0
 WS_DATABASE_RETRY_S = 2.0
 WS_AUTH_TIMEOUT_S = 10.0
 NOT_FOUND = "Conversation introuvable."
+RATING_NOT_STORED = "Votre avis n'a pas pu être enregistré : réessayez dans un instant."
+
+
+@contextlib.contextmanager
+def refused_in_french(unavailable: str | None = None) -> Iterator[None]:
+    """The service's refusals as HTTP errors with their French sentence (404, 422, 409, and
+    503 with ``unavailable`` or the service's own words when the database is away)."""
+    try:
+        yield
+    except UnknownMessage as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=NOT_FOUND) from error
+    except InvalidMessage as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error
+    except Conflict as error:
+        raise HTTPException(status_code=409, detail=str(error)) from error
+    except Unavailable as error:
+        detail = unavailable or str(error)
+        raise HTTPException(status_code=503, detail=detail, headers={"Retry-After": "5"}) from error
 
 
 @router.get("/api/widget/config")
@@ -105,20 +126,10 @@ async def post_message(
         raise too_many(error) from error
     form = await form_data(request)
     current_client.set(client)
-    try:
+    with refused_in_french():  # not stored when refused: the widget keeps the text in its input
         messages = await desk.service.shopper_says(
             conversation_id, form.get("text"), form.get("payload") or None
         )
-    except NotFound as error:
-        raise HTTPException(status_code=404, detail=NOT_FOUND) from error
-    except InvalidMessage as error:
-        raise HTTPException(status_code=422, detail=str(error)) from error
-    except Conflict as error:
-        raise HTTPException(status_code=409, detail=str(error)) from error
-    except Unavailable as error:  # not stored: the widget keeps the text in its input
-        raise HTTPException(
-            status_code=503, detail=str(error), headers={"Retry-After": "5"}
-        ) from error
     try:
         mode: str | None = await desk.service.mode_of(conversation_id)
     except Unavailable:
@@ -142,22 +153,8 @@ async def rate(conversation_id: str, request: Request, desk: Desk = Depends(get_
         raise HTTPException(status_code=400, detail="JSON invalide.") from error
     if not isinstance(body, dict):
         raise HTTPException(status_code=400, detail="Un objet JSON est attendu.")
-    try:
+    with refused_in_french(RATING_NOT_STORED):
         feedback = await desk.service.rate(conversation_id, body)
-    except UnknownMessage as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
-    except NotFound as error:
-        raise HTTPException(status_code=404, detail=NOT_FOUND) from error
-    except InvalidMessage as error:
-        raise HTTPException(status_code=422, detail=str(error)) from error
-    except Conflict as error:
-        raise HTTPException(status_code=409, detail=str(error)) from error
-    except Unavailable as error:
-        raise HTTPException(
-            status_code=503,
-            detail="Votre avis n'a pas pu être enregistré : réessayez dans un instant.",
-            headers={"Retry-After": "5"},
-        ) from error
     return {"feedback": feedback}
 
 
