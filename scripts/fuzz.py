@@ -3,17 +3,18 @@ inputs on every endpoint of the widget and the console (``tests/fuzz/campaigns.p
 learning loop's included: review inbox, accounts, dashboard, ratings
 (``tests/fuzz/learning_campaigns.py``).
 
-    .venv/bin/python scripts/fuzz.py --examples 10000 [--seed 1] [--report fuzz.json]
+    .venv/bin/python scripts/fuzz.py --examples 10000 [--seed 1] [--report fuzz.json] [--postgres]
 
-The servers run on loopback on a seeded temporary database, the desk with its shoppers' and
-login limits lifted (so that the inputs reach the code behind them); a second desk with the
-default limits gets a share of the inputs too. The review inbox starts with messages to label;
-its export writes into the servers' temporary folder, never into the project. The report:
-inputs per endpoint, the status codes seen, failures with the minimal failing input
-(hypothesis shrinks each one), then the end checks: every accepted message stored once, every
-accepted rating, review label and account stored and nothing a refusal sent, no typed command
-reached Rasa, the project's training files untouched, every server alive. Exit status 1 when
-anything failed.
+The servers run on loopback on a seeded temporary database (SQLite, or with ``--postgres`` a
+PostgreSQL cluster of its own, which refuses text SQLite stores: a NUL character), the desk
+with its shoppers' and login limits lifted (so that the inputs reach the code behind them); a
+second desk with the default limits gets a share of the inputs too. The review inbox starts
+with messages to label; its export writes into the servers' temporary folder, never into the
+project. The report: inputs per endpoint, the status codes seen, failures with the minimal
+failing input (hypothesis shrinks each one), then the end checks: every accepted message stored
+once, every accepted rating, review label and account stored and nothing a refusal sent, no
+typed command reached Rasa, the project's training files untouched, every server alive. Exit
+status 1 when anything failed.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ from tests.fuzz.campaigns import under_default_limits  # noqa: E402
 from tests.fuzz.harness import Fuzzer, FuzzFailure, ServerError  # noqa: E402
 from tests.support.desk import DeskServer  # noqa: E402
 from tests.support.servers import FROZEN_NOW, Stack, model_path  # noqa: E402
-from tests.support.services import free_port  # noqa: E402
+from tests.support.services import PostgresServer, free_port  # noqa: E402
 
 NO_LIMITS = {
     "DESK_NEW_CONVERSATIONS_PER_HOUR": "0",
@@ -354,12 +355,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=int(time.time()), help="hypothesis's seed")
     parser.add_argument("--report", type=Path, help="also write the report as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the servers' folder and logs")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a PostgreSQL database instead of SQLite"
+    )
     args = parser.parse_args(argv)
 
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="bijou-fuzz-"))
     print(f"seed {args.seed}; servers' folder {workdir}", flush=True)
-    stack = Stack(workdir, rasa_port=free_port(), actions_port=free_port())
+    postgres = PostgresServer().start() if args.postgres else None
+    stack = Stack(
+        workdir,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        database=postgres.url if postgres else None,
+    )
     desks: list[DeskServer] = []
     try:
         model = model_path()
@@ -426,6 +436,8 @@ def main(argv: list[str] | None = None) -> int:
         for desk in desks:
             desk.stop()
         stack.stop_all()
+        if postgres is not None:
+            postgres.stop()
         if args.keep:
             print(f"servers' folder kept: {workdir}")
         else:

@@ -19,17 +19,31 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy.orm import sessionmaker
 
 from desk.app import create_app
+from desk.security import hash_password
 from desk.settings import Settings
 from desk.shopper_access import conversation_token
 from shop.learning.export import EXPORT_ROOT_ENV
-from shop.store.db import session_scope
+from shop.store import conversation_repository as repo
+from shop.store.conversations import Role
+from shop.store.db import make_engine, make_session_factory, session_scope
+from shop.store.seed import reset_and_seed
 from tests.desk.client import DeskTestClient
-from tests.desk.conftest import ADMIN, ADMIN_PASSWORD, database_url, db, fake_rasa  # noqa: F401 - shared fixtures
+from tests.desk.conftest import (  # noqa: F401 - shared fixtures
+    ADMIN,
+    ADMIN_PASSWORD,
+    AGENT,
+    AGENT_PASSWORD,
+    FAST_SCRYPT_N,
+    database_url,
+    db,
+    fake_rasa,
+)
 from tests.desk.conftest import settings as desk_settings  # noqa: F401 - shared fixture
 from tests.desk.fake_rasa import FakeRasa
 from tests.fuzz.harness import Fuzzer, TestClientSocket
 from tests.fuzz.learning_campaigns import ASKING, seed_review_inbox
 from tests.support.servers import FROZEN_NOW
+from tests.support.services import PostgresServer
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
@@ -99,6 +113,28 @@ def export_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def learning_desk(
+    make_fuzzer: Callable[..., Fuzzer], sessions: sessionmaker, bot: FakeRasa, **changes: Any
+) -> Fuzzer:
+    """The desk with its limits lifted, messages in the review inbox, and a bot whose answer
+    to a FAQ question asks for a rating, as the real bot's does."""
+    with session_scope(sessions) as session:
+        seed_review_inbox(session, FROZEN_NOW)
+    canned = bot.answer
+
+    def answer(sender: str, text: str) -> list[dict[str, Any]]:
+        if text == ASKING:
+            bot.latest[sender] = ("faq", 0.95)
+            return [
+                {"recipient_id": sender, "text": "Oui, en 3 fois sans frais dès 150 €."},
+                {"recipient_id": sender, "custom": {"feedback": {"topic": "faq/paiement"}}},
+            ]
+        return canned(sender, text)
+
+    bot.answer = answer  # type: ignore[method-assign]
+    return make_fuzzer(**NO_LIMITS, **changes)
+
+
 @pytest.fixture()
 def learning_fuzzer(
     make_fuzzer: Callable[..., Fuzzer],
@@ -106,20 +142,46 @@ def learning_fuzzer(
     fake_rasa: FakeRasa,  # noqa: F811
     export_root: Path,
 ) -> Fuzzer:
-    """The desk with its limits lifted, messages in the review inbox, and a bot whose answer
-    to a FAQ question asks for a rating, as the real bot's does."""
-    with session_scope(db) as session:
-        seed_review_inbox(session, FROZEN_NOW)
-    canned = fake_rasa.answer
+    """The learning loop's desk on SQLite."""
+    return learning_desk(make_fuzzer, db, fake_rasa)
 
-    def answer(sender: str, text: str) -> list[dict[str, Any]]:
-        if text == ASKING:
-            fake_rasa.latest[sender] = ("faq", 0.95)
-            return [
-                {"recipient_id": sender, "text": "Oui, en 3 fois sans frais dès 150 €."},
-                {"recipient_id": sender, "custom": {"feedback": {"topic": "faq/paiement"}}},
-            ]
-        return canned(sender, text)
 
-    fake_rasa.answer = answer  # type: ignore[method-assign]
-    return make_fuzzer(**NO_LIMITS)
+@pytest.fixture()
+def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A PostgreSQL database of its own, seeded like the desk tests' SQLite one: PostgreSQL
+    refuses text SQLite stores (a NUL character), so some bugs show only there."""
+    server = PostgresServer().start()
+    try:
+        engine = make_engine(server.url)
+        reset_and_seed(engine, FROZEN_NOW)
+        with session_scope(make_session_factory(engine)) as session:
+            for username, password, name, role in (
+                (AGENT, AGENT_PASSWORD, "Louise", Role.AGENT),
+                (ADMIN, ADMIN_PASSWORD, "Camille", Role.ADMIN),
+            ):
+                password_hash = hash_password(password, FAST_SCRYPT_N)
+                repo.create_agent(session, username, password_hash, name, FROZEN_NOW, role=role)
+        engine.dispose()
+        monkeypatch.setenv("SHOP_NOW", FROZEN_NOW.isoformat())
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def pg_db(postgres_url: str) -> Iterator[sessionmaker]:
+    engine = make_engine(postgres_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture()
+def pg_fuzzer(
+    make_fuzzer: Callable[..., Fuzzer],
+    postgres_url: str,
+    pg_db: sessionmaker,
+    fake_rasa: FakeRasa,  # noqa: F811
+    export_root: Path,
+) -> Fuzzer:
+    """The learning loop's desk on PostgreSQL."""
+    return learning_desk(make_fuzzer, pg_db, fake_rasa, database_url=postgres_url)

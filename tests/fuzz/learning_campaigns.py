@@ -65,7 +65,7 @@ REVIEW_TEXTS = [
     "vous vendez des montres pour homme ?",
     "ma bague est trop petite, je peux l'échanger ?",
     *INJECTIONS[:4],
-    "\u202e\u200bcolis\u0000perdu 🇫🇷",
+    "\u202e\u200bcolis\u0007perdu 🇫🇷",  # no NUL: the desk strips it before the bot
     "é" * 3000,
 ]
 

@@ -72,3 +72,16 @@ def test_fuzz_ratings_with_and_without_the_conversation_token(
     with db() as session:
         stored = session.scalar(select(func.count()).select_from(Feedback))
     assert stored == len(learning_fuzzer.books.ratings)
+
+
+def test_fuzz_the_learning_loop_on_postgresql(
+    pg_fuzzer: Fuzzer, pg_db: sessionmaker, fake_rasa: FakeRasa
+) -> None:
+    for campaign in (
+        learning_campaigns.ratings,
+        learning_campaigns.review_inbox_forms,
+        learning_campaigns.dashboard_queries,
+        learning_campaigns.accounts_forms,
+    ):
+        FUZZ(campaign(pg_fuzzer))()
+    assert_final(pg_fuzzer, pg_db, fake_rasa)
