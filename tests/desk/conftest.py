@@ -46,18 +46,8 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     engine = make_engine(url)
     reset_and_seed(engine, FROZEN_NOW)
-    with session_scope(make_session_factory(engine)) as session:
-        repo.create_agent(
-            session, AGENT, hash_password(AGENT_PASSWORD, FAST_SCRYPT_N), "Louise", FROZEN_NOW
-        )
-        repo.create_agent(
-            session,
-            ADMIN,
-            hash_password(ADMIN_PASSWORD, FAST_SCRYPT_N),
-            "Camille",
-            FROZEN_NOW,
-            role=Role.ADMIN,
-        )
+    add_account(make_session_factory(engine), AGENT, AGENT_PASSWORD)
+    add_account(make_session_factory(engine), ADMIN, ADMIN_PASSWORD, Role.ADMIN)
     engine.dispose()
     monkeypatch.setenv("SHOP_NOW", FROZEN_NOW.isoformat())
     yield url
@@ -102,6 +92,15 @@ def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture()
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
+
+
+def add_account(
+    sessions: sessionmaker, username: str, password: str, role: Role = Role.AGENT
+) -> None:
+    """A console account with ``role``, its display name the capitalised username."""
+    with session_scope(sessions) as session:
+        password_hash = hash_password(password, FAST_SCRYPT_N)
+        repo.create_agent(session, username, password_hash, username.title(), FROZEN_NOW, role=role)
 
 
 def login_csrf(client: TestClient) -> str:

@@ -19,7 +19,14 @@ from desk.security import SESSION_COOKIE, hash_password, verify_password
 from desk.settings import Settings
 from shop.store import conversation_repository as repo
 from shop.store.db import session_scope
-from tests.desk.conftest import AGENT, AGENT_PASSWORD, FAST_SCRYPT_N, login, login_csrf
+from tests.desk.conftest import (
+    AGENT,
+    AGENT_PASSWORD,
+    FAST_SCRYPT_N,
+    add_account,
+    login,
+    login_csrf,
+)
 from tests.support.servers import FROZEN_NOW
 
 LOCKED = "Trop de tentatives de connexion ont échoué"
@@ -105,9 +112,7 @@ def test_finding_07_a_new_password_ends_every_session_of_the_agent(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with session_scope(db) as session:
-        marc = hash_password("mot-de-passe-de-marc", FAST_SCRYPT_N)
-        repo.create_agent(session, "marc", marc, "Marc", FROZEN_NOW)
+    add_account(db, "marc", "mot-de-passe-de-marc")
     office, phone, colleague = make_client(), make_client(), make_client()
     login(office)
     login(phone)

@@ -13,12 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
 from desk import charts
-from desk.security import hash_password
-from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
 from shop.store.db import session_scope
 from shop.store.learning import BotTurn, Feedback
-from tests.desk.conftest import FAST_SCRYPT_N, login, say, start
+from tests.desk.conftest import add_account, login, say, start
 from tests.support.servers import FROZEN_NOW
 
 NBSP = "\u00a0"
@@ -220,9 +218,7 @@ def test_logged_out_reader_gets_401_or_the_login_page(client: TestClient) -> Non
 
 
 def test_an_editor_reads_the_dashboard_too(client: TestClient, db: sessionmaker) -> None:
-    with session_scope(db) as s:
-        password = hash_password("mot-de-passe-editeur", FAST_SCRYPT_N)
-        repo.create_agent(s, "eve", password, "Ève", FROZEN_NOW, role=Role.EDITOR)
+    add_account(db, "eve", "mot-de-passe-editeur", Role.EDITOR)
     login(client, "eve", "mot-de-passe-editeur")
     assert client.get("/console/dashboard").status_code == 200
     assert client.get("/console/dashboard.csv").status_code == 200

@@ -14,12 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
-from desk.security import hash_password
-from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
 from shop.store.db import session_scope
 from shop.store.learning import BotTurn, ReviewLabel
-from tests.desk.conftest import FAST_SCRYPT_N, login
+from tests.desk.conftest import add_account, login
 from tests.support.servers import FROZEN_NOW
 
 EDITOR = "eliane"
@@ -66,9 +64,7 @@ def seed_inbox(db: sessionmaker) -> dict[str, list[int]]:
 @pytest.fixture()
 def editor(client: TestClient, db: sessionmaker) -> str:
     """``client`` logged in as an editor; returns the CSRF token."""
-    with session_scope(db) as session:
-        password_hash = hash_password(EDITOR_PASSWORD, FAST_SCRYPT_N)
-        repo.create_agent(session, EDITOR, password_hash, "Éliane", FROZEN_NOW, role=Role.EDITOR)
+    add_account(db, EDITOR, EDITOR_PASSWORD, Role.EDITOR)
     return login(client, EDITOR, EDITOR_PASSWORD)
 
 

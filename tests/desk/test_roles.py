@@ -26,13 +26,12 @@ from sqlalchemy.orm import sessionmaker
 from desk import create_agent
 from desk.app import create_app
 from desk.bootstrap import prepare_database
-from desk.security import hash_password
 from desk.settings import Settings
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Agent, Role
 from shop.store.db import make_engine, make_session_factory, session_scope
 from tests.desk.client import DeskTestClient
-from tests.desk.conftest import FAST_SCRYPT_N, login
+from tests.desk.conftest import FAST_SCRYPT_N, add_account, login
 from tests.support.servers import FROZEN_NOW, ROOT
 
 FORBIDDEN = "Votre compte n'a pas accès à cette page."
@@ -90,10 +89,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, s
     engine = make_engine(url)
     prepare_database(engine)
     sessions = make_session_factory(engine)
-    with session_scope(sessions) as session:
-        for role, name in NAMES.items():
-            password_hash = hash_password(PASSWORD, FAST_SCRYPT_N)
-            repo.create_agent(session, name, password_hash, name.title(), FROZEN_NOW, role=role)
+    for role, name in NAMES.items():
+        add_account(sessions, name, PASSWORD, role)
     settings = Settings(
         rasa_url="http://127.0.0.1:9",  # no Rasa: none of these requests reaches the bot
         database_url=url,
@@ -224,10 +221,7 @@ def test_a_role_change_applies_to_an_open_session(
     desk: tuple[Settings, sessionmaker],
 ) -> None:
     settings, sessions = desk
-    with session_scope(sessions) as session:
-        repo.create_agent(
-            session, "maxime", hash_password(PASSWORD, FAST_SCRYPT_N), "Maxime", FROZEN_NOW
-        )
+    add_account(sessions, "maxime", PASSWORD)
     with DeskTestClient(create_app(settings)) as client:
         login(client, "maxime", PASSWORD)
         assert client.get("/console/donnees-personnelles").status_code == 403
