@@ -431,10 +431,13 @@ def export_reviewed(
     """Write the training file, the held-out file and the FAQ drafts under ``root`` from every
     label in force at ``now``; the same labels always give the same files. A label whose
     intent or FAQ entry is no longer in ``choices`` (default: ``current_choices()``) is left
-    out: the model must not learn an answer the bot cannot give."""
+    out: the model must not learn an answer the bot cannot give. An unreadable drafts file
+    raises ``ExportError`` before anything is written."""
     labelled = live_labels(session, until=now)
     training_path = root / TRAINING_FILE
     heldout_path = root / HELDOUT_FILE
+    drafts_path = root / DRAFTS_FILE
+    existing = _existing_drafts(drafts_path)  # first: an unreadable file stops the export whole
     data_dir = training_path.parent if training_path.parent.is_dir() else PROJECT_ROOT / "bot/data"
     split = _split(labelled, heldout_share, known_examples(data_dir), choices or current_choices())
     training, heldout = split.training, split.heldout
@@ -442,8 +445,6 @@ def export_reviewed(
     _write(heldout_path, nlu_yaml(heldout))
 
     drafts = draft_entries(_new_faq_groups(labelled))
-    drafts_path = root / DRAFTS_FILE
-    existing = _existing_drafts(drafts_path)
     if drafts or existing:
         folder = drafts_path.parent
         others = [

@@ -381,10 +381,11 @@ def test_exports_are_idempotent_and_leave_unchanged_files_untouched(
     assert {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in files} == before
 
 
-def test_an_unreadable_drafts_file_stops_the_export_and_is_kept(
+def test_an_unreadable_drafts_file_stops_the_export_before_it_writes_anything(
     session: Session, label: Labeller, root: Path
 ) -> None:
     label(LabelKind.NEW_FAQ, None, "vous livrez en Suisse ?")
+    label(LabelKind.INTENT, "cancel_order", "je veux annuler ma commande")
     drafts = root / "knowledge/faq/a_rediger.yml"
     drafts.parent.mkdir(parents=True)
     drafts.write_text("- id: brouillon\n  answer: [oups\n", encoding="utf-8")
@@ -393,6 +394,9 @@ def test_an_unreadable_drafts_file_stops_the_export_and_is_kept(
         export_reviewed(session, root, NOW)
 
     assert drafts.read_text(encoding="utf-8") == "- id: brouillon\n  answer: [oups\n"
+    assert sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file()) == [
+        Path("knowledge/faq/a_rediger.yml")
+    ]
 
 
 def test_the_export_root_is_the_project_unless_the_environment_says(
