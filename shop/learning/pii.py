@@ -38,7 +38,7 @@ _NOT_NAMES = frozenset((
     "nouveau", "nouvelle", "pas", "perdu", "perdue", "presse", "pressee", "ravi", "ravie",
     "sans", "super", "sur", "sure", "surpris", "surprise", "toujours", "tres", "trop", "un",
     "une", "vraiment", "beaucoup", "bon", "bonne", "bonjour", "bonsoir", "merci",
-    "cordialement", "salutations", "encore",
+    "cordialement", "salutations",
 ))
 # fmt: on
 # An amount is no order number: « 250 000 € », « 129 900 euros ».
