@@ -169,7 +169,9 @@ def review_inbox_forms(fuzzer: Fuzzer) -> Callable[[], None]:
 
     @given(
         valid=well_formed,
-        form=mostly(st.sampled_from(["etiqueter"] * 6 + ["annuler", "exporter"]), short_text),
+        form=mostly(
+            st.sampled_from(["etiqueter"] * 6 + ["annuler", "exporter", "page"]), short_text
+        ),
         turns=turn_lists(shown),
         choice=st.one_of(st.none(), choices, json_values),
         good_choice=st.sampled_from(GOOD_CHOICES),
@@ -193,6 +195,10 @@ def review_inbox_forms(fuzzer: Fuzzer) -> Callable[[], None]:
         cookies: bool,
         as_json: bool,
     ) -> None:
+        if form == "page":
+            query = urlencode({"fait": choice if isinstance(choice, str) else "", "n": next_key})
+            fuzzer.console_get("GET /console/revue", f"/console/revue?{query}", cookies)
+            return
         if valid:
             form = form if form in ("annuler", "exporter") else "etiqueter"
             turns = turns if isinstance(turns, str) and turns in shown else (shown or ["1"])[0]
@@ -338,6 +344,90 @@ def _field(body: bytes, content_type: str, name: str) -> str:
 def _book_created_account(fuzzer: Fuzzer, body: bytes, content_type: str) -> None:
     username = _field(body, content_type, "username").strip().lower()
     fuzzer.books.accounts[username] = _field(body, content_type, "role")
+
+
+# --- the other roles -------------------------------------------------------------------------
+
+ROLE_PASSWORD = "un mot de passe de test assez long"
+# route -> (method, path, body, the roles it opens to)
+GUARDED: dict[str, tuple[str, str, dict[str, str], set[str]]] = {
+    "label": (
+        "POST",
+        "/console/revue/etiqueter",
+        {"turns": "", "choice": "out_of_scope"},
+        {"editor", "admin"},
+    ),
+    "undo": ("POST", "/console/revue/annuler", {}, {"editor", "admin"}),
+    "export": ("POST", "/console/revue/exporter", {}, {"editor", "admin"}),
+    "review page": ("GET", "/console/revue", {}, {"editor", "admin"}),
+    "new account": (
+        "POST",
+        "/console/comptes",
+        {"username": "", "role": "admin", "password": ROLE_PASSWORD},
+        {"admin"},
+    ),
+    "role": ("POST", "/console/comptes/{own}/role", {"role": "admin"}, {"admin"}),
+    "accounts page": ("GET", "/console/comptes", {}, {"admin"}),
+    "dashboard": ("GET", "/console/dashboard", {}, {"agent", "editor", "admin"}),
+    "metrics": ("GET", "/console/api/metrics", {}, {"agent", "editor", "admin"}),
+}
+
+
+def other_roles(fuzzer: Fuzzer) -> Callable[[], None]:
+    """An agent and an editor on every route of the learning loop, their CSRF token valid:
+    a route their role does not open refuses (403 in French, the login page for a page) and
+    stores nothing; the others answer as they do for an administrator."""
+    fuzzer.log_in(*fuzzer.agent)
+    before = accounts_now(fuzzer)
+    if fuzzer.books.accounts_before is None:
+        fuzzer.books.accounts_before = before
+    shown = review_turns(fuzzer) or ["1"]
+    names = {role: f"fuzz-{role}" for role in ("agent", "editor")}
+    for role, name in names.items():
+        if name not in before and name not in fuzzer.books.accounts:
+            fields = {"username": name, "role": role, "password": ROLE_PASSWORD}
+            answer = fuzzer.console_post(
+                "POST /console/comptes", "/console/comptes", *encode(fields, True), fuzzer.csrf
+            )
+            assert answer.status == 303, answer.status
+            fuzzer.books.accounts[name] = role
+        fuzzer.books.labels[name] += 0
+    current = [""]
+
+    @given(
+        role=st.sampled_from(["agent", "editor"]),
+        route=st.sampled_from(sorted(GUARDED)),
+        turns=st.sampled_from(shown),
+        username=st.from_regex(USERNAME, fullmatch=True).map(lambda name: name[:20]),
+        as_json=st.booleans(),
+    )
+    def act(role: str, route: str, turns: str, username: str, as_json: bool) -> None:
+        if current[0] != role:
+            fuzzer.log_in(names[role], ROLE_PASSWORD)
+            current[0] = role
+        method, path, fields, opens_to = GUARDED[route]
+        path = path.replace("{own}", names[role])
+        fields = {**fields, "turns": turns} if "turns" in fields else dict(fields)
+        if "username" in fields:
+            fields["username"] = f"r{username}"
+        endpoint = f"{method} {path} as {role}"
+        if method == "GET":
+            answer = fuzzer.console_get(endpoint, path)
+        else:
+            answer = fuzzer.console_post(endpoint, path, *encode(fields, as_json), fuzzer.csrf)
+        allowed = role in opens_to
+        if not allowed and answer.status not in (303, 403):
+            fuzzer.fail(endpoint, f"{answer.status} for a role it does not open to")
+        if not allowed and method == "GET" and answer.status == 303:
+            location = answer.headers.get("location", "")
+            if path in location:
+                fuzzer.fail(endpoint, "a page it does not open to, redirected to itself")
+        if allowed and answer.status >= 400:
+            fuzzer.fail(endpoint, f"{answer.status} for a role it opens to")
+        if allowed:
+            fuzzer.books.labels[names[role]] += _labelled(answer)
+
+    return act
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -573,5 +663,6 @@ CAMPAIGNS: dict[str, tuple[Callable[[Fuzzer], Callable[[], None]], int]] = {
     "console: review inbox": (review_inbox_forms, 6),
     "console: accounts": (accounts_forms, 4),
     "console: dashboard": (dashboard_queries, 4),
+    "console: other roles": (other_roles, 3),
     "widget: ratings": (ratings, 8),
 }

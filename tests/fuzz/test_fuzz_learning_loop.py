@@ -85,3 +85,12 @@ def test_fuzz_the_learning_loop_on_postgresql(
     ):
         FUZZ(campaign(pg_fuzzer))()
     assert_final(pg_fuzzer, pg_db, fake_rasa)
+
+
+def test_fuzz_an_agent_and_an_editor_on_the_learning_loop_routes(
+    learning_fuzzer: Fuzzer, db: sessionmaker, fake_rasa: FakeRasa
+) -> None:
+    FUZZ(learning_campaigns.other_roles(learning_fuzzer))()
+    assert_final(learning_fuzzer, db, fake_rasa)
+    assert learning_fuzzer.books.labels["fuzz-editor"] > 0
+    assert learning_fuzzer.books.labels["fuzz-agent"] == 0
