@@ -38,6 +38,18 @@ def shop_page(browser: Any, url: str, **options: Any) -> Page:
     return page
 
 
+def console_login(browser: Any, url: str, username: str, password: str) -> Page:
+    """The console's login form filled in a fresh French browser context; the page it lands on."""
+    context = browser.new_context(locale="fr-FR")
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(url + "/console/login")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    return page
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():  # scripts/setup.sh installs it: a missing browser is a failure

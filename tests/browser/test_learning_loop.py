@@ -15,13 +15,10 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from desk.security import hash_password
-from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
-from shop.store.db import make_engine, make_session_factory, session_scope
-from tests.browser.conftest import shop_page
+from tests.browser.conftest import console_login, shop_page
 from tests.support.desk import DeskServer
-from tests.support.servers import FROZEN_NOW, ROOT
+from tests.support.servers import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -35,24 +32,9 @@ ENTRY = "faq/paiement_moyens"
 RATING = "Cette réponse vous a-t-elle aidé ?"
 
 
-def an_editor(desk: DeskServer) -> None:
-    engine = make_engine(desk.stack.database_url)
-    with session_scope(make_session_factory(engine)) as session:
-        if repo.find_agent(session, EDITOR) is None:
-            password_hash = hash_password(PASSWORD, 2**10)
-            repo.create_agent(
-                session, EDITOR, password_hash, "Éditrice", FROZEN_NOW, role=Role.EDITOR
-            )
-    engine.dispose()
-
-
 def editor_console(browser: Any, desk: DeskServer) -> Page:
-    page: Page = browser.new_context(locale="fr-FR").new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(desk.url + "/console/login")
-    page.get_by_label("Identifiant").fill(EDITOR)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    desk.add_account(EDITOR, PASSWORD, Role.EDITOR, "Éditrice")
+    page = console_login(browser, desk.url, EDITOR, PASSWORD)
     expect(page).to_have_url(desk.url + "/console/revue")
     return page
 
@@ -79,7 +61,6 @@ def exported_examples(root: Path) -> dict[str, list[str]]:
 def test_a_misunderstood_message_goes_from_the_widget_to_the_training_data(
     browser: Any, desk_server: DeskServer, screenshots: Path
 ) -> None:
-    an_editor(desk_server)
     console = editor_console(browser, desk_server)
     dislikes_before = thumbs_down_on(console, desk_server, ENTRY)
 

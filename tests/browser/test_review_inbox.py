@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from desk.security import hash_password
-from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
 from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.learning import BotTurn
+from tests.browser.conftest import console_login
 from tests.support.desk import DeskServer
 from tests.support.servers import FROZEN_NOW
 
@@ -29,19 +28,10 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 def seed(database_url: str) -> None:
-    """An editor, three wordings of one question the bot hesitated on (it thought of a product
+    """Three wordings of one question the bot hesitated on (it thought of a product
     question in the FAQ, then of tracking), and another message after it."""
     engine = make_engine(database_url)
     with session_scope(make_session_factory(engine)) as session:
-        if repo.find_agent(session, EDITOR) is None:
-            repo.create_agent(
-                session,
-                EDITOR,
-                hash_password(PASSWORD, 2**10),
-                "Relectrice",
-                FROZEN_NOW,
-                role=Role.EDITOR,
-            )
         texts = [MINE + " ?", MINE.capitalize() + " svp", MINE + " ou en argent"]
         for minutes, text in enumerate(texts, start=30):
             session.add(
@@ -75,12 +65,8 @@ def test_an_editor_labels_a_group_with_1_and_brings_it_back_with_u(
     screenshots: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     seed(desk_server.stack.database_url)
-    page = browser.new_context(locale="fr-FR").new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(desk_server.url + "/console/login")
-    page.get_by_label("Identifiant").fill(EDITOR)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    desk_server.add_account(EDITOR, PASSWORD, Role.EDITOR, "Relectrice")
+    page = console_login(browser, desk_server.url, EDITOR, PASSWORD)
     expect(page).to_have_url(desk_server.url + "/console/revue")
     expect(page.get_by_role("heading", name=re.compile("^Revue"))).to_be_visible()
 

@@ -12,6 +12,10 @@ from typing import IO
 
 import httpx
 
+from desk.security import hash_password
+from shop.store import conversation_repository as repo
+from shop.store.conversations import Role
+from shop.store.db import make_engine, make_session_factory, session_scope
 from tests.support.servers import FROZEN_NOW, ROOT, Stack
 from tests.support.services import free_port
 
@@ -39,6 +43,17 @@ class DeskServer:
     @property
     def agent_password(self) -> str:
         return (self.var_dir / "demo_agent_password").read_text(encoding="utf-8").strip()
+
+    def add_account(self, username: str, password: str, role: Role, display_name: str) -> None:
+        """A console account in the desk's database (left as it is when it exists)."""
+        engine = make_engine(self.stack.database_url)
+        with session_scope(make_session_factory(engine)) as session:
+            if repo.find_agent(session, username) is None:
+                password_hash = hash_password(password, 2**10)
+                repo.create_agent(
+                    session, username, password_hash, display_name, FROZEN_NOW, role=role
+                )
+        engine.dispose()
 
     def start(self) -> DeskServer:
         env = self.stack.env()
