@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Sequence
 
-from shop.policy.answers import format_percent
+from shop.policy.answers import format_count, format_percent
 
 BAR = "#8a5a2b"
 AXIS = "#6b6b6b"
@@ -38,7 +38,7 @@ def column_chart(
         y = top + inner_h - bar_h
         value_text = (
             f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" font-size="11" '
-            f'text-anchor="middle">{value}</text>'
+            f'text-anchor="middle">{format_count(value)}</text>'
             if every == 1
             else ""
         )
@@ -50,10 +50,12 @@ def column_chart(
         )
         bars.append(
             f'<g><rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{bar_h:.1f}" '
-            f'fill="{BAR}"><title>{escape(label)} : {value}</title></rect>'
+            f'fill="{BAR}"><title>{escape(label)} : {format_count(value)}</title></rect>'
             f"{value_text}{label_text}</g>"
         )
-    description = ", ".join(f"{label} : {value}" for label, value in points) or "aucune donnée"
+    description = (
+        ", ".join(f"{label} : {format_count(value)}" for label, value in points) or "aucune donnée"
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="chart" aria-labelledby="c-{_slug(title)}">'
@@ -184,13 +186,15 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int]], width: int = 640) -> 
         items.append(
             f'<g><text font-size="12" text-anchor="end">{spans}</text>'
             f'<rect x="{label_w}" y="{middle - 9:.1f}" width="{bar_w:.1f}" height="18" '
-            f'fill="{BAR}"><title>{escape(label)} : {value}</title></rect>'
+            f'fill="{BAR}"><title>{escape(label)} : {format_count(value)}</title></rect>'
             f'<text x="{label_w + bar_w + 6:.1f}" y="{middle + 4:.1f}" font-size="12">'
-            f"{value}</text></g>"
+            f"{format_count(value)}</text></g>"
         )
     if not rows:
         items.append(f'<text x="10" y="22" font-size="12" fill="{AXIS}">Aucune donnée</text>')
-    description = ", ".join(f"{label} : {value}" for label, value in rows) or "aucune donnée"
+    description = (
+        ", ".join(f"{label} : {format_count(value)}" for label, value in rows) or "aucune donnée"
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="chart" aria-labelledby="b-{_slug(title)}">'

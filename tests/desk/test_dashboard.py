@@ -241,3 +241,10 @@ def test_ninety_days_of_columns_keep_their_axis_readable() -> None:
     svg = charts.column_chart("Conversations par jour", points)
     assert svg.count('text-anchor="middle" fill=') <= 16  # one date label in six
     assert svg.count("</title>") == 91  # still every day in a tooltip, plus the chart's title
+
+
+def test_chart_counts_space_their_thousands_as_the_figures_do() -> None:
+    columns = charts.column_chart("Conversations par jour", [("01/11", 12345), ("02/11", 7)])
+    bars = charts.bar_chart("Motifs de transfert", [("Demande du client", 1200)])
+    assert ">12\u202f345</text>" in columns and "01/11 : 12\u202f345, 02/11 : 7" in columns
+    assert ">1\u202f200</text>" in bars and "Demande du client : 1\u202f200" in bars
