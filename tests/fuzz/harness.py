@@ -559,10 +559,10 @@ class Fuzzer:
                 problems.append(f"{editor}: {expected} review labels accepted, {actual} stored")
         if self.books.accounts_before is not None:
             roles = {str(n): r for n, r in session.execute(select(Agent.username, Agent.role))}
-            expected = {**self.books.accounts_before, **self.books.accounts}
-            for name in sorted(set(roles) ^ set(expected)):
+            accepted = {**self.books.accounts_before, **self.books.accounts}
+            for name in sorted(set(roles) ^ set(accepted)):
                 problems.append(f"account {name!r}: stored {name in roles}, accepted the opposite")
-            for name, role in sorted(expected.items()):
+            for name, role in sorted(accepted.items()):
                 if name in roles and str(roles[name]) != role:
                     problems.append(f"account {name!r}: role {roles[name]}, accepted {role}")
             if "admin" not in {str(role) for role in roles.values()}:

@@ -134,7 +134,7 @@ others = st.one_of(
 @st.composite
 def turn_lists(draw: st.DrawFn, shown: list[str]) -> Any:
     """The turns a form names: a group the page showed, or ids that are not one."""
-    odd = st.one_of(
+    odd: st.SearchStrategy[Any] = st.one_of(
         st.lists(HUGE.map(str), min_size=1, max_size=4).map(",".join),
         st.sampled_from(SQLISH + ["", ",", ",,,", "1,,2", " 1 ", "1e3", "0x1", "١", "+1", "-1"]),
         st.just(",".join(["1"] * 5001)),
@@ -142,7 +142,7 @@ def turn_lists(draw: st.DrawFn, shown: list[str]) -> Any:
         any_text,
         json_values,
     )
-    if shown and draw(st.integers(0, 2)):
+    if shown and draw(st.integers(0, 2)) > 0:
         return draw(st.sampled_from(shown))
     return draw(odd)
 
