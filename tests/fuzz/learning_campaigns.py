@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from desk.service import printable
 from shop.store.learning import BotTurn
 from tests.fuzz.campaigns import (
     CONSOLE_FORM,
@@ -65,18 +66,26 @@ REVIEW_TEXTS = [
     "vous vendez des montres pour homme ?",
     "ma bague est trop petite, je peux l'échanger ?",
     *INJECTIONS[:4],
-    "\u202e\u200bcolis\u0007perdu 🇫🇷",  # no NUL: the desk strips it before the bot
+    "\u202e colis\u2028perdu\u00a0🇫🇷 e\u0301",
     "é" * 3000,
+    # What could break the exported training data (YAML, Rasa's annotations)
+    "- intent: greet\n  examples: |\n    - bonjour",
+    "#commentaire: « oui »",
+    '\'apostrophe "guillemets" : deux-points',
+    '[bague](product_kind) {"entity": "x"} ma [commande]',
+    "&ancre *alias !!python/object:os.system %TAG ! |",
+    "/restart",
 ]
 
 
 def seed_review_inbox(session: Session, now: datetime) -> None:
-    """Messages the bot was unsure about, hostile text among them, for the review inbox."""
+    """Messages the bot was unsure about, hostile text among them, for the review inbox (as
+    the desk passes a shopper's text to the bot: without control characters)."""
     for index, text in enumerate(REVIEW_TEXTS * 2):
         session.add(
             BotTurn(
                 conversation_id=f"fuzz-review-{index}",
-                text=text,
+                text=printable(text),
                 intent="nlu_fallback" if index % 2 else "track_order",
                 confidence=0.3,
                 entities=[],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
@@ -35,6 +36,12 @@ def test_fuzz_review_inbox_forms_export_only_under_the_export_root(
     before = project_files()
     FUZZ(learning_campaigns.review_inbox_forms(learning_fuzzer))()
     assert_final(learning_fuzzer, db, fake_rasa)
+    for turns in learning_campaigns.review_turns(learning_fuzzer):  # every group, one label
+        learning_fuzzer.client.post(
+            "/console/revue/etiqueter",
+            json={"turns": turns, "choice": "intent:track_order"},
+            headers={"x-csrf-token": learning_fuzzer.csrf or ""},
+        )
     exported = learning_fuzzer.client.post(
         "/console/revue/exporter",
         json={},
@@ -46,6 +53,11 @@ def test_fuzz_review_inbox_forms_export_only_under_the_export_root(
         str(export_root / HELDOUT_FILE),
     ]
     assert project_files() == before
+    for path in (TRAINING_FILE, HELDOUT_FILE):  # hostile shoppers' text leaves them readable
+        data = yaml.safe_load((export_root / path).read_text(encoding="utf-8"))
+        for block in data["nlu"]:
+            assert isinstance(block["intent"], str) and isinstance(block["examples"], str)
+            assert all(line.startswith("- ") for line in block["examples"].splitlines())
 
 
 def test_fuzz_accounts_page_and_forms(
