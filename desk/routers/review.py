@@ -279,8 +279,11 @@ async def export(
     form = await form_data(request)
     require_csrf(request, agent, form)
     root = export_root()
+    choices = await _choices(desk)  # the labels an editor may give here: the others are stale
     try:
-        report = await desk.service.db(lambda s: export_reviewed(s, root, desk.clock.now()))
+        report = await desk.service.db(
+            lambda s: export_reviewed(s, root, desk.clock.now(), choices=choices)
+        )
     except ExportError:
         return await _page(request, desk, agent, 409, error=EXPORT_BLOCKED)
     except OSError:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from shop.store.conversations import Role
 from shop.store.db import session_scope
 from shop.store.learning import BotTurn, ReviewLabel
 from tests.desk.conftest import add_account, login
-from tests.support.servers import FROZEN_NOW
+from tests.support.servers import FROZEN_NOW, ROOT
 
 EDITOR = "eliane"
 EDITOR_PASSWORD = "le-mot-de-passe-d-eliane"
@@ -254,3 +256,41 @@ def test_an_agent_may_not_open_or_use_the_review_inbox(
     assert client.post("/console/revue/annuler", data={"csrf_token": csrf}).status_code == 403
     assert client.post("/console/revue/exporter", data={"csrf_token": csrf}).status_code == 403
     assert live_labels(db) == []
+
+
+def test_the_export_keeps_a_label_naming_an_entry_of_the_desks_own_faq_folder(
+    make_client: Callable[..., TestClient],
+    db: sessionmaker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The desk's FAQ folder is the one its editors choose from, whatever KNOWLEDGE_DIR says."""
+    folder = tmp_path / "faq"
+    shutil.copytree(ROOT / "knowledge" / "faq", folder)
+    (folder / "gravure.yml").write_text(
+        "- id: gravure_prenom\n"
+        "  title: Gravure d'un prénom\n"
+        "  question: Pouvez-vous graver un prénom ?\n"
+        "  answer: Oui, jusqu'à douze lettres.\n"
+        "  examples:\n"
+        "    - gravure prénom possible\n"
+        "  tags: [bijoux]\n"
+        "  source: {document: 001_92e98ef0ecfea5a2.txt, section: Gravure}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("KNOWLEDGE_DIR", raising=False)
+    monkeypatch.setenv("SHOP_REVIEW_EXPORT_ROOT", str(tmp_path / "export"))
+    client = make_client(knowledge_dir=folder)
+    add_account(db, EDITOR, EDITOR_PASSWORD, Role.EDITOR)
+    csrf = login(client, EDITOR, EDITOR_PASSWORD)
+    turn = add_turn(db, "vous gravez les prénoms sur les bagues ?", doubt="fallback")
+    form = {"csrf_token": csrf, "turns": str(turn), "choice": "faq:gravure_prenom"}
+    assert client.post("/console/revue/etiqueter", data=form).status_code == 200
+
+    report = client.post(
+        "/console/revue/exporter", data={"csrf_token": csrf}, headers={"Accept": "application/json"}
+    )
+
+    assert report.status_code == 200 and report.json()["notes"] == []
+    exported = [Path(row["path"]).read_text(encoding="utf-8") for row in report.json()["files"]]
+    assert "faq/gravure_prenom" in "".join(exported)
