@@ -28,7 +28,7 @@ from desk import errors
 from desk import retention as retention_job
 from desk.bootstrap import ensure_demo_agent, prepare_database
 from desk.canned import CannedAnswers
-from desk.deps import Desk, PageForbidden
+from desk.deps import Desk, PageForbidden, console_page
 from desk.limits import HandoffLimitedRasaClient, HandoffRefusal, ShopperLimits
 from desk.notifier import Notifier
 from desk.recovery import Recovery
@@ -153,12 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(PageForbidden)
     async def forbidden_page(request: Request, error: PageForbidden) -> Response:
-        agent = error.session
-        return templates.TemplateResponse(
-            "forbidden.html",
-            {"request": request, "agent": agent, "csrf": agent.csrf, "message": error.detail},
-            status_code=403,
-        )
+        return console_page(request, error.session, "forbidden.html", 403, message=error.detail)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, error: LoginRequired) -> RedirectResponse:

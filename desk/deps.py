@@ -6,6 +6,7 @@ routes); ``role_required`` (and the ready-made ``answering``, ``reviewing``, ``r
 ``form_data`` reads a urlencoded or JSON body without python-multipart, with a size limit, and
 ``require_csrf`` checks the token of the logged-in session on every console POST.
 ``shopper_conversation`` lets a widget call through only with its conversation's token.
+``console_page`` renders every console page with the account's menu and CSRF token.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi import HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
+from starlette.responses import Response
 
 from desk.canned import CannedAnswers
 from desk.limits import ShopperLimits
@@ -71,6 +73,17 @@ class Desk:
 def get_desk(request: Request) -> Desk:
     desk: Desk = request.app.state.desk
     return desk
+
+
+def console_page(
+    request: Request, agent: AgentSession, template: str, status: int = 200, **context: Any
+) -> Response:
+    """A console page for the logged-in ``agent``: its menu (by role) and its CSRF token."""
+    return get_desk(request).templates.TemplateResponse(
+        template,
+        {"request": request, "agent": agent, "csrf": agent.csrf, **context},
+        status_code=status,
+    )
 
 
 def _session_of(request: Request) -> AgentSession | None:

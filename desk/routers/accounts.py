@@ -12,7 +12,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from desk import accounts
-from desk.deps import Desk, admin, admin_page, form_data, get_desk, require_csrf
+from desk.deps import (
+    Desk,
+    admin,
+    admin_page,
+    console_page,
+    form_data,
+    get_desk,
+    require_csrf,
+)
 from desk.security import MIN_PASSWORD_LENGTH, AgentSession
 from shop.policy.answers import format_datetime
 from shop.privacy import audit
@@ -66,18 +74,15 @@ async def _page(
 
     context.setdefault("error", None)
     context.setdefault("form", {})
-    return desk.templates.TemplateResponse(
+    return console_page(
+        request,
+        agent,
         "accounts.html",
-        {
-            "request": request,
-            "agent": agent,
-            "csrf": agent.csrf,
-            "accounts": await desk.service.db(rows),
-            "roles": ROLE_LABELS,
-            "min_length": MIN_PASSWORD_LENGTH,
-            **context,
-        },
-        status_code=status,
+        status,
+        accounts=await desk.service.db(rows),
+        roles=ROLE_LABELS,
+        min_length=MIN_PASSWORD_LENGTH,
+        **context,
     )
 
 

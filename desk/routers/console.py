@@ -24,6 +24,7 @@ from desk.deps import (
     admin_page,
     answering,
     answering_page,
+    console_page,
     current_agent,
     form_data,
     get_desk,
@@ -168,20 +169,18 @@ async def password_page(
     desk: Desk = Depends(get_desk),
 ) -> Response:
     notice = PASSWORD_CHANGED if change == "ok" else None
-    return _password_page(request, desk, agent, None, 200, notice)
+    return _password_page(request, agent, None, 200, notice)
 
 
 def _password_page(
     request: Request,
-    desk: Desk,
     agent: AgentSession,
     error: str | None,
     status: int,
     notice: str | None = None,
 ) -> Response:
-    return _page(
+    return console_page(
         request,
-        desk,
         agent,
         "password.html",
         status,
@@ -200,40 +199,25 @@ async def change_password(
     require_csrf(request, agent, form)
     new = form.get("new_password", "")
     if len(new) < MIN_PASSWORD_LENGTH:
-        return _password_page(request, desk, agent, PASSWORD_TOO_SHORT, 422)
+        return _password_page(request, agent, PASSWORD_TOO_SHORT, 422)
     if new != form.get("confirm_password", ""):
-        return _password_page(request, desk, agent, PASSWORDS_DIFFER, 422)
+        return _password_page(request, agent, PASSWORDS_DIFFER, 422)
     outcome = await accounts.change_password(
         desk, agent, form.get("current_password", ""), new, client_address(request)
     )
     if outcome.cookie is None:
         if outcome.locked_until is None:
-            return _password_page(request, desk, agent, WRONG_CURRENT_PASSWORD, 403)
+            return _password_page(request, agent, WRONG_CURRENT_PASSWORD, 403)
         return _locked(
             desk,
             outcome.locked_until,
-            lambda message, status: _password_page(request, desk, agent, message, status),
+            lambda message, status: _password_page(request, agent, message, status),
         )
     done = RedirectResponse(f"/console{PASSWORD_PAGE}?change=ok", status_code=303)
     return _signed_in(done, request, desk, outcome.cookie)
 
 
 # --- pages ------------------------------------------------------------------------------------
-
-
-def _page(
-    request: Request,
-    desk: Desk,
-    agent: AgentSession,
-    template: str,
-    status: int = 200,
-    **context: Any,
-) -> Response:
-    return desk.templates.TemplateResponse(
-        template,
-        {"request": request, "agent": agent, "csrf": agent.csrf, **context},
-        status_code=status,
-    )
 
 
 @router.get("", response_class=HTMLResponse)
@@ -243,7 +227,7 @@ async def queue_page(
     desk: Desk = Depends(get_desk),
 ) -> Response:
     rows = await desk.service.db(lambda s: views.queue_view(s, desk.profile, desk.clock.now()))
-    return _page(request, desk, agent, "queue.html", queue=rows)
+    return console_page(request, agent, "queue.html", queue=rows)
 
 
 async def _conversation(desk: Desk, conversation_id: str, order: str | None) -> dict[str, Any]:
@@ -278,9 +262,8 @@ def _conversation_response(
     error: str | None,
     status: int,
 ) -> Response:
-    return _page(
+    return console_page(
         request,
-        desk,
         agent,
         "conversation.html",
         status,
@@ -428,9 +411,8 @@ async def _personal_data_page(
         ]
 
     context.setdefault("report", None)
-    return _page(
+    return console_page(
         request,
-        desk,
         agent,
         "personal_data.html",
         status,

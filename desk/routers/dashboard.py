@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from desk import charts, dashboard_view
-from desk.deps import Desk, get_desk, reading, reading_page
+from desk.deps import Desk, console_page, get_desk, reading, reading_page
 from desk.security import AgentSession
 from shop.store.dashboard_metrics import MAX_DAYS, DashboardFigures, Granularity, Period, dashboard
 
@@ -121,18 +121,11 @@ async def dashboard_page(
     agent: AgentSession = Depends(reading_page),
     desk: Desk = Depends(get_desk),
 ) -> Response:
-    context: dict[str, Any] = {
-        "request": request,
-        "agent": agent,
-        "csrf": agent.csrf,
-        "form": params.form(),
-        "presets": PRESETS,
-    }
+    context: dict[str, Any] = {"form": params.form(), "presets": PRESETS}
     try:
         period = params.period(desk)
     except PeriodError as error:
-        context["error"] = str(error)
-        return desk.templates.TemplateResponse("dashboard.html", context, status_code=400)
+        return console_page(request, agent, "dashboard.html", 400, error=str(error), **context)
     figures = await _figures(desk, period)
     titles = await _titles(desk)
     view = dashboard_view.page_context(figures, titles)
@@ -142,7 +135,7 @@ async def dashboard_page(
         csv_query=_query(period),
         charts=_charts(figures, view),
     )
-    return desk.templates.TemplateResponse("dashboard.html", context)
+    return console_page(request, agent, "dashboard.html", **context)
 
 
 def _chosen(params: _Params, period: Period) -> dict[str, Any]:

@@ -17,7 +17,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from desk.deps import Desk, form_data, get_desk, require_csrf, reviewing, reviewing_page, wants_json
+from desk.deps import (
+    Desk,
+    console_page,
+    form_data,
+    get_desk,
+    require_csrf,
+    reviewing,
+    reviewing_page,
+    wants_json,
+)
 from desk.security import AgentSession
 from shop.learning.choices import LabelChoices
 from shop.learning.export import ExportError, export_reviewed, export_root
@@ -148,19 +157,16 @@ async def _page(
     context.setdefault("error", None)
     context.setdefault("notice", None)
     context.setdefault("report", None)
-    return desk.templates.TemplateResponse(
+    return console_page(
+        request,
+        agent,
         "review.html",
-        {
-            "request": request,
-            "agent": agent,
-            "csrf": agent.csrf,
-            "groups": views,
-            "recent": done,
-            "intents": choices.intents,
-            "faq_entries": choices.faq_entries,
-            **context,
-        },
-        status_code=status,
+        status,
+        groups=views,
+        recent=done,
+        intents=choices.intents,
+        faq_entries=choices.faq_entries,
+        **context,
     )
 
 
