@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, false, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import Exists
 
 from shop.learning.choices import LabelChoices
@@ -89,35 +90,39 @@ def _live_label() -> Exists:
     return exists().where(ReviewLabel.turn_id == BotTurn.id, ReviewLabel.undone_at.is_(None))
 
 
-def thumbs_down_turns(session: Session, since: datetime, until: datetime) -> set[int]:
-    """The turns shoppers rated 👎: for each rating, the conversation's latest turn at or
-    before the rated message (the rating's own time when it names no message)."""
+def _disliked_turns(since: datetime, until: datetime) -> Select:
+    """The turns shoppers rated 👎, in one statement: for each rating, the conversation's
+    latest turn at or before the rated message (the rating's own time when it names no
+    message)."""
     rated_at = func.coalesce(Message.created_at, Feedback.created_at)
-    ratings = session.execute(
-        select(Feedback.conversation_id, rated_at)
+    latest_turn = (
+        select(BotTurn.id)
+        .where(
+            BotTurn.conversation_id == Feedback.conversation_id,
+            BotTurn.created_at <= rated_at,
+            BotTurn.created_at >= since,
+            BotTurn.created_at <= until,
+        )
+        .order_by(BotTurn.created_at.desc(), BotTurn.id.desc())
+        .limit(1)
+        .correlate(Feedback, Message)
+        .scalar_subquery()
+    )
+    return (
+        select(latest_turn)
+        .select_from(Feedback)
         .outerjoin(Message, Message.id == Feedback.message_id)
         .where(
             Feedback.kind == FeedbackKind.ANSWER.value,
             Feedback.score < 0,
             Feedback.created_at >= since,
         )
-    ).all()
-    turns: set[int] = set()
-    for conversation_id, at in ratings:
-        turn_id = session.scalar(
-            select(BotTurn.id)
-            .where(
-                BotTurn.conversation_id == conversation_id,
-                BotTurn.created_at <= at,
-                BotTurn.created_at >= since,
-                BotTurn.created_at <= until,
-            )
-            .order_by(BotTurn.created_at.desc(), BotTurn.id.desc())
-            .limit(1)
-        )
-        if turn_id is not None:
-            turns.add(turn_id)
-    return turns
+    )
+
+
+def thumbs_down_turns(session: Session, since: datetime, until: datetime) -> set[int]:
+    """The ids of the turns shoppers rated 👎 (see ``_disliked_turns``)."""
+    return {turn_id for turn_id in session.scalars(_disliked_turns(since, until)) if turn_id}
 
 
 def pending_turns(
@@ -126,11 +131,10 @@ def pending_turns(
     """Unlabelled turns of the last ``days`` that need an editor, oldest first, and the ids of
     those rated 👎."""
     since = now - timedelta(days=days)
-    disliked = thumbs_down_turns(session, since, now)
     unsure = or_(
         BotTurn.doubt.is_not(None),
         BotTurn.next_step.in_(_REVIEWED_NEXT_STEPS),
-        BotTurn.id.in_(disliked) if disliked else false(),
+        BotTurn.id.in_(_disliked_turns(since, now)),
     )
     query = (
         select(BotTurn)
@@ -140,6 +144,7 @@ def pending_turns(
         .order_by(BotTurn.created_at, BotTurn.id)
     )
     turns = list(session.scalars(query))
+    disliked = thumbs_down_turns(session, since, now) if turns else set()
     return turns, disliked & {turn.id for turn in turns}
 
 

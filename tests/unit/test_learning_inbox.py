@@ -151,6 +151,27 @@ def test_a_thumbs_down_brings_in_the_turn_the_rated_answer_replied_to(
     assert group.reasons == (("thumbs_down", 1),)
 
 
+def test_a_thumbs_down_naming_no_message_brings_in_the_latest_turn_before_it(
+    session: Session,
+) -> None:
+    conversation = repo.create_conversation(session, NOW - timedelta(minutes=30))
+    add_turn(session, "bonjour", minutes_ago=25, conversation=conversation.id)
+    rated = add_turn(session, "vous livrez en suisse", minutes_ago=20, conversation=conversation.id)
+    add_turn(session, "et en belgique", minutes_ago=5, conversation=conversation.id)
+    add_turn(session, "ailleurs", minutes_ago=20, conversation="another-conversation")
+    session.add(
+        Feedback(
+            conversation_id=conversation.id,
+            kind="answer",
+            score=-1,
+            created_at=NOW - timedelta(minutes=10),
+        )
+    )
+    session.flush()
+
+    assert pending_ids(session) == [rated]
+
+
 def test_turns_older_than_the_window_or_after_now_are_left_out(session: Session) -> None:
     add_turn(session, "vieux message", minutes_ago=31 * 24 * 60, doubt="fallback")
     recent = add_turn(session, "message récent", minutes_ago=29 * 24 * 60, doubt="fallback")
