@@ -54,6 +54,7 @@ FAKE_ORDER_NUMBERS = ("402 817", "615 024", "390 172", "278 531", "631 904")
 FAKE_EMAIL = "prenom.nom@exemple.fr"
 FAKE_PHONE = "06 12 34 56 78"
 FAKE_IBAN = "FR76 3000 6000 0112 3456 7890 189"
+FAKE_CARD = "4111 1111 1111 1111"  # the card networks' test number
 FAKE_NAME = "Camille Martin"
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in pii.PLACEHOLDERS))
 # Characters Rasa's training format reads as annotations, when a shopper typed them.
@@ -128,7 +129,8 @@ def _fake(placeholder: str, text: str, annotate: bool) -> str:
         return f"[{value}](order_number)" if annotate else value
     if placeholder == pii.EMAIL:
         return f"[{FAKE_EMAIL}](email)" if annotate else FAKE_EMAIL
-    return {pii.PHONE: FAKE_PHONE, pii.IBAN: FAKE_IBAN, pii.NAME: FAKE_NAME}[placeholder]
+    fakes = {pii.PHONE: FAKE_PHONE, pii.IBAN: FAKE_IBAN, pii.CARD: FAKE_CARD, pii.NAME: FAKE_NAME}
+    return fakes[placeholder]
 
 
 def training_text(text: str, annotate: bool = True) -> str:

@@ -1,6 +1,7 @@
 """Personal data out of shoppers' messages before an editor, a chart or an export sees them.
 
-E-mails, IBAN-like strings, phone numbers, order numbers, the name after « je suis »,
+E-mails, IBAN-like strings, payment card numbers (13 to 19 digits that pass the Luhn
+check), phone numbers, order numbers, the name after « je suis »,
 « je m'appelle », « mon nom est » or a title (« Mme Barre »), and a signature ending a letter
 (« cordialement, Marie Dupont ») become placeholders in brackets. The patterns are the log
 masking's (``shop.log_privacy``), so a message is masked the same way in a log and in the inbox,
@@ -16,10 +17,16 @@ from shop.log_privacy import EMAIL_PATTERN, IBAN_PATTERN, ORDER_PATTERN, PHONE_P
 
 EMAIL = "[e-mail]"
 IBAN = "[IBAN]"
+CARD = "[carte bancaire]"
 PHONE = "[téléphone]"
 ORDER = "[n° de commande]"
 NAME = "[nom]"
-PLACEHOLDERS = (EMAIL, IBAN, PHONE, ORDER, NAME)
+PLACEHOLDERS = (EMAIL, IBAN, CARD, PHONE, ORDER, NAME)
+
+# A payment card number: 13 to 19 digits, maybe grouped by spaces or dashes (« 4111 1111 1111
+# 1111 »), never starting with 0 (« 0033 6… » is a phone number); only those that pass the Luhn
+# check, so a long reference is rarely taken for one.
+_CARD = re.compile(r"(?<![\d.,+])[1-9](?:[ -]?\d){12,18}(?!\d|[.,]\d)")
 
 # « je suis Marie Dupont », « je m'appelle jean », « mon nom est Durand » (one or two words
 # starting with a capital letter, or any word after « je m'appelle » / « mon nom est »).
@@ -72,10 +79,23 @@ def _name(match: re.Match[str]) -> str:
     return match.group(0) if first in _NOT_NAMES else match.group("lead") + NAME
 
 
+def _luhn(number: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed([c for c in number if c.isdigit()])):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def _card(match: re.Match[str]) -> str:
+    return CARD if _luhn(match.group(0)) else match.group(0)
+
+
 def redact(text: str) -> str:
     """``text`` with every piece of personal data replaced by its placeholder."""
     text = EMAIL_PATTERN.sub(EMAIL, text)
     text = IBAN_PATTERN.sub(IBAN, text)
+    text = _CARD.sub(_card, text)
     text = PHONE_PATTERN.sub(PHONE, text)
     text = _ORDER.sub(ORDER, text)
     text = _NAME.sub(_name, text)

@@ -244,6 +244,7 @@ def test_no_personal_data_reaches_any_exported_file(
         "+33 6 98 76 54 32",
         "07.81.22.33.44",
         "FR14 2004 1010 0505 0001 3M02 606",
+        "4970 1000 0000 0006",
         "Marie Dupont",
         "Durand",
     ]
@@ -256,6 +257,7 @@ def test_no_personal_data_reaches_any_exported_file(
     )
     label(LabelKind.NEW_FAQ, None, "remboursement sur FR14 2004 1010 0505 0001 3M02 606 ?")
     label(LabelKind.NEW_FAQ, None, "rappel au 07.81.22.33.44 possible ?")
+    label(LabelKind.INTENT, "return_item", "remboursez sur ma carte 4970 1000 0000 0006")
     label(LabelKind.FAQ, "livraison_delais", "la 482913 arrive quand ? je suis Marie Dupont")
 
     for share in (0, 1):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from shop.learning.pii import EMAIL, IBAN, NAME, ORDER, PHONE, redact
+from shop.learning.pii import CARD, EMAIL, IBAN, NAME, ORDER, PHONE, redact
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,9 @@ from shop.learning.pii import EMAIL, IBAN, NAME, ORDER, PHONE, redact
         ("mon 07 81 22 33 44", f"mon {PHONE}"),
         ("IBAN FR76 3000 6000 0112 3456 7890 189 merci", f"IBAN {IBAN} merci"),
         ("rib fr7630006000011234567890189", f"rib {IBAN}"),
+        ("ma carte 4970 1000 0000 0006 est refusée", f"ma carte {CARD} est refusée"),
+        ("carte n° 5555-5555-5555-4444.", f"carte n° {CARD}."),
+        ("payé avec 378282246310005", f"payé avec {CARD}"),
         ("je suis Marie Dupont et je veux annuler", f"je suis {NAME} et je veux annuler"),
         ("Bonjour, je suis Madame Leroy", f"Bonjour, je suis {NAME}"),
         ("je m'appelle jean, ma commande", f"je m'appelle {NAME}, ma commande"),
@@ -70,6 +73,7 @@ def test_personal_data_become_placeholders(text: str, expected: str) -> None:
         "merci pour tout, Bonne Journée",
         "Cordialement",
         "merci Colissimo a perdu mon colis",
+        "suivi colis 1234567890123 bloqué",  # a long number that fails the Luhn check
     ],
 )
 def test_prices_sizes_dates_and_feelings_are_left_alone(text: str) -> None:
