@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scripts.learn_from_reviews import Scores, comparison, evaluate_model, main, score
+from tests.support.threads import in_own_thread
 
 
 def test_scores_count_a_wrong_faq_entry_as_a_miss() -> None:
@@ -77,7 +78,7 @@ def test_the_current_model_is_evaluated_on_a_reviewed_heldout_file(
     heldout = tmp_path / "reviewed_heldout.yml"
     heldout.write_text(REVIEWED_HELDOUT, encoding="utf-8")
 
-    scores = evaluate_model(trained_model, heldout)
+    scores = in_own_thread(evaluate_model, trained_model, heldout)  # a loop of its own
 
     # Four phrasings of the training data, and a payment question labelled lost parcel.
     assert scores.messages == 5
@@ -94,7 +95,9 @@ def test_the_report_says_when_the_data_did_not_change(
     heldout = tmp_path / "reviewed_heldout.yml"
     heldout.write_text(REVIEWED_HELDOUT, encoding="utf-8")
 
-    code = main(["--no-export", "--heldout", str(heldout), "--before", str(trained_model)])
+    code = in_own_thread(
+        main, ["--no-export", "--heldout", str(heldout), "--before", str(trained_model)]
+    )
 
     out = capsys.readouterr().out.splitlines()
     assert code == 0
