@@ -29,13 +29,21 @@ def count_admins(session: Session) -> int:
     return int(session.execute(statement).scalar_one())
 
 
+def _lock_admins(session: Session) -> list[int]:
+    """The administrators' ids, their rows locked until the transaction ends (PostgreSQL): of
+    two administrators demoting each other at once, the second counts after the first's change
+    and is refused. SQLite has one writer at a time and refuses the second as busy instead."""
+    statement = select(Agent.id).where(Agent.role == Role.ADMIN.value).with_for_update()
+    return list(session.execute(statement).scalars())
+
+
 def set_role(session: Session, agent: Agent, role: Role) -> bool:
     """Give ``agent`` the role; ``LastAdmin`` if it is the only administrator losing that role.
     Returns whether anything changed."""
     role = Role(role)
     if agent.role == role.value:
         return False
-    if agent.role == Role.ADMIN.value and count_admins(session) <= 1:
+    if agent.role == Role.ADMIN.value and len(_lock_admins(session)) <= 1:
         raise LastAdmin(f"{agent.username!r} is the last admin")
     agent.role = role.value
     session.flush()
