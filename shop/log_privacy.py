@@ -1,5 +1,5 @@
-"""No personal data in any log line: e-mails, order numbers, phone numbers, IBANs, conversation
-ids and tokens in URLs are masked in every log record of the process.
+"""No personal data in any log line: e-mails, order numbers, phone numbers, IBANs, payment card
+numbers, conversation ids and tokens in URLs are masked in every log record of the process.
 
 Shoppers type their e-mail, order number or phone number into the chat, and libraries log what
 they receive (Rasa at DEBUG, uvicorn's access log with conversation ids in its URLs). Logs are
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _ID_CHARS = "A-Za-z0-9_-"
@@ -39,8 +39,28 @@ PHONE_PATTERN = re.compile(
     r"(?<![\d+])(?:(?:\+|00)33[ .-]?(?:\(0\)[ .-]?)?|0)[1-9](?:[ .-]?\d{2}){4}(?!\d)"
 )
 ORDER_PATTERN = re.compile(r"(?<!\d)(?<!\d[.,])(?:\d{3} ?\d{3}|\d{2} \d{2} \d{2})(?!\d|[.,]\d)")
-_NUMBERS: tuple[tuple[re.Pattern[str], str], ...] = (
+# A payment card number: 13 to 19 digits, maybe grouped by spaces or dashes (« 4111 1111 1111
+# 1111 »), never starting with 0 (« 0033 6… » is a phone number); only those that pass the Luhn
+# check (``card_or_none``), so a long reference is rarely taken for one.
+CARD_PATTERN = re.compile(r"(?<![\d.,+])[1-9](?:[ -]?\d){12,18}(?!\d|[.,]\d)")
+
+
+def passes_luhn(number: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed([c for c in number if c.isdigit()])):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def card_masker(placeholder: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement: ``placeholder`` for a card number, the text itself otherwise."""
+    return lambda match: placeholder if passes_luhn(match.group(0)) else match.group(0)
+
+
+_NUMBERS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (IBAN_PATTERN, "<iban>"),
+    (CARD_PATTERN, card_masker("<card>")),
     (PHONE_PATTERN, "<phone>"),
     (ORDER_PATTERN, "<order>"),
 )

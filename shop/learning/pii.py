@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 
 from shop.knowledge.text import fold
-from shop.log_privacy import EMAIL_PATTERN, IBAN_PATTERN, ORDER_PATTERN, PHONE_PATTERN
+from shop.log_privacy import (
+    CARD_PATTERN,
+    EMAIL_PATTERN,
+    IBAN_PATTERN,
+    ORDER_PATTERN,
+    PHONE_PATTERN,
+    card_masker,
+)
 
 EMAIL = "[e-mail]"
 IBAN = "[IBAN]"
@@ -22,11 +29,7 @@ PHONE = "[téléphone]"
 ORDER = "[n° de commande]"
 NAME = "[nom]"
 PLACEHOLDERS = (EMAIL, IBAN, CARD, PHONE, ORDER, NAME)
-
-# A payment card number: 13 to 19 digits, maybe grouped by spaces or dashes (« 4111 1111 1111
-# 1111 »), never starting with 0 (« 0033 6… » is a phone number); only those that pass the Luhn
-# check, so a long reference is rarely taken for one.
-_CARD = re.compile(r"(?<![\d.,+])[1-9](?:[ -]?\d){12,18}(?!\d|[.,]\d)")
+_card = card_masker(CARD)
 
 # « je suis Marie Dupont », « je m'appelle jean », « mon nom est Durand » (one or two words
 # starting with a capital letter, or any word after « je m'appelle » / « mon nom est »).
@@ -79,23 +82,11 @@ def _name(match: re.Match[str]) -> str:
     return match.group(0) if first in _NOT_NAMES else match.group("lead") + NAME
 
 
-def _luhn(number: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed([c for c in number if c.isdigit()])):
-        digit = int(char) * (2 if position % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return total % 10 == 0
-
-
-def _card(match: re.Match[str]) -> str:
-    return CARD if _luhn(match.group(0)) else match.group(0)
-
-
 def redact(text: str) -> str:
     """``text`` with every piece of personal data replaced by its placeholder."""
     text = EMAIL_PATTERN.sub(EMAIL, text)
     text = IBAN_PATTERN.sub(IBAN, text)
-    text = _CARD.sub(_card, text)
+    text = CARD_PATTERN.sub(_card, text)
     text = PHONE_PATTERN.sub(PHONE, text)
     text = _ORDER.sub(ORDER, text)
     text = _NAME.sub(_name, text)

@@ -57,6 +57,8 @@ def _logger(name: str, *, with_filter: bool) -> tuple[logging.Logger, io.StringI
         ("appelez le 0612345678.", "0612345678"),
         ("mon IBAN FR76 3000 6000 0112 3456 7890 189", "3000 6000 0112 3456 7890 189"),
         ("IBAN FR7630006000011234567890189", "FR7630006000011234567890189"),
+        ("ma carte 5555 5555 5555 4444 est refusée", "5555 5555 5555 4444"),
+        ("carte 4111-1111-1111-1111 exp 12/28", "4111-1111-1111-1111"),
         (
             '"WebSocket /ws/T-hqe4Z1nXgIZAZmOB_QNxQfzd13a62Z?after=0"',
             "T-hqe4Z1nXgIZAZmOB_QNxQfzd13a62Z",
