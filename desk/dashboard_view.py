@@ -49,6 +49,15 @@ CSV_COLUMNS = (
     "note moyenne des conseillers (sur 5)",
 )
 
+# What the shopper did after an answer of the bot (``shop.store.learning.NextStep``).
+NEXT_STEP_LABELS = {
+    "rephrased": "a reformulé sa question",
+    "handoff": "a demandé un conseiller",
+    "thanked": "a remercié ou dit au revoir",
+    "continued": "a continué la conversation",
+    "left": "est parti sans rien dire",
+}
+
 
 def percent(rate: float | None) -> str:
     return NONE if rate is None else format_percent(rate)
@@ -162,6 +171,7 @@ def as_json(figures: DashboardFigures, titles: dict[str, str]) -> dict[str, Any]
         "containment_rate": totals.containment_rate,
         "handoff_rate": totals.handoff_rate,
         "handoff_reasons": dict(figures.handoff_reasons),
+        "next_steps": dict(figures.next_steps),
         "classified_messages": totals.turns,
         "fallback_messages": totals.fallback_turns,
         "fallback_rate": totals.fallback_rate,
@@ -208,6 +218,7 @@ def page_context(figures: DashboardFigures, titles: dict[str, str]) -> dict[str,
         "period": f"du {long_day(figures.period.first_day)} au {long_day(figures.period.last_day)}",
     }
     data["reasons"] = [(reason_label(r), n) for r, n in figures.handoff_reasons]
+    data["next_steps"] = [(NEXT_STEP_LABELS.get(s, s), n) for s, n in figures.next_steps]
     data["intents"] = [(topic_label(t, titles), n) for t, n in figures.top_topics]
     for point in data["trend"]:
         point["text"] = {

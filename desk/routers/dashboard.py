@@ -104,7 +104,7 @@ async def _titles(desk: Desk) -> dict[str, str]:
 
 
 async def _figures(desk: Desk, period: Period) -> DashboardFigures:
-    return await desk.service.db(lambda s: dashboard(s, period))
+    return await desk.service.db(lambda s: dashboard(s, period, now=desk.clock.now()))
 
 
 def _period_or_400(params: _Params, desk: Desk) -> Period:
@@ -178,6 +178,9 @@ def _charts(figures: DashboardFigures, view: dict[str, Any]) -> dict[str, str]:
             ],
         ),
         "reasons": charts.bar_chart("Motifs de transfert", view["reasons"]),
+        "next_steps": charts.bar_chart(
+            "Après une réponse de l'assistant, le client…", view["next_steps"]
+        ),
         "intents": charts.bar_chart("Sujets les plus fréquents", view["intents"]),
     }
 

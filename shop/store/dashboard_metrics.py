@@ -14,6 +14,9 @@ about 0.2 s on SQLite. Which records count:
 - the bot's turns (``bot_turns``: every message that reached the bot, widget and REST) made in
   the period; the fallback rate is the share of them the bot did not understand;
 - ratings given in the period (``desk_feedback``);
+- what shoppers did after the bot's answers of the period: rephrased, asked for a person,
+  thanked, went on, or left (nothing for ``LEFT_AFTER``; answers younger than that are not
+  counted yet);
 - handoffs opened in the period, for the first agent reply and the agents' handling time.
 
 Rates are None when there is nothing to divide; percentiles are nearest-rank.
@@ -35,7 +38,7 @@ from shop.learning.grouping import group_texts
 from shop.learning.pii import redact
 from shop.privacy.subject import ERASED
 from shop.store.conversations import Agent, Conversation, Handoff, Message, MessageAuthor
-from shop.store.learning import BotTurn, Doubt, Feedback, FeedbackKind
+from shop.store.learning import LEFT_AFTER, BotTurn, Doubt, Feedback, FeedbackKind, NextStep
 
 FALLBACK_TOPIC = "nlu_fallback"
 FAQ_INTENT = "faq"
@@ -258,6 +261,7 @@ class DashboardFigures:
     agents: tuple[AgentWork, ...]
     not_understood: tuple[Unanswered, ...]
     trend: tuple[Tally, ...]
+    next_steps: tuple[tuple[str, int], ...] = ()  # NextStep values, most frequent first
 
 
 def _roll_up(days: Sequence[Tally], period: Period) -> tuple[Tally, ...]:
@@ -275,9 +279,14 @@ Grouper = Callable[[list[str]], list[list[int]]]
 
 
 def dashboard(
-    session: Session, period: Period, top: int = TOP, group: Grouper | None = None
+    session: Session,
+    period: Period,
+    top: int = TOP,
+    group: Grouper | None = None,
+    now: datetime | None = None,
 ) -> DashboardFigures:
-    """Every figure of the dashboard for ``period``."""
+    """Every figure of the dashboard for ``period``; ``now`` (default: the period's end) tells
+    which unanswered answers are old enough to mean the shopper left."""
     counts: list[Counter[str]] = [Counter() for _ in range(period.days)]
     _count_conversations(session, period, counts)
     _count_turns(session, period, counts)
@@ -300,6 +309,22 @@ def dashboard(
         agents=_agents(session, period),
         not_understood=_not_understood(session, period, top, group or group_texts),
         trend=_roll_up(days, period),
+        next_steps=_next_steps(session, period, now or period.end),
+    )
+
+
+def _next_steps(session: Session, period: Period, now: datetime) -> tuple[tuple[str, int], ...]:
+    step = case(
+        (BotTurn.next_step.is_not(None), BotTurn.next_step),
+        (BotTurn.created_at <= now - LEFT_AFTER, literal(NextStep.LEFT.value)),
+        else_=None,
+    )
+    count = func.count(BotTurn.id)
+    rows = session.execute(
+        select(step, count).where(_in(BotTurn.created_at, period)).group_by(step)
+    )
+    return tuple(
+        sorted(((str(s), int(n)) for s, n in rows if s is not None), key=lambda r: (-r[1], r[0]))
     )
 
 

@@ -19,6 +19,7 @@ conversation id, so turns, transcripts and ratings meet.
 from __future__ import annotations
 
 import enum
+from datetime import timedelta
 
 from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Text
 
@@ -40,7 +41,12 @@ class NextStep(str, enum.Enum):
     HANDOFF = "handoff"  # asked for a person
     THANKED = "thanked"  # thanks or goodbye
     CONTINUED = "continued"
-    LEFT = "left"  # read-time only: no message after the session expired
+    LEFT = "left"  # read-time only: nothing after the answer for ``LEFT_AFTER``
+
+
+# The shopper left when nothing followed the answer for as long as the bot keeps a session
+# (domain.yml ``session_expiration_time``); before that, the turn's next step is not known yet.
+LEFT_AFTER = timedelta(minutes=30)
 
 
 class LabelKind(str, enum.Enum):

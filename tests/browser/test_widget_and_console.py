@@ -140,7 +140,7 @@ def test_handoff_agent_claims_replies_and_hands_back(
     expect(shopper.locator(".msg.bot").last).to_contain_text(GREETING)
 
     agent.goto(desk_server.url + "/console/dashboard")
-    expect(agent.locator("svg.chart")).to_have_count(4)
+    expect(agent.locator("svg.chart")).to_have_count(5)
     agent.screenshot(path=str(screenshots / "console-dashboard.png"), full_page=True)
     shopper.context.close()
     agent.context.close()

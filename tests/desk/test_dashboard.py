@@ -143,9 +143,10 @@ def test_dashboard_page_draws_every_section(client: TestClient, db: sessionmaker
     login(client)
     page = client.get("/console/dashboard")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 4
+    assert page.text.count("<svg") == 5
     assert f'id="kpi-containment">100{NBSP}%' in page.text
-    for section in ("trend", "handoffs", "satisfaction", "agents", "topics", "unanswered"):
+    sections = ("trend", "handoffs", "next-steps", "satisfaction", "agents", "topics", "unanswered")
+    for section in sections:
         assert f'<section class="card" id="{section}"' in page.text
     assert "Conversations par jour" in page.text and "Salutation seule" in page.text
     assert "mon mail est [e-mail] ??" in page.text and "lea@example.fr" not in page.text

@@ -100,6 +100,7 @@ def turn(
     doubt: str | None = None,
     text: str = "…",
     faq_entry: str | None = None,
+    next_step: str | None = None,
 ) -> None:
     session.add(
         BotTurn(
@@ -110,6 +111,7 @@ def turn(
             entities=[],
             actions=[],
             doubt=doubt,
+            next_step=next_step,
             created_at=at,
         )
     )
@@ -331,4 +333,31 @@ def test_unanswered_groups_are_named_by_their_most_frequent_wording() -> None:
     assert top_unanswered(texts, 5, group_texts) == (
         Unanswered("ou est mon colis", 3, ("Où est mon colis ?",)),
         Unanswered("autre", 1),
+    )
+
+
+def test_what_shoppers_did_after_the_answers_and_who_left(sessions: sessionmaker) -> None:
+    now = utc(24, 12)
+    with session_scope(sessions) as session:
+        for minutes_ago, step in (
+            (300, "rephrased"),
+            (290, "handoff"),
+            (280, "thanked"),
+            (270, "thanked"),
+            (260, "continued"),
+            (200, None),  # nothing after it for hours: the shopper left
+            (31, None),  # just past the session's expiry: left too
+            (10, None),  # ten minutes ago: not known yet
+        ):
+            turn(session, now - timedelta(minutes=minutes_ago), "faq", next_step=step)
+        turn(session, utc(20, 12), "faq")  # before the period
+    period = Period(date(2026, 11, 24), date(2026, 11, 24), PARIS)
+    with session_scope(sessions) as session:
+        figures = dashboard(session, period, now=now)
+    assert figures.next_steps == (
+        ("left", 2),
+        ("thanked", 2),
+        ("continued", 1),
+        ("handoff", 1),
+        ("rephrased", 1),
     )
