@@ -177,8 +177,12 @@
     function press(button) {
       if (!button || sent) { return; }
       sent = true;  // one label per key press, even when the key repeats
+      // The POST navigates; should it not (refused before sending), the keys come back.
+      setTimeout(function () { sent = false; }, 3000);
       button.click();
     }
+    // A page restored by the browser's back button is live again.
+    window.addEventListener("pageshow", function () { sent = false; });
 
     groups.forEach(function (group, index) {
       group.addEventListener("focusin", function () {
