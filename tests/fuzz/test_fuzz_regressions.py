@@ -141,7 +141,6 @@ def test_fuzz_nul_characters_are_refused_not_a_server_error_on_postgresql(
 ) -> None:
     """SQLite stores a NUL; PostgreSQL refuses it in any statement, a query's parameter too."""
     fuzzer = pg_fuzzer
-    fuzzer.client._transport.raise_server_exceptions = False  # type: ignore[attr-defined]
     fuzzer.log_in(*fuzzer.agent)
     csrf = {"x-csrf-token": (fuzzer.csrf or "").encode()}
     account = {"username": "marie", "display_name": "Ma\x00rie", "role": "agent"}
