@@ -135,7 +135,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        if errors.has_nul(request.scope):
+            response: Response = JSONResponse({"detail": errors.NUL_IN_ADDRESS}, status_code=400)
+        else:
+            response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.headers.get("content-type", "").startswith("text/html"):

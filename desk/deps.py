@@ -165,7 +165,8 @@ def home_of(role: str) -> str:
 
 
 async def form_data(request: Request) -> dict[str, str]:
-    """The body as a flat dict of strings (urlencoded form or JSON object)."""
+    """The body as a flat dict of strings (urlencoded form or JSON object), NUL characters
+    dropped."""
     body = await limited_body(request)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
@@ -175,9 +176,14 @@ async def form_data(request: Request) -> dict[str, str]:
             raise HTTPException(status_code=400, detail="JSON invalide.") from error
         if not isinstance(data, dict):
             raise HTTPException(status_code=400, detail="Un objet JSON est attendu.")
-        return {str(k): v if isinstance(v, str) else "" for k, v in data.items()}
+        return {_no_nul(str(k)): _no_nul(v) if isinstance(v, str) else "" for k, v in data.items()}
     parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-    return {key: values[-1] for key, values in parsed.items()}
+    return {_no_nul(key): _no_nul(values[-1]) for key, values in parsed.items()}
+
+
+def _no_nul(text: str) -> str:
+    """Without NUL characters: no database stores them (PostgreSQL refuses the statement)."""
+    return text.replace("\x00", "")
 
 
 async def limited_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:

@@ -7,7 +7,9 @@ shopper, so every refusal of the desk carries one French sentence instead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exception_handlers import http_exception_handler
@@ -24,6 +26,7 @@ FRENCH_STATUS = {
     415: "Type de contenu non pris en charge.",
 }
 REFUSED = "Requête refusée."
+NUL_IN_ADDRESS = "Adresse invalide : elle contient un caractère nul."
 
 
 def invalid_parameters(error: RequestValidationError | WebSocketRequestValidationError) -> str:
@@ -55,6 +58,15 @@ async def french_validation_error(request: Request, error: Exception) -> Respons
 async def french_websocket_validation_error(websocket: WebSocket, error: Exception) -> None:
     assert isinstance(error, WebSocketRequestValidationError)
     await websocket.close(code=WS_1008_POLICY_VIOLATION, reason=invalid_parameters(error))
+
+
+def has_nul(scope: Mapping[str, Any]) -> bool:
+    """A NUL character in the path or the query: PostgreSQL refuses it in any statement, so
+    such a request is refused before it reaches a route."""
+    path, query = scope.get("path", ""), scope.get("query_string", b"")
+    return (isinstance(path, str) and "\x00" in path) or (
+        isinstance(query, bytes) and (b"%00" in query or b"\x00" in query)
+    )
 
 
 def install(app: FastAPI) -> None:

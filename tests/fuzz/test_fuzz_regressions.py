@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import sessionmaker
@@ -131,15 +130,11 @@ def test_fuzz_default_limits_refuse_in_french_and_lose_nothing(
     assert_final(fuzzer, db, fake_rasa)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open bug: a NUL character reaches PostgreSQL, which refuses it (500, English); "
-    "remove this mark once the desk refuses it in French",
-)
 def test_fuzz_nul_characters_are_refused_not_a_server_error_on_postgresql(
     pg_fuzzer: Fuzzer,
 ) -> None:
-    """SQLite stores a NUL; PostgreSQL refuses it in any statement, a query's parameter too."""
+    """SQLite stores a NUL; PostgreSQL refuses it in any statement, a query's parameter too:
+    the desk drops it from forms and refuses an address holding one, in French."""
     fuzzer = pg_fuzzer
     fuzzer.log_in(*fuzzer.agent)
     csrf = {"x-csrf-token": (fuzzer.csrf or "").encode()}
