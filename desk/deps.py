@@ -49,6 +49,7 @@ from shop.store.conversations import Role
 from shop.store.db import session_scope
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_NEXT_LENGTH = 2000  # characters of the page a login returns to
 # The highest message id a database stores (a signed 64-bit integer): the largest cursor.
 MAX_CURSOR = 2**63 - 1
 
@@ -113,7 +114,9 @@ def page_agent(request: Request) -> AgentSession:
     session = _session_of(request)
     if session is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(target)
+        # Back to the page after the login, unless its address is absurdly long (the redirect
+        # would carry it twice as long): then to the console's home.
+        raise LoginRequired(target if len(target) <= MAX_NEXT_LENGTH else "/console")
     return session
 
 

@@ -30,6 +30,16 @@ def test_pages_without_session_redirect_to_login(client: TestClient) -> None:
         assert response.headers["location"].startswith("/console/login?next=/console")
 
 
+def test_an_absurdly_long_address_returns_to_the_console_home_after_login(
+    client: TestClient,
+) -> None:
+    response = client.get("/console/dashboard?days=" + "9" * 30_000, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/login?next=/console"
+    kept = client.get("/console/dashboard?days=7", follow_redirects=False)
+    assert kept.headers["location"] == "/console/login?next=/console/dashboard%3Fdays%3D7"
+
+
 def test_wrong_password_is_refused_with_the_same_message(client: TestClient) -> None:
     for username, password in ((AGENT, "mauvais"), ("inconnu", "mauvais")):
         token = login_csrf(client)
