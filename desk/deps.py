@@ -220,6 +220,13 @@ def require_csrf(request: Request, agent: AgentSession, form: dict[str, str]) ->
     check_csrf(agent.csrf, request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD))
 
 
+async def posted_form(request: Request, agent: AgentSession) -> dict[str, str]:
+    """The body of a console POST, once its CSRF token is checked (every console POST)."""
+    form = await form_data(request)
+    require_csrf(request, agent, form)
+    return form
+
+
 def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "") or request.headers.get(
         "content-type", ""

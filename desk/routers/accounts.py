@@ -17,9 +17,8 @@ from desk.deps import (
     admin,
     admin_page,
     console_page,
-    form_data,
     get_desk,
-    require_csrf,
+    posted_form,
 )
 from desk.security import MIN_PASSWORD_LENGTH, AgentSession
 from shop.policy.answers import format_datetime
@@ -107,8 +106,7 @@ async def accounts_page(
 async def create_account(
     request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
 ) -> Response:
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    form = await posted_form(request, agent)
     username = form.get("username", "").strip().lower()
     display_name = form.get("display_name", "").strip()[:120]
     role = _role(form.get("role", ""))
@@ -142,8 +140,7 @@ async def change_role(
     agent: AgentSession = Depends(admin),
     desk: Desk = Depends(get_desk),
 ) -> Response:
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    form = await posted_form(request, agent)
     role = _role(form.get("role", ""))
     if role is None:
         return await _page(request, desk, agent, 422, error=BAD_ROLE)

@@ -30,7 +30,7 @@ from desk.deps import (
     get_desk,
     home_of,
     page_agent,
-    require_csrf,
+    posted_form,
     wants_json,
 )
 from desk.limits import client_address
@@ -154,7 +154,7 @@ def _signed_in(response: Response, request: Request, desk: Desk, cookie: str) ->
 async def logout(
     request: Request, agent: AgentSession = Depends(current_agent)
 ) -> RedirectResponse:
-    require_csrf(request, agent, await form_data(request))
+    await posted_form(request, agent)
     await accounts.log_out(get_desk(request), agent)
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -195,8 +195,7 @@ async def change_password(
     request: Request, agent: AgentSession = Depends(current_agent), desk: Desk = Depends(get_desk)
 ) -> Response:
     """A new password for the logged-in agent: every other session of the agent ends."""
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    form = await posted_form(request, agent)
     new = form.get("new_password", "")
     if len(new) < MIN_PASSWORD_LENGTH:
         return _password_page(request, agent, PASSWORD_TOO_SHORT, 422)
@@ -281,8 +280,7 @@ def _conversation_response(
 async def _act(
     request: Request, desk: Desk, agent: AgentSession, conversation_id: str, action: str
 ) -> Response:
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    form = await posted_form(request, agent)
     service = desk.service
     try:
         if action == "claim":
@@ -433,8 +431,7 @@ async def personal_data_page(
 async def export_personal_data(
     request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
 ) -> Response:
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    form = await posted_form(request, agent)
     email = form.get("email", "")
 
     def export(session: Any) -> dict[str, Any]:
@@ -459,8 +456,7 @@ async def export_personal_data(
 async def erase_personal_data(
     request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
 ) -> Response:
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    form = await posted_form(request, agent)
     email = form.get("email", "")
     preview = bool(form.get("preview"))
     if not preview and form.get("confirm") != "oui":

@@ -20,9 +20,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from desk.deps import (
     Desk,
     console_page,
-    form_data,
     get_desk,
-    require_csrf,
+    posted_form,
     reviewing,
     reviewing_page,
     wants_json,
@@ -242,8 +241,7 @@ def _back(done: str, count: int, next_key: str = "") -> RedirectResponse:
 async def label_group(
     request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(get_desk)
 ) -> Response:
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    form = await posted_form(request, agent)
     choices = await _choices(desk)
     now = desk.clock.now()
     try:
@@ -270,8 +268,7 @@ async def label_group(
 async def undo(
     request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(get_desk)
 ) -> Response:
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    await posted_form(request, agent)
     count = await desk.service.db(lambda s: undo_last(s, agent.username, desk.clock.now()))
     if wants_json(request):
         return JSONResponse({"undone": count})
@@ -282,8 +279,7 @@ async def undo(
 async def export(
     request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(get_desk)
 ) -> Response:
-    form = await form_data(request)
-    require_csrf(request, agent, form)
+    await posted_form(request, agent)
     root = export_root()
     choices = await _choices(desk)  # the labels an editor may give here: the others are stale
     try:
