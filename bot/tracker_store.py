@@ -3,7 +3,8 @@
 To know which of a tracker's events are new, ``SQLTrackerStore.save`` counts the events of the
 conversation's latest session in the database (a query with a sub-query on the session start)
 and stores the events after that many. That count was a quarter of the time a turn spends
-saving, and ~6 % of the Rasa server's CPU in a turn (py-spy, BENCHMARKS.md stop 12).
+saving, and ~6 % of the Rasa server's CPU in a turn (py-spy; BENCHMARKS.md, the 2026-11-24
+entry on this tracker store).
 
 The store already knows the answer: the tracker it saves is the one it read at the start of
 the turn (or saved at the end of the last one), with the turn's events appended. So it
