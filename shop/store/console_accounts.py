@@ -7,7 +7,7 @@ the desk's start-up use them too).
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.store.conversations import Agent, Role
@@ -22,11 +22,6 @@ def list_agents(session: Session) -> list[Agent]:
     order = {Role.ADMIN.value: 0, Role.EDITOR.value: 1, Role.AGENT.value: 2}
     agents = session.execute(select(Agent)).scalars()
     return sorted(agents, key=lambda a: (order.get(str(a.role), 3), str(a.username)))
-
-
-def count_admins(session: Session) -> int:
-    statement = select(func.count(Agent.id)).where(Agent.role == Role.ADMIN.value)
-    return int(session.execute(statement).scalar_one())
 
 
 def _lock_admins(session: Session) -> list[int]:
