@@ -63,6 +63,8 @@ def test_a_shopper_says_a_faq_answer_did_not_help_and_why(
     no = rating.get_by_role("button", name="Non, elle ne m'a pas aidé")
     yes = rating.get_by_role("button", name="Oui, cette réponse m'a aidé")
 
+    # Measured once the answer's entry animation is over, so that only the thanks could move it.
+    answer.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
     offset_before = offset(no, answer)
     page.get_by_label("Votre message").focus()
     page.keyboard.press("Shift+Tab")  # the keyboard reaches the latest answer's rating
@@ -71,7 +73,7 @@ def test_a_shopper_says_a_faq_answer_did_not_help_and_why(
     expect(rating.get_by_role("status")).to_have_text("Merci pour votre avis.")
     expect(no).to_have_attribute("aria-pressed", "true")
     expect(yes).to_be_disabled()
-    # The thanks took a line kept for it (within a pixel: the answer's entry animation).
+    # The thanks took a line kept for it (within a pixel: sub-pixel layout).
     assert offset(no, answer) == pytest.approx(offset_before, abs=1)
     comment = page.get_by_label("Qu'est-ce qui vous a manqué ? (facultatif)")
     expect(comment).to_be_focused()
