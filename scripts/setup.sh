@@ -43,9 +43,20 @@ fi
 mkdir -p .var
 .venv/bin/python scripts/make_lean_spacy.py
 
-# What the test suite runs beside the product, from Debian's packages when missing: Chromium for
-# the browser tests (driven through Playwright, no browser download), PostgreSQL and Redis for
-# the production-stores tests (tests/e2e/test_production_stores.py).
+# Locust (load tests) in its own environment: it brings gevent and SQLAlchemy 2, which must not
+# meet Rasa's pins. The production launcher never needs it.
+load_stamp=.var/load-venv/.requirements.sha256
+load_hash=$(sha256sum requirements-load.lock | cut -d' ' -f1)
+if [ ! -f "$load_stamp" ] || [ "$(cat "$load_stamp")" != "$load_hash" ]; then
+    echo "==> installing the load-test tools (requirements-load.lock) into .var/load-venv"
+    [ -x .var/load-venv/bin/python ] || "$(readlink -f .venv/bin/python)" -m venv .var/load-venv
+    .var/load-venv/bin/python -m pip install --quiet -r requirements-load.lock
+    echo "$load_hash" > "$load_stamp"
+fi
+
+# What runs beside the product, from Debian's packages when missing: Chromium for the browser
+# tests (driven through Playwright, no browser download), PostgreSQL and Redis for the production
+# stores, nginx for the production launcher's public entry (scripts/serve.sh).
 install_debian_package() {  # install_debian_package <package> <why>
     echo "==> installing Debian's $1 ($2)"
     local sudo_cmd=""
@@ -60,3 +71,4 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
     install_debian_package postgresql "production-stores tests"
 fi
 command -v redis-server >/dev/null 2>&1 || install_debian_package redis-server "production-stores tests"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || install_debian_package nginx "production launcher"
