@@ -43,12 +43,13 @@ fi
 mkdir -p .var
 .venv/bin/python scripts/make_lean_spacy.py
 
-# Locust (load tests) in its own environment: it brings gevent and SQLAlchemy 2, which must not
-# meet Rasa's pins. The production launcher never needs it.
+# The operator's tools in their own environment: Locust (load tests) brings gevent and
+# SQLAlchemy 2, which must not meet Rasa's pins, and kubernetes-validate (deploy/ checks) bundles
+# the Kubernetes schemas for offline validation. The product itself never imports them.
 load_stamp=.var/load-venv/.requirements.sha256
 load_hash=$(sha256sum requirements-load.lock | cut -d' ' -f1)
 if [ ! -f "$load_stamp" ] || [ "$(cat "$load_stamp")" != "$load_hash" ]; then
-    echo "==> installing the load-test tools (requirements-load.lock) into .var/load-venv"
+    echo "==> installing the load-test and deploy-check tools (requirements-load.lock) into .var/load-venv"
     [ -x .var/load-venv/bin/python ] || "$(readlink -f .venv/bin/python)" -m venv .var/load-venv
     .var/load-venv/bin/python -m pip install --quiet -r requirements-load.lock
     echo "$load_hash" > "$load_stamp"
