@@ -125,7 +125,7 @@ class FaqSelector(GraphComponent):
             # Stopping tolerance of the solver: 0.1 stops after ~60 iterations instead of ~110
             # at 1e-4 (27 s of training instead of 50 s). On tests/nlu/dev.yml the linear model
             # alone predicts as it does at 1e-2; the whole pipeline differs on one message.
-            # 0.2 (stop 12, more data): 57 iterations instead of 75 (32 s instead of 37 s), the
+            # 0.2 (with more data): 57 iterations instead of 75 (32 s instead of 37 s), the
             # linear model alone as accurate on every held-out file; the pipeline scores the same.
             "tol": 0.2,
             "vector_weight": 1.0,
@@ -137,7 +137,7 @@ class FaqSelector(GraphComponent):
             "word_ngrams": [1, 2],
             # The same for words and word pairs: 15 000 pairs seen once were a third of the
             # features, and the solver's time grows with the number of features (93 classes x
-            # features weights): 31 s -> 22 s, the same FAQ reachability (BENCHMARKS.md, stop 13).
+            # features weights): 31 s -> 22 s, the same FAQ reachability (BENCHMARKS.md).
             "word_min_df": 2,
             # A FAQ entry must be the best class *and* the FAQ as a whole this probable; the
             # same value as the FallbackClassifier's threshold, which would drop it otherwise.
