@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -103,36 +103,15 @@ def session_scope(factory: sessionmaker) -> Iterator[Session]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the missing tables, and add the columns that later releases gave existing ones
-    (nullable or with a server default, so existing rows stay valid); rows are left alone."""
-    Base.metadata.create_all(engine)
-    add_missing_columns(engine)
+    """Bring the database to the models' schema: a new one is created and stamped, one made by
+    an earlier release is migrated, rows are kept (``shop.store.migrate`` has the rules)."""
+    from shop.store.migrate import upgrade  # migrate builds on this module's engine factory
 
-
-def add_missing_columns(engine: Engine) -> list[str]:
-    """``ALTER TABLE … ADD COLUMN`` for each model column a table made by an older release
-    lacks; returns them as ``table.column``."""
-    inspector = inspect(engine)
-    added: list[str] = []
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                default = (
-                    f" DEFAULT '{column.server_default.arg}'"
-                    if column.server_default is not None
-                    else ""
-                )
-                connection.execute(
-                    text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}')
-                )
-                added.append(f"{table.name}.{column.name}")
-    return added
+    upgrade(engine)
 
 
 def drop_schema(engine: Engine) -> None:
-    """Drop every table of the store (demo resets and tests only)."""
+    """Drop every table of the store and its migration version (demo resets and tests only)."""
     Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
