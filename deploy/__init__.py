@@ -1,0 +1,1 @@
+"""Production deployment: configs rendered for scripts/serve.sh, units, image, manifests."""
