@@ -35,14 +35,14 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from shop.store.db import database_url, make_engine
+from shop.store.db import VERSION_TABLE, database_url, make_engine
 from shop.store.models import Base, UTCDateTime
 
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
-VERSION_TABLE = "alembic_version"
 # Rasa's SQLTrackerStore creates and owns it in the same database.
 FOREIGN_TABLES = frozenset({"events"})
 # Any constant shared by every process of the product; pg_advisory_xact_lock takes a bigint.
@@ -79,7 +79,8 @@ BASELINE_TABLES = frozenset(
 
 
 class UnknownSchema(RuntimeError):
-    """The database holds tables of ours that no known release left, and no version."""
+    """The database is not one this code can migrate: tables no known release left without a
+    version, or a revision newer than this code's."""
 
 
 @dataclass
@@ -162,22 +163,14 @@ def head_revision() -> str:
 
 
 def run_environment(context: Any) -> None:
-    """What ``env.py`` does when Alembic's commands (autogenerate) run it."""
+    """What ``env.py`` does when Alembic's commands run it (autogenerate, tests): on the
+    connection they were given, in its transaction."""
     connection = context.config.attributes.get("connection")
-    if connection is not None:
-        context.configure(connection=connection, **context_options())
-        with context.begin_transaction():
-            context.run_migrations()
-        return
-    engine = make_engine()
-    try:
-        with engine.connect() as fresh:
-            context.configure(connection=fresh, **context_options())
-            with context.begin_transaction():
-                context.run_migrations()
-            fresh.commit()
-    finally:
-        engine.dispose()
+    if connection is None:
+        raise RuntimeError("Alembic is configured in code: use python -m shop.store.migrate")
+    context.configure(connection=connection, **context_options())
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 @contextmanager
@@ -229,11 +222,25 @@ def upgrade_on(connection: Connection, *, with_revisions: bool = False) -> Migra
         context.stamp(script_directory(), "head")
         report.created = True
         return report
+    unknown = [head for head in heads if not _knows(head)]
+    if unknown:
+        raise UnknownSchema(
+            f"The database is at revision {', '.join(unknown)}, which this code does not know "
+            f"(its newest is {report.head}): a newer release migrated it. Run that release, "
+            "or restore the backup taken before its migration."
+        )
     if ours and not heads:
         report.recognised = recognise_release(ours)
         context.stamp(script_directory(), report.recognised)
     _run_upgrade(connection, report)
     return report
+
+
+def _knows(revision: str) -> bool:
+    try:
+        return script_directory().get_revision(revision) is not None
+    except CommandError:  # "No such revision"
+        return False
 
 
 def recognise_release(tables: set[str]) -> str:
@@ -329,7 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "revision":
         path = write_revision(args.message)
-        print(f"Wrote {path}: read it, then run the migration tests.")
+        print(
+            f"Wrote {path}: read it, set SCHEMA_REVISION in shop/store/db.py to its revision, "
+            "then run tests/unit/test_migrations.py."
+        )
         return 0
     url = args.url or database_url()
     engine = make_engine(url)

@@ -206,6 +206,32 @@ def test_every_revision_run_in_turn_builds_exactly_the_models(tmp_path: Path) ->
     engine.dispose()
 
 
+def test_the_models_revision_is_the_newest_migration() -> None:
+    assert db.SCHEMA_REVISION == migrate.head_revision() == HEAD, (
+        "a new revision: set SCHEMA_REVISION in shop/store/db.py (and HEAD here) to it"
+    )
+
+
+def test_create_schema_on_a_database_at_the_head_does_not_load_alembic(tmp_path: Path) -> None:
+    """Processes started after the launcher migrated pay two queries, not Alembic's import."""
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    check = (
+        "import sys\n"
+        "from shop.store.db import create_schema, make_engine\n"
+        f"create_schema(make_engine({url!r}))\n"
+        "print('alembic' in sys.modules)\n"
+    )
+
+    def loads_alembic() -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert (loads_alembic(), loads_alembic()) == ("True", "False")
+
+
 def test_the_guard_sees_a_model_column_no_revision_adds(tmp_path: Path) -> None:
     engine = sqlite_database(tmp_path)
     migrate.upgrade(engine, with_revisions=True)
@@ -258,6 +284,17 @@ def test_the_baseline_revision_builds_the_previous_release_schema(tmp_path: Path
     previous.dispose()
 
 
+def test_the_revisions_undo_down_to_the_previous_release_schema(tmp_path: Path) -> None:
+    built = sqlite_database(tmp_path)
+    migrate.upgrade(built, with_revisions=True)
+    with migrate.migration_connection(built) as connection:
+        command.downgrade(migrate.alembic_config(connection), migrate.BASELINE_REVISION)
+    previous = sqlite_database(tmp_path, "7605cbd")
+    assert_same_schema(built, previous)
+    built.dispose()
+    previous.dispose()
+
+
 def assert_same_schema(built: Engine, reference: Engine) -> None:
     """Alembic's comparison of ``built`` against the reflected schema of ``reference``."""
     reflected = MetaData()
@@ -299,6 +336,19 @@ def test_a_release_older_than_the_baseline_is_refused_with_the_missing_tables(
     with pytest.raises(migrate.UnknownSchema, match="audit_events"):
         migrate.upgrade(engine)
     assert revision_of(engine) is None
+    engine.dispose()
+
+
+def test_a_database_a_newer_release_migrated_is_refused_untouched(tmp_path: Path) -> None:
+    engine = sqlite_database(tmp_path)
+    db.create_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    before = schema_snapshot(engine)
+    with pytest.raises(migrate.UnknownSchema, match="revision 0099, which this code does not"):
+        migrate.upgrade(engine)
+    assert schema_snapshot(engine) == before
+    assert revision_of(engine) == "0099"
     engine.dispose()
 
 
@@ -428,10 +478,14 @@ def test_postgres_new_database_by_models_or_by_revisions_equals_the_models(
 def test_postgres_baseline_revision_builds_the_previous_release_schema(
     postgres_database: Callable[[str | None], Engine],
 ) -> None:
-    built = postgres_database(None)
+    built, previous = postgres_database(None), postgres_database("7605cbd")
     with built.begin() as connection:
         command.upgrade(migrate.alembic_config(connection), migrate.BASELINE_REVISION)
-    assert_same_schema(built, postgres_database("7605cbd"))
+    assert_same_schema(built, previous)
+    with migrate.migration_connection(built) as connection:  # and back down from the head
+        command.upgrade(migrate.alembic_config(connection), "head")
+        command.downgrade(migrate.alembic_config(connection), migrate.BASELINE_REVISION)
+    assert_same_schema(built, previous)
 
 
 def test_postgres_processes_starting_together_migrate_once(
