@@ -46,11 +46,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 # Rasa's SQLTrackerStore creates and owns it in the same database.
 FOREIGN_TABLES = frozenset({"events"})
 # Any constant shared by every process of the product; pg_advisory_xact_lock takes a bigint.
-ADVISORY_LOCK_KEY = 0x5E0B_1A0_0001
+ADVISORY_LOCK_KEY = 0x5E0B_1A00_0001
 
 # The revision each release made before migrations left its database at, newest first, with a
-# table that release was the first to create. The baseline is the release before the learning
-# loop (commit 7605cbd); the learning loop (ba2f9da) added bot_turns and friends.
+# table that tells it from the older ones. The baseline is the release before the learning loop
+# (commit 7605cbd); the learning loop (ba2f9da) added bot_turns and friends.
 BASELINE_REVISION = "0001"
 RELEASES_BEFORE_MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("bot_turns", "0002"),
@@ -101,12 +101,18 @@ class MigrationReport:
                 "Found tables made before migrations existed: recognised revision "
                 f"{self.recognised} and stamped it."
             )
-        lines += [f"Applied revision {revision}." for revision in self.applied]
+        lines += [f"Applied revision {revision}: {_title(revision)}" for revision in self.applied]
         if not self.applied:
             lines.append(f"Already at revision {self.head}: nothing to do.")
         else:
             lines.append(f"Now at revision {self.head}.")
         return lines
+
+
+def _title(revision: str) -> str:
+    """The first paragraph of a revision's docstring, on one line."""
+    script = script_directory().get_revision(revision)
+    return " ".join((script.doc if script is not None else "").split())
 
 
 def include_object(

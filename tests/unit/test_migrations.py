@@ -404,7 +404,8 @@ def test_command_line_upgrades_reports_and_checks(tmp_path: Path) -> None:
     first = run()
     assert first.returncode == 0, first.stderr
     assert "recognised revision 0001" in first.stdout
-    assert "Applied revision 0002." in first.stdout and "Now at revision 0003." in first.stdout
+    assert "Applied revision 0002: The learning loop" in first.stdout
+    assert "Now at revision 0003." in first.stdout
     second = run("upgrade")
     assert "Already at revision 0003: nothing to do." in second.stdout
     assert (run("current").stdout.strip(), run("check").returncode) == (HEAD, 0)

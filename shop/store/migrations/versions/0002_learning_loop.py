@@ -1,7 +1,9 @@
-"""The learning loop (release ba2f9da): what the bot understood of each message, editors'
-review labels, shoppers' ratings, the topic a bot answer asks to rate, and console roles.
+"""The learning loop (release ba2f9da): bot turns, review labels, ratings, console roles.
 
-Accounts made before roles become agents (the column's server default fills existing rows).
+What the bot understood of each message (``bot_turns``), editors' verdicts on them
+(``review_labels``), shoppers' ratings (``desk_feedback``), the topic a bot answer asks to rate
+(``desk_messages.feedback_topic``) and the console roles (``desk_agents.role``): accounts made
+before roles become agents (the column's server default fills existing rows).
 
 Revision ID: 0002
 Revises: 0001

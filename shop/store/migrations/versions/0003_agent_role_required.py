@@ -1,4 +1,4 @@
-"""Every console account has a role: ``desk_agents.role`` NOT NULL.
+"""Every console account has a role: desk_agents.role NOT NULL.
 
 The learning-loop release added its columns to existing tables with ``ALTER TABLE … ADD
 COLUMN``, which left ``role`` nullable there (with its default, so no row lacks it); databases
