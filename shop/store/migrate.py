@@ -33,7 +33,6 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import inspect, text
@@ -169,12 +168,16 @@ def head_revision() -> str:
 
 
 def run_environment(context: Any) -> None:
-    """What ``env.py`` does when Alembic's commands run it (autogenerate, tests): on the
-    connection they were given, in its transaction."""
-    connection = context.config.attributes.get("connection")
-    if connection is None:
+    """What ``env.py`` does when Alembic's commands run it: configure the store's options on the
+    connection they were given, and migrate in its transaction."""
+    attributes = context.config.attributes
+    if attributes.get("connection") is None:
         raise RuntimeError("Alembic is configured in code: use python -m shop.store.migrate")
-    context.configure(connection=connection, **context_options())
+    context.configure(
+        connection=attributes["connection"],
+        on_version_apply=attributes.get("on_version_apply"),
+        **context_options(),
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -223,11 +226,6 @@ def upgrade_on(connection: Connection, *, with_revisions: bool = False) -> Migra
     ours = tables - {VERSION_TABLE}
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     heads = context.get_current_heads() if VERSION_TABLE in tables else ()
-    if not ours and not with_revisions:
-        Base.metadata.create_all(connection)
-        context.stamp(script_directory(), "head")
-        report.created = True
-        return report
     unknown = [head for head in heads if not _knows(head)]
     if unknown:
         raise UnknownSchema(
@@ -235,6 +233,11 @@ def upgrade_on(connection: Connection, *, with_revisions: bool = False) -> Migra
             f"(its newest is {report.head}): a newer release migrated it. Run that release, "
             "or restore the backup taken before its migration."
         )
+    if not ours and not with_revisions:
+        Base.metadata.create_all(connection)
+        context.stamp(script_directory(), "head")
+        report.created = True
+        return report
     if ours and not heads:
         report.recognised = recognise_release(ours)
         context.stamp(script_directory(), report.recognised)
@@ -271,18 +274,12 @@ def recognise_release(tables: set[str]) -> str:
 
 
 def _run_upgrade(connection: Connection, report: MigrationReport) -> None:
-    script = script_directory()
-
-    def upgrade_steps(heads: Any, context: Any) -> Any:
-        return script._upgrade_revs("head", heads)
-
     def note(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
         report.applied.extend(step.up_revision_ids)
 
-    environment = EnvironmentContext(alembic_config(connection), script, fn=upgrade_steps)
-    with environment:
-        environment.configure(connection=connection, on_version_apply=note, **context_options())
-        environment.run_migrations()
+    config = alembic_config(connection)
+    config.attributes["on_version_apply"] = note
+    command.upgrade(config, "head")
 
 
 def differences(connection: Connection) -> list[Any]:
