@@ -88,7 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         checks.append(("Redis", lambda: _redis_up(redis_url)))
     for url in args.http:
         checks.append((url, lambda url=url: _http_up(url)))  # type: ignore[misc]
-    return 0 if all(wait(name, check, deadline) for name, check in checks) else 1
+    try:
+        return 0 if all(wait(name, check, deadline) for name, check in checks) else 1
+    except KeyboardInterrupt:  # Ctrl-C while the launcher waits: it stops everything
+        return 130
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ import jinja2
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# What answers 200 once each kind is ready (Rasa opens its port only after loading its model);
+# the launcher, the Kubernetes probes and the tests use these.
+HEALTH_PATHS = {"rasa": "/", "actions": "/health", "desk": "/healthz"}
 RASA_RESIDENT_GB = 1.3  # measured resident size of one Rasa server (BENCHMARKS.md), rounded up
 
 
@@ -106,6 +109,14 @@ class ServeSettings:
         if self.own_redis:
             names.append("redis")
         return names
+
+    def health_urls(self) -> list[str]:
+        """Every process's readiness URL, then the public entry's (through nginx)."""
+        urls = [f"http://127.0.0.1:{p}{HEALTH_PATHS['rasa']}" for p in self.rasa_ports]
+        urls += [f"http://127.0.0.1:{p}{HEALTH_PATHS['actions']}" for p in self.actions_ports]
+        urls += [f"http://127.0.0.1:{p}{HEALTH_PATHS['desk']}" for p in self.desk_ports]
+        urls.append(f"http://127.0.0.1:{self.public_port}{HEALTH_PATHS['desk']}")
+        return urls
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServeSettings:
@@ -210,10 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="folder to write the configs into")
     parser.add_argument("--print-sizes", action="store_true", help="print N M K and exit")
+    parser.add_argument("--print-health-urls", action="store_true", help="one URL a line")
     args = parser.parse_args(argv)
     settings = ServeSettings.from_env()
     if args.print_sizes:
         print(settings.rasa_processes, settings.action_processes, settings.desk_processes)
+        return 0
+    if args.print_health_urls:
+        print("\n".join(settings.health_urls()))
         return 0
     for path in write(settings, args.out or settings.run_dir):
         print(path)

@@ -129,7 +129,7 @@ failed() {
 if [ "$detach" = 1 ]; then
     "$ROOT/.venv/bin/supervisord" -c "$conf"
 else
-    "$ROOT/.venv/bin/supervisord" -c "$conf" -n &
+    "$ROOT/.venv/bin/supervisord" -c "$conf" --nodaemon --silent &
     sup_pid=$!
     trap 'stop_all; exit 130' INT TERM
 fi
@@ -143,16 +143,7 @@ echo "==> database schema"
 
 echo "==> starting $n_actions action server(s), $n_rasa Rasa server(s), $n_desks desk(s)"
 ctl start 'actions:*' 'rasa:*' 'desk:*' > /dev/null || failed
-"$PY" - <<'PY' > "$SERVE_DIR/ready-urls"
-from deploy.render import ServeSettings
-s = ServeSettings.from_env()
-urls = [f"http://127.0.0.1:{p}/" for p in s.rasa_ports]
-urls += [f"http://127.0.0.1:{p}/health" for p in s.actions_ports]
-urls += [f"http://127.0.0.1:{p}/healthz" for p in s.desk_ports]
-urls.append(f"http://127.0.0.1:{s.public_port}/healthz")
-print("\n".join(urls))
-PY
-mapfile -t urls < "$SERVE_DIR/ready-urls"
+mapfile -t urls < <("$PY" -m deploy.render --print-health-urls)
 started=$SECONDS
 "$PY" -m deploy.ready "${urls[@]/#/--http=}" --timeout "${READY_TIMEOUT_S:-240}" || failed
 public_port="${SERVE_PUBLIC_PORT:-8080}"
