@@ -25,6 +25,8 @@ from sqlalchemy import Column, MetaData, String, func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from desk.bootstrap import prepare_database
+from shop.store import conversation_repository as repo
 from shop.store import db, migrate
 from shop.store.conversations import Agent, ConsoleSession, Conversation, Role
 from shop.store.learning import BotTurn, Feedback
@@ -182,6 +184,18 @@ def test_database_of_an_earlier_release_upgrades_to_the_models_with_its_rows(
     assert revision_of(engine) == HEAD
     assert_rows_survived(engine, release)
     assert_new_rows_fit(engine)
+    engine.dispose()
+
+
+def test_the_desk_starting_on_a_previous_release_database_migrates_it(tmp_path: Path) -> None:
+    """The desk's start (``prepare_database``) is a ``create_schema`` caller like the seed and
+    the privacy and learning commands: it migrates, and finds the old agent an agent."""
+    engine = sqlite_database(tmp_path, "7605cbd")
+    prepare_database(engine)
+    assert revision_of(engine) == HEAD
+    with db.session_scope(db.make_session_factory(engine)) as session:
+        agent = repo.find_agent(session, "camille")
+        assert agent is not None and agent.role == Role.AGENT.value
     engine.dispose()
 
 
