@@ -13,6 +13,7 @@ import fnmatch
 import html
 import io
 import re
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +21,6 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import MetaData, Table, insert
 from sqlalchemy.orm import sessionmaker
 
 from desk import create_agent
@@ -279,19 +279,14 @@ def test_the_command_line_keeps_the_last_admin(
 
 
 def test_accounts_made_before_roles_are_agents(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    old = MetaData()
-    columns = [c.copy() for c in Agent.__table__.columns if c.name != "role"]
-    agents = Table(Agent.__tablename__, old, *columns)
-    old.create_all(engine)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(agents).values(
-                username="ancien", password_hash="x", display_name="Ancien", created_at=FROZEN_NOW
-            )
-        )
+    """A database the release before roles made (written by that release's own code)."""
+    path = tmp_path / "old.db"
+    previous = sqlite3.connect(path)
+    previous.executescript((ROOT / "tests/migrations/release_7605cbd.sqlite.sql").read_text())
+    previous.close()
+    engine = make_engine(f"sqlite:///{path}")
     prepare_database(engine)
     with session_scope(make_session_factory(engine)) as session:
-        agent = repo.find_agent(session, "ancien")
+        agent = repo.find_agent(session, "camille")
         assert agent is not None and agent.role == Role.AGENT.value
     engine.dispose()
