@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from bot.faq_selector import ENTRY_PREFIX, FAQ_CANDIDATES, RETRIEVAL_INTENT
 from shop.clock import Clock
 from shop.knowledge.text import fold
-from shop.store.learning import BotTurn, Doubt, NextStep
+from shop.store.learning import TURN_TEXT_LIMIT, BotTurn, Doubt, NextStep
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,6 @@ LOW_CONFIDENCE = 0.7
 REPHRASE_WITHIN = timedelta(minutes=3)
 SIMILAR_WITHIN = timedelta(minutes=10)
 SIMILAR_RATIO = 75
-TEXT_LIMIT = 2000
 
 
 def record_new_events(
@@ -103,7 +102,7 @@ def _record(
     session.add(
         BotTurn(
             conversation_id=sender_id,
-            text=text[:TEXT_LIMIT],
+            text=text[:TURN_TEXT_LIMIT],
             intent=intent,
             confidence=confidence,
             faq_entry=faq_entry,

@@ -1,4 +1,4 @@
-"""The desk's client of the Rasa server: the REST channel, the tracker, the resume event.
+"""The desk's client of the Rasa server: the REST channel and the resume event.
 
 Every call has a short timeout. When Rasa cannot be reached the caller gets ``RasaUnavailable``
 and decides what the shopper sees; nothing here ever loses the shopper's message (the desk
@@ -7,10 +7,16 @@ quick-reply buttons and the ``custom`` payload (where the handoff note and the r
 rating travel). Rasa's REST channel sends an utterance's text and its ``custom`` payload as two
 messages, so a request for a rating comes as its own message right after the answer it is
 about (``actions.common``).
+
+What the NLU understood of a message is not asked of Rasa: its server records it in
+``bot_turns`` before it answers (``shop.store.learning.latest_turn_saying``), and a button's
+payload names its intent itself (``intent_of_payload``). Asking Rasa's tracker endpoint for it
+cost the Rasa server a read of the whole conversation, every session, on every turn.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +24,16 @@ import httpx
 
 MAX_TOPIC = 160
 RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+
+
+# Rasa reads a message starting with "/" as an intent, maybe entities: "/inform{...}".
+_PAYLOAD_INTENT = re.compile(r"^/([^{@\s]+)")
+
+
+def intent_of_payload(text: str) -> str | None:
+    """The intent a button's payload sends, as Rasa reads it (None for typed text)."""
+    match = _PAYLOAD_INTENT.match(text.strip())
+    return match.group(1) if match else None
 
 
 class RasaUnavailable(Exception):
@@ -95,26 +111,6 @@ class RasaClient:
             return parse_bot_messages(response.json())
         except (httpx.HTTPError, ValueError) as error:
             raise RasaUnavailable(type(error).__name__) from error
-
-    async def latest_intent(self, conversation_id: str) -> tuple[str | None, float | None]:
-        """What the NLU understood in the shopper's latest message (best effort)."""
-        if not self._token:
-            return None, None
-        try:
-            response = await self._client.get(
-                f"/conversations/{conversation_id}/tracker",
-                params={"token": self._token, "include_events": "NONE"},
-            )
-            response.raise_for_status()
-            intent = (response.json().get("latest_message") or {}).get("intent") or {}
-        except (httpx.HTTPError, ValueError, AttributeError):
-            return None, None
-        name = intent.get("name") if isinstance(intent, dict) else None
-        confidence = intent.get("confidence") if isinstance(intent, dict) else None
-        return (
-            str(name) if name else None,
-            float(confidence) if isinstance(confidence, (int, float)) else None,
-        )
 
     async def resume(self, conversation_id: str) -> None:
         """The bot takes the conversation back (Rasa paused it when it handed over).

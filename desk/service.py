@@ -27,7 +27,6 @@ stores the shopper's rating, or the comment that may follow it, once; a refusal 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import re
 import unicodedata
@@ -43,7 +42,7 @@ from starlette.concurrency import run_in_threadpool
 
 from desk import handoff as notes
 from desk.notifier import Notifier
-from desk.relay import BotMessage, RasaClient, RasaUnavailable
+from desk.relay import BotMessage, RasaClient, RasaUnavailable, intent_of_payload
 from shop.clock import Clock
 from shop.policy.profile import ShopProfile
 from shop.privacy import audit
@@ -52,7 +51,7 @@ from shop.store import conversation_repository as repo
 from shop.store import feedback as ratings
 from shop.store.conversations import Conversation, ConversationMode, Message, MessageAuthor
 from shop.store.db import session_scope
-from shop.store.learning import Feedback, FeedbackKind
+from shop.store.learning import Doubt, Feedback, FeedbackKind, latest_turn_saying
 
 T = TypeVar("T")
 
@@ -65,6 +64,7 @@ ANSWER_SCORES = (-1, 1)  # 👎 / 👍
 AGENT_SCORES = range(1, 6)
 CONSOLE_KEY = "console"
 BOT_UNAVAILABLE = "bot_unavailable"
+FALLBACK_INTENT = "nlu_fallback"
 # Rasa reads a message starting with "/" as an intent with entities: never from typed text.
 _COMMAND_PREFIX = re.compile(r"^[\s/]+")
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -213,6 +213,32 @@ class RatingRequest:
         if score is None and not comment:
             raise InvalidMessage("Choisissez une note ou écrivez un commentaire.")
         return cls(kind, message_id, score, comment or None)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A shopper message this desk process has claimed for relaying, as the bot reads it."""
+
+    message_id: int
+    text: str
+    more: bool  # other messages wait behind it
+
+
+def understood(
+    session: Session, conversation_id: str, sent: str
+) -> tuple[str | None, float | None]:
+    """What the NLU understood of the message just relayed (best effort), for the agents: a
+    button's intent, else the turn the Rasa server recorded (``nlu_fallback`` when the bot
+    fell back, as Rasa's tracker says)."""
+    payload_intent = intent_of_payload(sent)
+    if payload_intent is not None:
+        return payload_intent, 1.0
+    turn = latest_turn_saying(session, conversation_id, sent)
+    if turn is None:
+        return None, None
+    if turn.doubt == Doubt.FALLBACK.value:
+        return FALLBACK_INTENT, None
+    return turn.intent, turn.confidence
 
 
 def _whole(value: Any) -> bool:
@@ -387,7 +413,7 @@ class DeskService:
         cleaned = clean_text(text, MAX_SHOPPER_TEXT)
         async with self._lock(conversation_id):
 
-            def store(session: Session) -> tuple[dict[str, Any], str]:
+            def store(session: Session) -> tuple[dict[str, Any], Claimed | None]:
                 conversation = self._conversation(session, conversation_id)
                 if conversation.mode == ConversationMode.CLOSED:
                     raise Conflict("Cette conversation est terminée.")
@@ -404,13 +430,15 @@ class DeskService:
                     payload=payload if offered else None,
                     relayed=False if relays else None,
                 )
-                return public_message(message), conversation.mode.value
+                # Claimed in the same transaction: oldest first, this one when none waits.
+                claimed = self._claim_next(session, conversation) if relays else None
+                return public_message(message), claimed
 
-            stored, mode = await self.db(store)
+            stored, claimed = await self.db(store)
             self._changed(conversation_id)
             try:
-                if mode == ConversationMode.BOT.value:
-                    await self._relay_waiting(conversation_id)
+                if claimed is not None:
+                    await self._relay_waiting(conversation_id, claimed)
                 _, messages = await self.history(conversation_id, int(stored["id"]) - 1)
             except Unavailable:
                 # Stored: only the bot's answer is late (the recovery task relays it).
@@ -430,52 +458,57 @@ class DeskService:
                 return False
             return await self._relay_waiting(conversation_id)
 
-    async def _relay_waiting(self, conversation_id: str) -> bool:
-        """Relay every message the bot has not received, oldest first (lock held); stops at
-        the first failure so that the bot never reads them out of order."""
-
-        def waiting(session: Session) -> list[tuple[int, str]]:
-            conversation = self._conversation(session, conversation_id)
-            if conversation.mode != ConversationMode.BOT:
-                return []
-            return [
-                (int(m.id), m.payload or as_plain_text(m.text))
-                for m in repo.unrelayed_messages(session, conversation_id)
-            ]
-
-        for _ in range(len(await self.db(waiting))):
-            pending = await self.db(waiting)  # again: an answer may have handed over
-            if not pending:
-                break
-            message_id, text = pending[0]
-            if not await self.db(functools.partial(repo.claim_relay, message_id=message_id)):
-                continue  # another desk process has it
-            if not await self._relay(conversation_id, message_id, text):
+    async def _relay_waiting(self, conversation_id: str, claimed: Claimed | None = None) -> bool:
+        """Relay every message the bot has not received, oldest first (lock held), starting
+        with ``claimed`` when the caller claimed it; stops at the first failure so that the
+        bot never reads them out of order. Each message is claimed in the transaction that
+        stored the previous answer (or the shopper's message): one transaction per turn."""
+        if claimed is None:
+            claimed = await self.db(
+                lambda s: self._claim_next(s, self._conversation(s, conversation_id))
+            )
+        while claimed is not None:
+            relayed, claimed = await self._relay(conversation_id, claimed)
+            if not relayed:
                 return False
         return True
 
-    async def _relay(self, conversation_id: str, message_id: int, text: str) -> bool:
-        """Send one claimed message; on failure give it back and tell the shopper (once)."""
+    def _claim_next(self, session: Session, conversation: Conversation) -> Claimed | None:
+        """The oldest message the bot has not received, claimed for relaying by a conditional
+        UPDATE (another desk process may have it); None when none is left or the bot no
+        longer has the conversation."""
+        if conversation.mode != ConversationMode.BOT:
+            return None
+        waiting = repo.unrelayed_messages(session, str(conversation.id))
+        for place, message in enumerate(waiting):
+            if repo.claim_relay(session, int(message.id)):
+                text = message.payload or as_plain_text(message.text)
+                return Claimed(int(message.id), text, more=place + 1 < len(waiting))
+        return None
+
+    async def _relay(self, conversation_id: str, claimed: Claimed) -> tuple[bool, Claimed | None]:
+        """Send one claimed message and store the answers, claiming the next waiting message
+        (if any waited) in the same transaction; on failure give it back and tell the shopper
+        (once)."""
         self.typing.add(conversation_id)
         self.notifier.notify(conversation_id)
         try:
             try:
-                answers = await self.relay.send(conversation_id, text)
+                answers = await self.relay.send(conversation_id, claimed.text)
             except RasaUnavailable:
 
                 def give_back(session: Session) -> None:
-                    repo.release_relay(session, message_id)
+                    repo.release_relay(session, claimed.message_id)
                     self._bot_unreachable(session, conversation_id)
 
                 await self.db(give_back)
-                return False
-            intent, confidence = await self.relay.latest_intent(conversation_id)
-            await self.db(
-                lambda s: self._store_answers(
-                    s, conversation_id, message_id, answers, intent, confidence
-                )
-            )
-            return True
+                return False, None
+
+            def store(session: Session) -> Claimed | None:
+                conversation = self._store_answers(session, conversation_id, claimed, answers)
+                return self._claim_next(session, conversation) if claimed.more else None
+
+            return True, await self.db(store)
         finally:
             self.typing.discard(conversation_id)
             self._changed(conversation_id)
@@ -515,13 +548,12 @@ class DeskService:
         self,
         session: Session,
         conversation_id: str,
-        message_id: int,
+        claimed: Claimed,
         answers: list[BotMessage],
-        intent: str | None,
-        confidence: float | None,
-    ) -> None:
+    ) -> Conversation:
         conversation = self._conversation(session, conversation_id)
-        repo.mark_relayed(session, message_id, True, intent, confidence)
+        intent, confidence = understood(session, conversation_id, claimed.text)
+        repo.mark_relayed(session, claimed.message_id, True, intent, confidence)
         now = self.clock.now()
         latest: Message | None = None  # the bot message a request for a rating is about
         for answer in answers:
@@ -552,6 +584,7 @@ class DeskService:
                 )
                 notice = notes.shopper_notice(self.profile, now, plan.ticket_number, plan.due_at)
                 repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
+        return conversation
 
     # --- agent side ------------------------------------------------------------------------
 

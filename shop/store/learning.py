@@ -21,7 +21,9 @@ from __future__ import annotations
 import enum
 from datetime import timedelta
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Text, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
 
 from shop.store.models import Base, UTCDateTime
 
@@ -76,6 +78,27 @@ class BotTurn(Base):
     doubt = Column(String(16), nullable=True, index=True)  # a Doubt value
     next_step = Column(String(16), nullable=True)  # a NextStep value
     created_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+# A turn's text is kept up to this many characters (the desk refuses longer messages).
+TURN_TEXT_LIMIT = 2000
+
+
+def latest_turn_saying(session: Session, conversation_id: str, text: str) -> Row | None:
+    """The latest recorded turn of the conversation whose message was ``text``: its intent,
+    confidence and doubt (None when Rasa recorded none, e.g. for a button's payload).
+
+    The Rasa server records a turn in the transaction that saves the tracker, before its REST
+    channel answers, so the desk finds the turn of the message it has just relayed here. Two
+    turns with the same text have the same understanding (the NLU does not read the context).
+    """
+    return session.execute(
+        select(BotTurn.intent, BotTurn.confidence, BotTurn.doubt)
+        .where(BotTurn.conversation_id == conversation_id)
+        .where(BotTurn.text == text.strip()[:TURN_TEXT_LIMIT])
+        .order_by(BotTurn.id.desc())
+        .limit(1)
+    ).one_or_none()
 
 
 class ReviewLabel(Base):

@@ -1,7 +1,9 @@
 """A tiny real HTTP server that answers like Rasa's REST channel and HTTP API (API tests only).
 
 It speaks over a loopback socket, so the desk's real HTTP client, timeouts and error handling
-are exercised; the browser tests use the real Rasa server instead.
+are exercised; the browser tests use the real Rasa server instead. Given the desk's
+``database_url``, it records each message's turn in ``bot_turns`` before it answers, as the real
+server's tracker store does (the desk reads what the bot understood there).
 """
 
 from __future__ import annotations
@@ -12,6 +14,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from sqlalchemy.orm import sessionmaker
+
+from shop.store.db import make_engine, session_scope
+from shop.store.learning import BotTurn, Doubt
+from tests.support.servers import FROZEN_NOW
 
 TOKEN = "test-rasa-token"
 GREETING = "Bonjour ! Je suis l'assistant de Bijou Éclat. Que puis-je faire pour vous ?"
@@ -38,9 +46,11 @@ class FakeRasa:
     )
     down: bool = False
     received: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # "METHOD /path" of every call
     resumed: list[str] = field(default_factory=list)
     resume_events: list[Any] = field(default_factory=list)
     latest: dict[str, tuple[str, float]] = field(default_factory=dict)
+    database_url: str | None = None  # where to record turns, as Rasa's tracker store does
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -73,6 +83,27 @@ class FakeRasa:
         self.latest[sender] = ("nlu_fallback", 0.31)
         return [{"recipient_id": sender, "text": NOT_UNDERSTOOD}]
 
+    def record_turn(self, sender: str, text: str) -> None:
+        """The ``bot_turns`` row Rasa's recorder writes (none for a button's payload)."""
+        if self.database_url is None or text.startswith("/"):
+            return
+        intent, confidence = self.latest.get(sender, ("greet", 1.0))
+        engine = make_engine(self.database_url)
+        try:
+            with session_scope(sessionmaker(engine)) as session:
+                session.add(
+                    BotTurn(
+                        conversation_id=sender,
+                        text=text,
+                        intent=intent,
+                        confidence=confidence,
+                        doubt=Doubt.FALLBACK.value if intent == "nlu_fallback" else None,
+                        created_at=FROZEN_NOW,
+                    )
+                )
+        finally:
+            engine.dispose()
+
     def start(self) -> FakeRasa:
         fake = self
 
@@ -94,13 +125,16 @@ class FakeRasa:
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 url = urlparse(self.path)
+                fake.requests.append(f"POST {url.path}")
                 if fake.down:
                     self._send(503, {"error": "down"})
                     return
                 if url.path == "/webhooks/rest/webhook":
                     body = self._body()
                     fake.received.append(body)
-                    self._send(200, fake.answer(body["sender"], body["message"]))
+                    answers = fake.answer(body["sender"], body["message"])
+                    fake.record_turn(body["sender"], body["message"])
+                    self._send(200, answers)
                     return
                 parts = url.path.strip("/").split("/")
                 if (
@@ -124,18 +158,7 @@ class FakeRasa:
                 self._send(404, {})
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                url = urlparse(self.path)
-                parts = url.path.strip("/").split("/")
-                if len(parts) == 3 and parts[0] == "conversations" and parts[2] == "tracker":
-                    if parse_qs(url.query).get("token") != [TOKEN]:
-                        self._send(401, {"error": "token"})
-                        return
-                    name, confidence = fake.latest.get(parts[1], ("greet", 1.0))
-                    self._send(
-                        200,
-                        {"latest_message": {"intent": {"name": name, "confidence": confidence}}},
-                    )
-                    return
+                fake.requests.append(f"GET {urlparse(self.path).path}")
                 self._send(404, {})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -157,8 +157,9 @@ def test_finding_05_the_widget_clears_its_input_only_once_the_desk_stored_the_me
 
 
 def test_finding_15_messages_rasa_missed_are_relayed_once_and_in_order_when_it_is_back(
-    quiet_client: TestClient, fake_rasa: FakeRasa, db: sessionmaker
+    quiet_client: TestClient, fake_rasa: FakeRasa, db: sessionmaker, database_url: str
 ) -> None:
+    fake_rasa.database_url = database_url  # it records what it understood, as Rasa does
     conversation = start(quiet_client)
     fake_rasa.down = True
     first = say(quiet_client, conversation, "bonjour")

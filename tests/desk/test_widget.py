@@ -77,8 +77,9 @@ def test_finding_01_only_a_payload_the_bot_offered_is_sent_as_an_intent(
 
 
 def test_messages_and_intents_are_persisted(
-    client: TestClient, db: sessionmaker, fake_rasa: FakeRasa
+    client: TestClient, db: sessionmaker, fake_rasa: FakeRasa, database_url: str
 ) -> None:
+    fake_rasa.database_url = database_url  # it records what it understood, as Rasa does
     conversation = start(client)
     say(client, conversation, "bonjour")
     say(client, conversation, "xkcd blabla")

@@ -1,0 +1,110 @@
+"""What one shopper turn costs the desk: its SQL statements and transactions, and its calls to
+Rasa (the REST channel only: what the bot understood is read from ``bot_turns``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from shop.store.conversations import Message, MessageAuthor
+from tests.desk.conftest import say, start
+from tests.desk.fake_rasa import FakeRasa
+
+# Measured: 11 statements in 4 transactions for a turn the bot answers with one message (the
+# router's own read of the mode included); 13 in 7 before the cut, and a call to Rasa's tracker
+# endpoint, which read the whole conversation there.
+MAX_STATEMENTS = 11
+MAX_TRANSACTIONS = 4
+RECORDER_INSERT = "INSERT INTO bot_turns"  # the fake Rasa's own write, not the desk's
+
+
+@dataclass
+class Counted:
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+
+@contextmanager
+def desk_sql() -> Iterator[Counted]:
+    """Every statement and commit the desk sends while the block runs (the fake Rasa's
+    recording of the turn left out)."""
+    counted = Counted()
+
+    def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        if not sql.startswith(RECORDER_INSERT):
+            counted.statements.append(sql)
+
+    def commit(conn: Any) -> None:
+        counted.transactions += 1
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    event.listen(Engine, "commit", commit)
+    try:
+        yield counted
+    finally:
+        event.remove(Engine, "before_cursor_execute", statement)
+        event.remove(Engine, "commit", commit)
+
+
+def test_a_turn_costs_few_statements_and_never_reads_rasas_tracker(
+    client: TestClient, fake_rasa: FakeRasa, database_url: str, db: sessionmaker
+) -> None:
+    fake_rasa.database_url = database_url
+    conversation = start(client)
+    say(client, conversation, "bonjour")
+    fake_rasa.requests.clear()
+    with desk_sql() as counted:
+        turn = say(client, conversation, "xkcd blabla")
+    assert [m["author"] for m in turn["messages"]] == ["shopper", "bot"]
+    assert len(counted.statements) <= MAX_STATEMENTS, "\n".join(counted.statements)
+    # The fake Rasa's recording commits once; everything else is the desk's.
+    assert counted.transactions - 1 <= MAX_TRANSACTIONS
+    assert fake_rasa.requests == ["POST /webhooks/rest/webhook"]
+    with db() as session:
+        shopper = session.execute(
+            select(Message.intent)
+            .where(Message.conversation_id == conversation)
+            .where(Message.author == MessageAuthor.SHOPPER)
+            .order_by(Message.id)
+        ).scalars()
+        assert list(shopper) == ["greet", "nlu_fallback"]  # as recorded by the bot
+
+
+def test_a_buttons_intent_is_read_from_its_payload(
+    client: TestClient, fake_rasa: FakeRasa, database_url: str, db: sessionmaker
+) -> None:
+    """A payload records no turn (nothing to learn from it): its intent is the payload's."""
+    fake_rasa.database_url = database_url
+    conversation = start(client)
+    say(client, conversation, "bonjour")  # offers « Suivre ma commande »
+    say(client, conversation, "Suivre ma commande", payload="/track_order")
+    with db() as session:
+        latest = session.execute(
+            select(Message.intent, Message.confidence)
+            .where(Message.conversation_id == conversation)
+            .where(Message.author == MessageAuthor.SHOPPER)
+            .order_by(Message.id.desc())
+            .limit(1)
+        ).one()
+    assert tuple(latest) == ("track_order", 1.0)
+
+
+def test_a_message_whose_turn_was_not_recorded_has_no_intent(
+    client: TestClient, fake_rasa: FakeRasa, db: sessionmaker
+) -> None:
+    """Best effort: a turn the recorder skipped leaves the intent empty, the answer stored."""
+    conversation = start(client)
+    turn = say(client, conversation, "bonjour")
+    assert [m["author"] for m in turn["messages"]] == ["shopper", "bot"]
+    with db() as session:
+        intents = session.execute(
+            select(Message.intent).where(Message.conversation_id == conversation)
+        ).scalars()
+        assert set(intents) == {None}
