@@ -8,6 +8,11 @@ serve the same conversations (design.md: Rasa's own scale-out path), through Ras
 store made atomic (bot/lock_store.py). The action server answers only requests that carry the
 shared token (``ACTIONS_TOKEN``, else ``.var/actions_token``), which Rasa sends as ``?token=``;
 the file holds secrets, so it is readable by its owner only.
+
+Rasa sends its domain to the action server only for the actions that read it
+(``enable_selective_domain``): the forms' validation actions (``validate_*``, which Rasa
+always sends it to) and those marked ``send_domain`` in domain.yml; the other actions never
+read it, and serialising it on every call was waste.
 """
 
 from __future__ import annotations
@@ -76,7 +81,11 @@ def endpoints(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     host = env.get("ACTIONS_HOST", "127.0.0.1")
     port = env.get("ACTIONS_PORT", "5055")
     settings: dict[str, object] = {
-        "action_endpoint": {"url": f"http://{host}:{port}/webhook", "token": actions_token(env)},
+        "action_endpoint": {
+            "url": f"http://{host}:{port}/webhook",
+            "token": actions_token(env),
+            "enable_selective_domain": True,
+        },
         "tracker_store": tracker_store(env.get(DATABASE_URL_ENV, "").strip() or database_url()),
     }
     redis_url = env.get(REDIS_URL_ENV, "").strip()

@@ -97,7 +97,9 @@ def test_endpoints_read_the_settings_they_are_given(monkeypatch: pytest.MonkeyPa
             "ACTIONS_TOKEN": "t0ken",
         }
     )
-    assert settings["action_endpoint"] == {"url": "http://127.0.0.1:6001/webhook", "token": "t0ken"}
+    action_endpoint = settings["action_endpoint"]
+    assert action_endpoint["url"] == "http://127.0.0.1:6001/webhook"  # type: ignore[index]
+    assert action_endpoint["token"] == "t0ken"  # type: ignore[index]
     assert settings["tracker_store"]["url"] == "db.local"  # type: ignore[index]
     assert "lock_store" not in settings
 
