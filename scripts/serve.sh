@@ -70,9 +70,13 @@ PY="$ROOT/.venv/bin/python"
 
 "$PY" -m shop.policy                               # a broken profile stops here: file, field, reason
 "$PY" -m shop.knowledge validate --allow-drafts    # drafts wait for an answer, listed
-"$PY" -m shop.knowledge build --allow-drafts       # FAQ phrasings -> bot/data/faq.yml
-"$PY" scripts/ensure_model.py
-SERVE_MODEL="${SERVE_MODEL:-$("$PY" scripts/ensure_model.py --print-path)}"
+if [ -n "${SERVE_MODEL:-}" ]; then   # a model chosen by the operator: served as it is
+    [ -f "$SERVE_MODEL" ] || { echo "error: SERVE_MODEL=$SERVE_MODEL: no such file" >&2; exit 1; }
+else
+    "$PY" -m shop.knowledge build --allow-drafts   # FAQ phrasings -> bot/data/faq.yml
+    "$PY" scripts/ensure_model.py                  # trains only if the training data changed
+    SERVE_MODEL=$("$PY" scripts/ensure_model.py --print-path)
+fi
 export SERVE_MODEL  # every Rasa server, restarted or not, loads this very model
 
 secret() {  # secret FILE: a random password kept in FILE (0600), created once
