@@ -1,9 +1,10 @@
 """Train the Rasa model only when its inputs changed.
 
-The cache key is a hash of config.yml, domain.yml, every file under bot/data/ and the custom
+The cache key is a hash of config.yml, domain.yml, every file under bot/data/, the custom
 components in bot/*.py (not the tracker and lock stores, which the Rasa server uses and the
-model does not contain); the model is kept as .var/models/<hash>.tar.gz (an ignored folder),
-so CI and a second `run` reuse it.
+model does not contain) and the identity of the lean spaCy package the pipeline names (its
+meta.json: source model, versions, components left out; installed first if missing); the model
+is kept as .var/models/<hash>.tar.gz (an ignored folder), so CI and a second `run` reuse it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts import make_lean_spacy  # noqa: E402
+
 MODELS = ROOT / ".var" / "models"
 KEEP = 3
 # Modules of bot/ that only the running server uses (scripts/write_endpoints.py names them).
@@ -29,6 +34,15 @@ def training_inputs() -> list[Path]:
     return [ROOT / "config.yml", ROOT / "domain.yml", *data, *components]
 
 
+def lean_spacy_meta() -> bytes:
+    """The installed lean spaCy package's meta.json (built and installed if missing or stale)."""
+    make_lean_spacy.ensure()
+    path = make_lean_spacy.installed_meta_path()
+    if path is None:
+        raise RuntimeError(f"{make_lean_spacy.PACKAGE} is not installed: run scripts/setup.sh")
+    return path.read_bytes()
+
+
 def inputs_hash() -> str:
     digest = hashlib.sha256()
     for path in training_inputs():
@@ -36,6 +50,9 @@ def inputs_hash() -> str:
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
+    digest.update(make_lean_spacy.PACKAGE.encode())
+    digest.update(b"\0")
+    digest.update(lean_spacy_meta())
     return digest.hexdigest()[:16]
 
 
