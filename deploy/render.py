@@ -78,6 +78,9 @@ class ServeSettings:
     nginx_bin: str = "/usr/sbin/nginx"
     nginx_user: str = ""  # workers' account when nginx starts as root (e.g. www-data)
     run_as_postgres: bool = False  # PostgreSQL refuses root: its program runs as 'postgres'
+    # The proxies whose X-Forwarded-For the desks believe: nginx, and any the operator names
+    # (DESK_TRUSTED_PROXIES: a TLS terminator in front of nginx).
+    trusted_proxies: str = "127.0.0.1"
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -147,6 +150,7 @@ class ServeSettings:
             nginx_bin=shutil.which("nginx") or "/usr/sbin/nginx",
             nginx_user=env.get("SERVE_NGINX_USER", "www-data" if root_user else ""),
             run_as_postgres=root_user,
+            trusted_proxies=_trusted_proxies(env.get("DESK_TRUSTED_PROXIES", "")),
         )
 
 
@@ -158,6 +162,11 @@ def default_postgres_dir(run_dir: Path) -> Path:
         return run_dir / "postgres"
     digest = hashlib.sha1(str(run_dir.resolve()).encode()).hexdigest()[:10]
     return Path("/var/lib/postgresql") / f"bijou-{digest}"
+
+
+def _trusted_proxies(extra: str) -> str:
+    names = ["127.0.0.1", *(name.strip() for name in extra.split(",") if name.strip())]
+    return ",".join(dict.fromkeys(names))
 
 
 def _own(env: Mapping[str, str], flag: str, url_setting: str) -> bool:

@@ -176,6 +176,13 @@ def test_processes_reach_each_other_through_the_loopback_balancers(
     assert sorted(retention) == ["0", "1"]  # one desk runs the daily job
 
 
+def test_desks_believe_nginx_and_the_operators_proxies_only() -> None:
+    assert ServeSettings.from_env({}).trusted_proxies == "127.0.0.1"
+    behind = ServeSettings.from_env({"DESK_TRUSTED_PROXIES": "10.0.0.5, 127.0.0.1"})
+    assert behind.trusted_proxies == "127.0.0.1,10.0.0.5"
+    assert 'DESK_TRUSTED_PROXIES="127.0.0.1,10.0.0.5"' in render(behind)["supervisord.conf"]
+
+
 def test_no_secret_in_the_rendered_configs(tmp_path: Path) -> None:
     secrets = {
         "RASA_TOKEN": "hush-rasa-7f3a",

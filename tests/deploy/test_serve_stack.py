@@ -177,7 +177,7 @@ def test_a_shopper_chats_through_nginx_over_http(served: Served) -> None:
 async def _websocket_answer(conversation: tuple[str, str]) -> str:
     conversation_id, token = conversation
     url = f"ws://127.0.0.1:{PORTS['SERVE_PUBLIC_PORT']}/ws/{conversation_id}?after=0"
-    async with websockets.connect(url, origin=PUBLIC) as socket:  # type: ignore[arg-type]
+    async with websockets.connect(url, origin=PUBLIC) as socket:  # type: ignore[attr-defined]
         await socket.send(json.dumps({"type": "auth", "token": token}))
         await socket.send(json.dumps({"type": "message", "text": "bonjour"}))
         while True:
