@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         HandoffRefusal(profile.contact.phone),
         pseudonym=lambda address: client_pseudonym(signer, address),
     )
-    notifier = Notifier()
+    notifier = Notifier(settings.redis_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     retention = RetentionSettings.from_env()
     templates.env.globals.update(shop_name=profile.display_name, retention=retention)
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prepare_database(engine)
         if settings.create_demo_agent:
             ensure_demo_agent(sessions, clock, settings.var_dir)
+        await notifier.start()
         daily = None
         if retention.daily_job:
             await retention_job.run_safely(sessions, clock, retention)
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 daily.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await daily
+            await notifier.stop()
             await relay.aclose()
             engine.dispose()
 

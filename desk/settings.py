@@ -26,6 +26,7 @@ class Settings:
     rasa_token: str = ""
     rasa_timeout_s: float = 15.0
     database_url: str = ""
+    redis_url: str = ""  # shared with the other desk processes: wake-ups travel at once
     secret_key: str = ""
     shop_profile: str = "bijou_eclat"
     var_dir: Path = DEFAULT_VAR_DIR
@@ -62,6 +63,7 @@ class Settings:
             rasa_token=env.get("RASA_TOKEN") or _read(var_dir / "rasa_token"),
             rasa_timeout_s=float(env.get("DESK_RASA_TIMEOUT_S", "15")),
             database_url=env.get("SHOP_DATABASE_URL") or database_url(),
+            redis_url=env.get("SHOP_REDIS_URL", "").strip(),
             secret_key=env.get("DESK_SECRET_KEY") or _secret_file(var_dir / "desk_secret"),
             shop_profile=env.get("SHOP_PROFILE", "bijou_eclat"),
             var_dir=var_dir,

@@ -1,0 +1,105 @@
+"""Several desk processes behind nginx: news stored by one desk wakes the waiters of another at
+once through Redis (``desk/notifier.py``), and Redis being down only brings the timeout back."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from desk.notifier import Notifier
+from tests.desk.conftest import login, say, start
+from tests.support.services import RedisServer
+
+LONG_WAIT_S = 20  # a waiter nobody wakes returns after this long
+
+
+def _woken(waiter: Notifier, notifier: Notifier, key: str, timeout_s: float) -> bool:
+    async def scenario() -> bool:
+        await waiter.start()
+        await notifier.start()
+        try:
+            waiting = asyncio.create_task(waiter.wait(key, timeout_s))
+            await asyncio.sleep(0.2)
+            notifier.notify(key)
+            return await waiting
+        finally:
+            await notifier.stop()
+            await waiter.stop()
+
+    return asyncio.run(scenario())
+
+
+def test_a_wake_up_in_one_desk_reaches_a_waiter_in_another(redis_server: RedisServer) -> None:
+    one, other = Notifier(redis_server.url), Notifier(redis_server.url)
+    assert _woken(other, one, "conversation-1", LONG_WAIT_S)
+
+
+def test_without_redis_the_other_desk_only_sees_news_at_its_timeout() -> None:
+    assert not _woken(Notifier(), Notifier(), "conversation-1", 1.0)
+
+
+def test_redis_down_keeps_the_desk_working_and_wake_ups_come_back_with_it(
+    redis_server: RedisServer,
+) -> None:
+    async def scenario() -> tuple[bool, bool, bool]:
+        one, other = Notifier(redis_server.url), Notifier(redis_server.url)
+        await one.start()
+        await other.start()
+        try:
+            redis_server.stop()
+            local = asyncio.create_task(one.wait("c", LONG_WAIT_S))
+            await asyncio.sleep(0.1)
+            one.notify("c")  # must neither raise nor block
+            woken_here = await local
+            lost = await _notify_and_wait(one, other, "c", 1.0)
+            redis_server.start()  # same port: both desks reconnect by themselves
+            deadline = time.monotonic() + 15
+            back = False
+            while not back and time.monotonic() < deadline:
+                back = await _notify_and_wait(one, other, "c", 0.5)
+            return woken_here, lost, back
+        finally:
+            await one.stop()
+            await other.stop()
+
+    woken_here, lost, back = asyncio.run(scenario())
+    assert woken_here, "a waiter of the same desk is woken even with Redis down"
+    assert not lost, "with Redis down the other desk waits for its timeout"
+    assert back, "once Redis is back, wake-ups reach the other desk again"
+
+
+async def _notify_and_wait(one: Notifier, other: Notifier, key: str, timeout_s: float) -> bool:
+    waiting = asyncio.create_task(other.wait(key, timeout_s))
+    await asyncio.sleep(0.05)
+    one.notify(key)
+    return await waiting
+
+
+def test_a_shopper_writing_to_one_desk_wakes_the_console_of_an_agent_on_another(
+    make_client: Callable[..., TestClient], redis_server: RedisServer
+) -> None:
+    shopper_desk = make_client(redis_url=redis_server.url)
+    agent_desk = make_client(redis_url=redis_server.url)
+    login(agent_desk)
+    conversation = start(shopper_desk)
+    took: list[float] = []
+
+    def poll() -> None:
+        begin = time.monotonic()
+        response = agent_desk.get(
+            f"/console/api/conversations/{conversation}",
+            params={"after": 10**6, "wait": LONG_WAIT_S},
+        )
+        assert response.status_code == 200, response.text
+        took.append(time.monotonic() - begin)
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    time.sleep(1.0)  # the agent's long poll now waits inside the other desk
+    say(shopper_desk, conversation, "bonjour")
+    thread.join(LONG_WAIT_S + 10)
+    assert took and took[0] < LONG_WAIT_S / 2, took
