@@ -9,6 +9,13 @@ against a simple baseline measured in the same run: a TF-IDF + logistic-regressi
 classifier trained on the same data.
 
     .venv/bin/python scripts/bench.py [--rounds 200] [--train] [--think 5] [--paced-for 60]
+
+``--desk`` measures instead the path a widget message takes (desk → Rasa → action server →
+database): CPU milliseconds per turn of each process, latency and turns/s through the desk's
+HTTP API, and a turn early in a long conversation against one late in it; ``--py-spy PATH``
+also records where each process spends its CPU during the concurrent run (collapsed stacks).
+
+    .venv/bin/python scripts/bench.py --desk [--py-spy /tmp/venv/bin/py-spy] [--out DIR]
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import logging
 import os
 import platform
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -33,7 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.ensure_model import TRAINING_ENV, training_command  # noqa: E402
 from shop.store.demo import DEMO_ORDERS  # noqa: E402
+from tests.support.desk import DeskServer  # noqa: E402
 from tests.support.servers import Stack, model_path, new_sender  # noqa: E402
+from tests.support.services import free_port  # noqa: E402
+from tests.support.shopper import TOKEN_HEADER  # noqa: E402
 
 MESSAGES = [
     "slt jveux annulé ma cmd 482913",
@@ -219,6 +230,167 @@ async def paced_load(
     return percentile(turns, 0.5), percentile(turns, 0.95), len(turns) / duration_s, len(turns)
 
 
+# A shopper's visit through the widget: a greeting, the tracking journey (form, identity check,
+# tracking decision), a FAQ question and thanks.
+DESK_JOURNEY = ("bonjour", *TRACKING_JOURNEY, "je peux payer en plusieurs fois ?", "merci")
+# A long conversation that never starts a form nor hands over: FAQ questions and small talk.
+LONG_CHAT = (
+    "je peux payer en plusieurs fois ?",
+    "merci",
+    "quels sont les délais de livraison ?",
+    "bonjour",
+    "vos bijoux sont en or massif ?",
+    "ok merci beaucoup",
+)
+
+
+class DeskShopper:
+    """One widget conversation over the desk's HTTP API (its token carried like the widget)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.path = ""
+        self.headers: dict[str, str] = {}
+
+    async def open(self) -> None:
+        response = await self.client.post("/api/chat")
+        response.raise_for_status()
+        data = response.json()
+        self.path = f"/api/chat/{data['id']}/messages"
+        self.headers = {TOKEN_HEADER: data["token"]}
+
+    async def say(self, text: str) -> float:
+        """Milliseconds until the desk returns the bot's answers (it has stored them)."""
+        started = time.perf_counter()
+        response = await self.client.post(self.path, json={"text": text}, headers=self.headers)
+        response.raise_for_status()
+        if not any(m["author"] != "shopper" for m in response.json()["messages"]):
+            raise RuntimeError(f"no answer to {text!r}")
+        return (time.perf_counter() - started) * 1000
+
+
+def cpu_of(pids: dict[str, int]) -> dict[str, float]:
+    return {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+
+def cpu_ms_per_turn(before: dict[str, float], after: dict[str, float], turns: int) -> str:
+    spent = {name: (after[name] - before[name]) * 1000 / turns for name in before}
+    each = ", ".join(f"{name} {ms:.1f}" for name, ms in spent.items())
+    return f"{each} (total {sum(spent.values()):.1f})"
+
+
+async def desk_visits(url: str, concurrency: int, visits: int) -> tuple[list[float], float]:
+    """``visits`` shoppers, ``concurrency`` at once, each through ``DESK_JOURNEY``."""
+    turns: list[float] = []
+    queue = list(range(visits))
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+
+        async def worker() -> None:
+            while queue:
+                queue.pop()
+                shopper = DeskShopper(client)
+                await shopper.open()
+                for text in DESK_JOURNEY:
+                    turns.append(await shopper.say(text))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return turns, time.perf_counter() - started
+
+
+async def long_chats(
+    url: str, pids: dict[str, int], chats: int, length: int
+) -> list[tuple[dict[str, float], list[float]]]:
+    """``chats`` conversations that each send ``length`` messages, message by message in
+    step: the CPU each process spent on every step, and the steps' latencies."""
+    steps: list[tuple[dict[str, float], list[float]]] = []
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+        shoppers = [DeskShopper(client) for _ in range(chats)]
+        for shopper in shoppers:
+            await shopper.open()
+        for step in range(length):
+            before = cpu_of(pids)
+            latencies = await asyncio.gather(
+                *(s.say(LONG_CHAT[step % len(LONG_CHAT)]) for s in shoppers)
+            )
+            after = cpu_of(pids)
+            steps.append(({n: (after[n] - before[n]) * 1000 / chats for n in pids}, latencies))
+    return steps
+
+
+def spy(py_spy: str, pid: int, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--rate",
+            "200",
+            "--output",
+            str(out),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def desk_bench(args: argparse.Namespace, model: Path) -> None:
+    """The widget's path, desk included: CPU per turn per process, latency, turns/s."""
+    with tempfile.TemporaryDirectory() as workdir:
+        stack = Stack(Path(workdir), rasa_port=free_port(), actions_port=free_port())
+        stack.seed()
+        stack.start_actions()
+        stack.start_rasa(model)
+        desk = DeskServer(stack).start()
+        try:
+            assert desk.process is not None
+            pids = {"desk": desk.process.pid}
+            pids.update({name: process.pid for name, process in stack.processes.items()})
+            asyncio.run(desk_visits(desk.url, 2, 4))  # warm-up
+            for concurrency, visits in ((1, 10), (10, 40)):
+                spies = []
+                if args.py_spy and concurrency > 1:
+                    args.out.mkdir(parents=True, exist_ok=True)
+                    spies = [
+                        spy(args.py_spy, pid, args.out / f"{name}.txt")
+                        for name, pid in pids.items()
+                    ]
+                before = cpu_of(pids)
+                turns, elapsed = asyncio.run(desk_visits(desk.url, concurrency, visits))
+                after = cpu_of(pids)
+                for process in spies:
+                    process.send_signal(signal.SIGINT)
+                    process.wait(timeout=60)
+                row(
+                    f"desk turn, {concurrency} conversations at once",
+                    f"p50 {percentile(turns, 0.5):.0f} ms p95 {percentile(turns, 0.95):.0f} ms",
+                    f"{len(turns) / elapsed:.1f} turns/s, {len(turns)} turns",
+                )
+                row("  CPU ms per turn", cpu_ms_per_turn(before, after, len(turns)))
+            steps = asyncio.run(long_chats(desk.url, pids, args.long_chats, args.long_length))
+            for label, chosen in (
+                ("messages 1-10", steps[:10]),
+                (f"messages {len(steps) - 9}-{len(steps)}", steps[-10:]),
+            ):
+                cpu = {n: sum(s[0][n] for s in chosen) / len(chosen) for n in pids}
+                latencies = [ms for s in chosen for ms in s[1]]
+                row(
+                    f"long conversation, {label}",
+                    f"p50 {percentile(latencies, 0.5):.0f} ms",
+                    "CPU ms/turn " + ", ".join(f"{n} {ms:.1f}" for n, ms in cpu.items()),
+                )
+            for name, pid in pids.items():
+                row(f"peak memory, {name}", f"{peak_rss_mb(pid):.0f} MB")
+        finally:
+            desk.stop()
+            stack.stop_all()
+
+
 def last_training_seconds(model: Path) -> float | None:
     record = model.with_suffix("").with_suffix(".train-seconds")
     return float(record.read_text()) if record.exists() else None
@@ -253,8 +425,17 @@ def main() -> int:
     parser.add_argument(
         "--paced-for", type=float, default=60.0, help="length of the shopper-pace run (s)"
     )
+    parser.add_argument("--desk", action="store_true", help="measure the widget's path only")
+    parser.add_argument("--py-spy", help="with --desk: py-spy to profile each process with")
+    parser.add_argument("--out", type=Path, default=ROOT / ".var" / "reports" / "turn-profile")
+    parser.add_argument("--long-chats", type=int, default=5, help="with --desk")
+    parser.add_argument("--long-length", type=int, default=60, help="with --desk")
     args = parser.parse_args()
     model = args.model or model_path()
+    if args.desk:
+        print(f"machine: {os.cpu_count()} cores; model: {model.name}")
+        desk_bench(args, model)
+        return 0
 
     python = platform.python_version()
     print(f"machine: {os.cpu_count()} cores, {platform.platform()}, Python {python}")
