@@ -68,13 +68,15 @@ mkdir -p "$SERVE_DIR" "$SERVE_LOG_DIR" "$SERVE_DIR/nginx-tmp"
 chmod 700 "$SERVE_DIR" "$SERVE_LOG_DIR"
 PY="$ROOT/.venv/bin/python"
 
-"$PY" -m shop.policy                               # a broken profile stops here: file, field, reason
-"$PY" -m shop.knowledge validate --allow-drafts    # drafts wait for an answer, listed
+"$PY" -m shop.policy          # a broken profile stops here: file, field, reason
+faq_checked=0
 if [ -n "${SERVE_MODEL:-}" ]; then   # a model chosen by the operator: served as it is
     [ -f "$SERVE_MODEL" ] || { echo "error: SERVE_MODEL=$SERVE_MODEL: no such file" >&2; exit 1; }
 else
-    "$PY" -m shop.knowledge build --allow-drafts   # FAQ phrasings -> bot/data/faq.yml
-    "$PY" scripts/ensure_model.py                  # trains only if the training data changed
+    # The FAQ is checked (drafts listed and left out), then its phrasings -> bot/data/faq.yml.
+    "$PY" -m shop.knowledge build --allow-drafts
+    faq_checked=1
+    "$PY" scripts/ensure_model.py   # trains only if the training data changed
     SERVE_MODEL=$("$PY" scripts/ensure_model.py --print-path)
 fi
 export SERVE_MODEL  # every Rasa server, restarted or not, loads this very model
@@ -145,8 +147,12 @@ ready_args=(--database)
 echo "==> database schema"
 "$ROOT/deploy/bin/bijou-process" migrate || failed   # Alembic upgrade + demo agent, once
 
-echo "==> starting $n_actions action server(s), $n_rasa Rasa server(s), $n_desks desk(s)"
-ctl start 'actions:*' 'rasa:*' 'desk:*' > /dev/null || failed
+echo "==> starting $n_rasa Rasa server(s), $n_actions action server(s), $n_desks desk(s)"
+ctl start 'rasa:*' > /dev/null || failed
+if [ "$faq_checked" = 0 ]; then   # while the Rasa servers load their model
+    "$PY" -m shop.knowledge validate --allow-drafts || failed
+fi
+ctl start 'actions:*' 'desk:*' > /dev/null || failed
 mapfile -t urls < <("$PY" -m deploy.render --print-health-urls)
 started=$SECONDS
 "$PY" -m deploy.ready "${urls[@]/#/--http=}" --timeout "${READY_TIMEOUT_S:-240}" || failed

@@ -229,3 +229,69 @@ def test_every_kind_has_one_command_line_in_bijou_process() -> None:
     cases = set(re.findall(r"^    ([a-z]+)\)$", script, re.M))
     assert cases == {*APP_KINDS, "migrate", "retain"}
     assert os.access(ROOT / "deploy" / "bin" / "bijou-process", os.X_OK)
+
+
+BACKEND = """
+import http.server, sys
+class Desk(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(sys.argv[1].encode())
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Desk).serve_forever()
+"""
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed (scripts/setup.sh)")
+def test_requests_about_one_conversation_reach_one_desk(settings: ServeSettings) -> None:
+    """The shopper's calls and WebSocket and the agent's view of a conversation meet on one
+    desk (its wake-ups are in memory); the rest is spread over every desk."""
+    import sys
+    import time
+
+    import httpx
+
+    settings = dataclasses.replace(settings, public_port=8780, desk_port=8781, desk_processes=2)
+    (settings.run_dir / "nginx-tmp").mkdir(parents=True)
+    settings.log_dir.mkdir(parents=True)
+    write(settings, settings.run_dir)
+    desks = [
+        subprocess.Popen([sys.executable, "-c", BACKEND, str(port)]) for port in settings.desk_ports
+    ]
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(settings.run_dir / "nginx.conf"), "-p", f"{settings.run_dir}/"]
+    )
+    public = f"http://127.0.0.1:{settings.public_port}"
+    try:
+        # Every desk and nginx answer first (a desk refusing a connection would be set aside).
+        for url in [f"http://127.0.0.1:{p}/" for p in settings.desk_ports] + [f"{public}/"]:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    httpx.get(url, timeout=1).raise_for_status()
+                    break
+                except httpx.HTTPError:
+                    assert time.monotonic() < deadline, f"{url} did not answer"
+                    time.sleep(0.1)
+        reached = set()
+        for conversation in ("c1", "c2", "c3", "c4", "c5", "c6"):
+            paths = [
+                f"/api/chat/{conversation}/messages",
+                f"/ws/{conversation}",
+                f"/console/conversations/{conversation}",
+                f"/console/api/conversations/{conversation}",
+            ]
+            desks_seen = {httpx.get(public + path).text for path in paths}
+            assert len(desks_seen) == 1, (conversation, desks_seen)
+            reached |= desks_seen
+        assert reached == {str(port) for port in settings.desk_ports}
+        spread = {httpx.get(f"{public}/console").text for _ in range(10)}
+        assert spread == {str(port) for port in settings.desk_ports}
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        for desk in desks:
+            desk.terminate()
+            desk.wait(timeout=10)
