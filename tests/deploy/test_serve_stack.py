@@ -231,6 +231,12 @@ def answers(url: str) -> bool:
         return False
 
 
+def test_a_second_start_is_refused_while_running(served: Served) -> None:
+    again = served.serve("start", "--detach")
+    assert again.returncode == 1 and "already running" in again.stderr
+    assert served.status()["nginx"] == "RUNNING"
+
+
 def test_stop_leaves_no_process(served: Served) -> None:
     assert served.launcher.poll() is None
     stopped = served.serve("stop")
