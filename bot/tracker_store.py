@@ -18,17 +18,35 @@ this store saves it. Events are still written in the same transaction, the same 
 The same transaction also records what the bot understood of each new shopper message
 (``bot/turn_recorder.py``: the ``bot_turns`` table, created here when missing), so the review
 inbox and the dashboard see every message, widget and REST alike, at no extra commit.
+
+Reading a conversation does not grow with its length either. Rasa reads every event of the
+latest session and replays them into a new tracker at every message: at the 60th message of a
+conversation that was the largest cost of the turn. This store keeps the tracker it saved (the
+most recent ``KEPT_TRACKERS`` conversations) with the ids of the session's first and last
+stored events, and at the next message asks the database only for the session's first and last
+ids now (two ends of an index): when nothing changed the kept tracker is the answer; events
+another Rasa server stored meanwhile are read and applied to it. It reads the
+session as Rasa does when anything else happened: the kept tracker holds events it never
+saved (a turn that failed), the session's stored events were deleted (an erasure, the
+retention), a new session started, or the model's domain changed. A tracker whose save started
+a new session is not kept (Rasa's tracker then holds the previous session too, which a read
+does not return): the next read keeps it.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.turn_recorder import record_new_events
 from shop.clock import Clock, clock_from_env
@@ -37,6 +55,19 @@ from shop.store.learning import BotTurn
 # Conversations remembered at once (least recently used forgotten first): a forgotten one is
 # only counted again, as Rasa does.
 REMEMBERED_CONVERSATIONS = 10_000
+# Trackers kept in memory at once (least recently used forgotten first): a forgotten one is
+# read whole again, as Rasa does. A tracker of 20 messages is ~0.3 MB.
+KEPT_TRACKERS = 1_000
+
+
+@dataclass
+class Kept:
+    """A tracker as this store saved or read it, and where its session lies in the table."""
+
+    tracker: DialogueStateTracker
+    domain: Domain | None  # the domain its slots come from
+    first_id: int  # the session's first stored event
+    last_id: int  # the latest stored event
 
 
 class CountFreeSQLTrackerStore(SQLTrackerStore):
@@ -47,6 +78,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         BotTurn.__table__.create(self.engine, checkfirst=True)
         self.clock: Clock = clock_from_env()  # the turns' time (SHOP_NOW freezes it)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
+        self._kept: OrderedDict[str, Kept] = OrderedDict()
 
     def _remember(self, sender_id: str, events: Sequence[Event]) -> None:
         """These are all the events of the conversation's tracker in the database now."""
@@ -70,12 +102,64 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        # Rasa saves the latest session's tracker; the full history is only read. No tracker
-        # means no event at all for this conversation (a session's start is in its session).
-        if not fetch_events_from_all_sessions:
-            self._remember(sender_id, tracker.events if tracker is not None else [])
+        if fetch_events_from_all_sessions:  # the full history is only read, never kept
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        with self.session_scope() as session:
+            tracker = self._kept_tracker(session, sender_id)
+            if tracker is None:
+                tracker = self._read_session(session, sender_id)
+        # Rasa saves the latest session's tracker. No tracker means no event at all for this
+        # conversation (a session's start is in its session).
+        self._remember(sender_id, tracker.events if tracker is not None else [])
         return tracker
+
+    def _read_session(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session's tracker from its stored events, as Rasa reads it (kept)."""
+        self._kept.pop(sender_id, None)
+        rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+        if not self.domain or not rows:
+            return None
+        events = [json.loads(row.data) for row in rows]
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        self._keep(Kept(tracker, self.domain, rows[0].id, rows[-1].id))
+        return tracker
+
+    def _kept_tracker(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
+        """The kept tracker brought up to date with the events stored since (None: read the
+        session instead)."""
+        kept = self._kept.get(sender_id)
+        if kept is None or kept.domain is not self.domain:
+            return None
+        if self.stored_events(kept.tracker) != len(kept.tracker.events):
+            return None  # events added since the save were never stored
+        table = self.SQLEvent
+        oldest, newest = session.execute(
+            sa.select(sa.func.min(table.id), sa.func.max(table.id))
+            .where(table.sender_id == sender_id)
+            .where(table.id >= kept.first_id)
+        ).one()
+        if oldest != kept.first_id or newest is None or newest < kept.last_id:
+            return None  # deleted (an erasure; the retention deletes the oldest first)
+        if newest > kept.last_id:  # another Rasa server handled a turn meanwhile
+            rows = session.execute(
+                sa.select(table.id, table.type_name, table.data)
+                .where(table.sender_id == sender_id)
+                .where(table.id > kept.last_id)
+                .order_by(table.id)
+            ).all()
+            if any(row.type_name == SessionStarted.type_name for row in rows):
+                return None  # a new session: read it as Rasa does
+            for event in deserialise_events([json.loads(row.data) for row in rows]):
+                kept.tracker.update(event)
+            kept.last_id = rows[-1].id
+        self._keep(kept)
+        return kept.tracker
+
+    def _keep(self, kept: Kept) -> None:
+        self._kept[kept.tracker.sender_id] = kept
+        self._kept.move_to_end(kept.tracker.sender_id)
+        if len(self._kept) > KEPT_TRACKERS:
+            self._kept.popitem(last=False)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self.stored_events(tracker)
@@ -87,9 +171,47 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         return iter(new)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save, the same rows in one transaction, learning the new rows' ids."""
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
         try:
-            await super().save(tracker)
+            with self.session_scope() as session:
+                new = list(self._additional_events(session, tracker))
+                rows = [self._row(sender_id, event) for event in new]
+                session.add_all(rows)
+                session.flush()
+                ids = [int(row.id) for row in rows]  # before the commit expires them
+                session.commit()
         except BaseException:
-            self._stored.pop(tracker.sender_id, None)  # count next time
+            self._stored.pop(sender_id, None)  # count next time
+            self._kept.pop(sender_id, None)
             raise
-        self._remember(tracker.sender_id, tracker.events)
+        self._remember(sender_id, tracker.events)
+        self._after_save(tracker, new, ids)
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        """The table row Rasa's ``SQLTrackerStore.save`` writes for an event."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _after_save(self, tracker: DialogueStateTracker, new: list[Event], ids: list[int]) -> None:
+        """The kept tracker, saved, stays kept with its new rows (a tracker read whole by
+        this store is kept from its next read)."""
+        kept = self._kept.get(tracker.sender_id)
+        if (
+            kept is None
+            or kept.tracker is not tracker
+            or any(isinstance(event, SessionStarted) for event in new)
+        ):
+            self._kept.pop(tracker.sender_id, None)
+            return
+        if ids:
+            kept.last_id = ids[-1]
+        self._keep(kept)
