@@ -54,7 +54,7 @@ case "$command" in
     status) [ -f "$conf" ] || { echo "not started (no $conf)"; exit 3; }; ctl status; exit $? ;;
     ctl) ctl "$@"; exit $? ;;
     start) ;;
-    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
 esac
 
 if [ -n "$(supervisord_pid)" ]; then
