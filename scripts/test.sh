@@ -10,7 +10,7 @@ source scripts/env.sh
 
 echo "==> ruff"
 .venv/bin/ruff check .
-echo "==> mypy (shop/, desk/)"
+echo "==> mypy (shop/, desk/, deploy/)"
 .venv/bin/mypy
 echo "==> knowledge validate + build"
 .venv/bin/python -m shop.knowledge validate
