@@ -47,13 +47,20 @@ class RunCheck:
 
 
 def read_journal(path: Path) -> dict[str, list[dict[str, Any]]]:
-    """The journal's lines by conversation, in the order they were written."""
+    """Each message sent, by conversation, in order: its text, ``stored`` (True, False, or
+    None when the shopper never learnt: stopped at the end of the run), ``answer_ms``."""
     by_conversation: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                entry = json.loads(line)
-                by_conversation[entry["conversation"]].append(entry)
+    if not path.exists():
+        return {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            continue
+        line = json.loads(raw)
+        entries = by_conversation[line["conversation"]]
+        if line["phase"] == "send":
+            entries.append({**line, "stored": None, "answer_ms": None, "at": None})
+        elif entries and entries[-1]["text"] == line["text"]:
+            entries[-1].update(stored=line["stored"], answer_ms=line["answer_ms"], at=line["at"])
     return dict(by_conversation)
 
 

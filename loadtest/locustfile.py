@@ -18,9 +18,9 @@ the bot is late, through the long poll). Settings (environment):
   the answer and types) by default; ``0`` is burst mode (the next message as soon as the answer
   arrives), to find the turns per second sustained;
 - ``LOAD_ANSWER_TIMEOUT_S`` (60): longer without an answer counts as a failure;
-- ``LOAD_JOURNAL``: a file where every message sent is written as a JSON line (conversation,
-  text, whether the desk stored it and the bot answered), for the checks against the database
-  after the run (``scripts/load_test.py``, ``tests/load/``).
+- ``LOAD_JOURNAL``: a file of JSON lines, one as each message leaves and one for what became
+  of it (stored by the desk, answered by the bot, the answer time), for the checks against
+  the database after the run (``loadtest/checks.py``).
 
 The desk limits each client address (``DESK_MESSAGES_PER_MINUTE``...): every simulated shopper
 comes from the load generator's one address, so a load run turns those limits off (``0``).
@@ -186,26 +186,37 @@ def next_journey() -> list[Step]:
     return random.choices(journeys, [weight for _, weight in JOURNEYS])[0]()
 
 
+def _write(line: dict[str, Any]) -> None:
+    path = os.environ.get("LOAD_JOURNAL")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def sending(conversation: str, transport: str, text: str) -> None:
+    """Before a message leaves: a shopper stopped at the end of the run may never learn its
+    fate, and the checks must know it was sent."""
+    _write({"phase": "send", "conversation": conversation, "transport": transport, "text": text})
+
+
 def journal(
     conversation: str, transport: str, text: str, stored: bool, answered_since: float | None
 ) -> None:
-    """One line per message sent, for the checks against the database after the run, with the
-    bot's answer time (``answered_since``: when the message was sent, if it was answered)."""
-    path = os.environ.get("LOAD_JOURNAL")
-    if not path:
-        return
+    """What became of the message just sent, for the checks against the database after the
+    run, with the bot's answer time (``answered_since``: when it was sent, if answered)."""
     line = {
+        "phase": "result",
         "conversation": conversation,
         "transport": transport,
         "text": text,
         "stored": stored,
+        "at": time.time(),
         "answered": answered_since is not None,
         "answer_ms": (
             None if answered_since is None else (time.perf_counter() - answered_since) * 1000
         ),
     }
-    with open(path, "a", encoding="utf-8") as out:
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    _write(line)
 
 
 class Shopper:
@@ -262,6 +273,7 @@ class HttpShopper(Shopper, HttpUser):
     ) -> int:
         """Send until stored, wait for the answer; the last message id seen, or -1 when the
         conversation cannot go on (handed over, never stored, no answer)."""
+        sending(conversation, self.transport, text)
         started = time.perf_counter()
         stored: dict[str, Any] | None = None
         mode: str | None = "bot"
@@ -418,6 +430,7 @@ class WebSocketShopper(Shopper, User):
     def _say(self, name: str, text: str) -> bool:
         """Send until stored, then wait for the bot's answer; False when the conversation
         cannot go on (handed to a person, no answer in time)."""
+        sending(self.conversation_id, self.transport, text)
         started = time.perf_counter()
         deadline = time.monotonic() + ANSWER_TIMEOUT_S
         mine: int | None = None
