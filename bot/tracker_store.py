@@ -56,7 +56,8 @@ from shop.store.learning import BotTurn
 # only counted again, as Rasa does.
 REMEMBERED_CONVERSATIONS = 10_000
 # Trackers kept in memory at once (least recently used forgotten first): a forgotten one is
-# read whole again, as Rasa does. A tracker of 20 messages is ~0.3 MB.
+# read whole again, as Rasa does. A tracker holds ~4 KiB a shopper message (measured on the
+# end-to-end tests' conversations): 1 000 conversations of 20 messages, ~80 MB.
 KEPT_TRACKERS = 1_000
 
 
