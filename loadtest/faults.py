@@ -12,6 +12,7 @@ if the mount is refused the fault is reported as skipped, never faked.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import threading
@@ -96,13 +97,11 @@ class SpoolDisk:
         )
         self.mounted = done.returncode == 0
         if self.mounted:
-            with open(self.folder / "filler", "wb") as filler:
-                try:
-                    while True:
-                        filler.write(b"\0" * 4096)
-                        filler.flush()
-                except OSError:
-                    pass
+            # ENOSPC: full, as wanted
+            with contextlib.suppress(OSError), open(self.folder / "filler", "wb") as filler:
+                while True:
+                    filler.write(b"\0" * 4096)
+                    filler.flush()
         return self
 
     def __exit__(self, *_: object) -> None:

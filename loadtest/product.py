@@ -135,8 +135,10 @@ class ServedProduct:
         shutil.rmtree(self.postgres_dir, ignore_errors=True)
 
     def remove(self) -> None:
-        """Stop, then delete the run folder (logs included)."""
+        """Stop, then delete the run folder (logs included), never through a mount left on it."""
         self.stop()
+        if os.path.ismount(self.spool.parent):
+            subprocess.run(["umount", str(self.spool.parent)], check=False)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @property
