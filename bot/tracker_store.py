@@ -50,6 +50,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.turn_recorder import record_new_events
 from shop.clock import Clock, clock_from_env
+from shop.store.db import BUSY_TIMEOUT_SECONDS
 from shop.store.learning import BotTurn
 
 # Conversations remembered at once (least recently used forgotten first): a forgotten one is
@@ -59,6 +60,18 @@ REMEMBERED_CONVERSATIONS = 10_000
 # read whole again, as Rasa does. A tracker holds ~4 KiB a shopper message (measured on the
 # end-to-end tests' conversations): 1 000 conversations of 20 messages, ~80 MB.
 KEPT_TRACKERS = 1_000
+
+
+MEMORY = (None, "", ":memory:")
+
+
+def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
 
 
 @dataclass
@@ -74,12 +87,32 @@ class Kept:
 class CountFreeSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that knows how many events of a tracker it has stored."""
 
+    engine: sa.engine.Engine  # Rasa's, replaced by a pooled one for a SQLite file
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in MEMORY:
+            self._keep_sqlite_connections()
         BotTurn.__table__.create(self.engine, checkfirst=True)
         self.clock: Clock = clock_from_env()  # the turns' time (SHOP_NOW freezes it)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
         self._kept: OrderedDict[str, Kept] = OrderedDict()
+
+    def _keep_sqlite_connections(self) -> None:
+        """SQLAlchemy 1.4 opens a new connection to a SQLite file for every session (its
+        ``NullPool``), so each read and each save of a turn opened the file and parsed the
+        schema again: a third of a save's time. The connections are kept in a pool instead,
+        with the settings the rest of the product uses on the same file (a busy timeout, and
+        in WAL mode no ``fsync`` at every commit: ``shop.store.db``)."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url,
+            poolclass=sa.pool.QueuePool,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
+        )
+        sa.event.listen(self.engine, "connect", _sqlite_settings)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     def _remember(self, sender_id: str, events: Sequence[Event]) -> None:
         """These are all the events of the conversation's tracker in the database now."""
