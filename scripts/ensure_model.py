@@ -10,6 +10,7 @@ is kept as .var/models/<hash>.tar.gz (an ignored folder), so CI and a second `ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -35,8 +36,10 @@ def training_inputs() -> list[Path]:
 
 
 def lean_spacy_meta() -> bytes:
-    """The installed lean spaCy package's meta.json (built and installed if missing or stale)."""
-    make_lean_spacy.ensure()
+    """The installed lean spaCy package's meta.json (built and installed if missing or stale;
+    its messages go to stderr: ``--print-path`` prints the path alone)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        make_lean_spacy.ensure()
     path = make_lean_spacy.installed_meta_path()
     if path is None:
         raise RuntimeError(f"{make_lean_spacy.PACKAGE} is not installed: run scripts/setup.sh")
