@@ -140,7 +140,8 @@ class Stack:
         self._spawn(
             name,
             [
-                str(VENV_BIN / "rasa"),
+                str(VENV_BIN / "python"),
+                str(ROOT / "scripts" / "rasa_run.py"),  # as scripts/run.sh and serve.sh start it
                 "run",
                 "--model",
                 str(model),
