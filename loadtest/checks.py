@@ -7,7 +7,9 @@ against the desk's tables, the one source of truth:
 - every message the desk confirmed is stored exactly once, in order (none lost, none doubled);
 - every stored shopper message the bot holds was relayed and answered (a bot or system message
   follows it) — or is still waiting (``relayed`` false: the recovery pass owes it);
-- no conversation has more than one ticket or more than one open handoff (none duplicated).
+- no conversation has more than one ticket or more than one open handoff (none duplicated);
+- the bot read each relayed message once: Rasa's tracker (``events``) holds no more user
+  messages than the desk relayed (a relay that timed out and was sent again would show here).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from shop.store.conversations import Handoff, Message, MessageAuthor
@@ -89,6 +91,7 @@ def _check(session: Session, journal: dict[str, list[dict[str, Any]]]) -> RunChe
     for conversation, entries in journal.items():
         _check_conversation(result, conversation, entries, messages.get(conversation, []))
     _check_tickets(session, result, ids)
+    _check_bot_reads(session, result, messages)
     return result
 
 
@@ -149,3 +152,28 @@ def _check_tickets(session: Session, result: RunCheck, ids: list[str]) -> None:
             result.handoffs += int(count)
             if count > 1:
                 result.problems.append(f"{str(conversation)[:8]}: {count} open handoffs")
+
+
+def _check_bot_reads(
+    session: Session, result: RunCheck, messages: dict[str, list[Message]]
+) -> None:
+    """Rasa's user events per conversation against the shopper messages the desk relayed."""
+    ids = list(messages)
+    for chunk in range(0, len(ids), 500):
+        counts = session.execute(
+            text(
+                "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' "
+                "AND sender_id IN :ids GROUP BY sender_id"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids[chunk : chunk + 500]},
+        ).all()
+        for conversation, read in counts:
+            relayed = sum(
+                1
+                for m in messages[str(conversation)]
+                if m.author == MessageAuthor.SHOPPER and m.relayed
+            )
+            if read > relayed:
+                result.problems.append(
+                    f"{str(conversation)[:8]}: the bot read {read} messages, {relayed} relayed"
+                )
