@@ -1,16 +1,15 @@
-"""Faults under load, through nginx: while Locust's shoppers write, nginx, the action server,
-Redis and the Rasa server are killed with -9 (supervisord restarts each), PostgreSQL restarts
-with the ticket spool's disk full; afterwards every message the desk confirmed is stored once
-and answered (late, for those the bot missed: the desk's recovery pass relays them), and no
-conversation has two tickets. The times to recover are printed (``-s``); the full version with
-every figure is ``scripts/load_test.py --faults``."""
+"""Faults under load, through nginx: while Locust's shoppers write, one process of each kind is
+killed with -9 (supervisord restarts it), PostgreSQL restarts with the ticket spool's disk full;
+afterwards every message the desk confirmed is stored once and answered (late, for those the
+bot missed: the desk's recovery pass relays them), the bot read each once, and no conversation
+has two tickets. The times to recover are printed (``-s``); the full version with every figure
+is ``scripts/load_test.py --faults``."""
 
 from __future__ import annotations
 
 import math
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,6 +18,12 @@ from loadtest.faults import SETTLE_S, SpoolDisk, inject, waiting_messages
 from loadtest.product import ServedProduct
 
 pytestmark = pytest.mark.e2e
+
+# A fault that breaks the promise today, with why; the test still runs and shows it.
+OPEN_LOSSES = {
+    "desk": "a desk killed between claiming a message for Rasa and storing the bot's answer "
+    "leaves it marked relayed and never answered (desk.service._relay)",
+}
 
 
 def settle(served: ServedProduct, journal: Path) -> None:
@@ -29,53 +34,35 @@ def settle(served: ServedProduct, journal: Path) -> None:
         time.sleep(2)
 
 
-def test_processes_killed_and_stores_restarted_under_load_lose_nothing(
-    served: ServedProduct, tmp_path: Path
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param(f, marks=pytest.mark.xfail(reason=OPEN_LOSSES[f], strict=False))
+        if f in OPEN_LOSSES
+        else f
+        for f in ("nginx", "redis", "actions", "desk", "postgres", "rasa")
+    ],
+)
+def test_a_fault_under_load_loses_no_message_and_duplicates_no_ticket(
+    served: ServedProduct, tmp_path: Path, fault: str
 ) -> None:
-    journal = tmp_path / "faults.jsonl"
-    locust = served.locust(10, 100, journal, think="2-4", spawn_rate=10)
-    recovered: dict[str, dict[str, Any]] = {}
+    journal = tmp_path / f"{fault}.jsonl"
+    locust = served.locust(10, 25, journal, think="1-3", spawn_rate=10)
     try:
         time.sleep(8)
-        for fault in ("nginx", "actions", "redis"):
-            recovered[fault] = inject(served, fault)
-            time.sleep(3)
-        with SpoolDisk(served.spool) as disk:
-            recovered["postgres" if not disk.mounted else "postgres, spool disk full"] = inject(
-                served, "postgres"
-            )
-        recovered["rasa"] = inject(served, "rasa")
+        if fault == "postgres":
+            with SpoolDisk(served.spool):
+                recovered = inject(served, fault)
+        else:
+            recovered = inject(served, fault)
     finally:
         locust.wait(timeout=300)
     settle(served, journal)
-    print("\ntime to recover (s):", recovered)
+    print(f"\n{fault}: time to recover (s): {recovered}")
 
-    assert all(math.isfinite(r["answering_s"]) for r in recovered.values()), recovered
+    assert math.isfinite(recovered["answering_s"])
     check = check_run(served.database_url, journal)
     assert check.problems == []
     assert check.waiting == 0
-    assert check.stored > 40
+    assert check.stored > 10
     assert check.answered + check.with_agent == check.stored
-
-
-@pytest.mark.xfail(
-    reason="a desk killed between claiming a message for Rasa and storing the answer leaves "
-    "it marked relayed and never answered (desk.service._relay): open, see the load report",
-    strict=False,
-)
-def test_a_desk_killed_under_load_leaves_no_message_unanswered(
-    served: ServedProduct, tmp_path: Path
-) -> None:
-    journal = tmp_path / "desk.jsonl"
-    locust = served.locust(10, 30, journal, think="1-2", spawn_rate=10)
-    try:
-        time.sleep(10)
-        recovered = inject(served, "desk")
-    finally:
-        locust.wait(timeout=200)
-    settle(served, journal)
-    print("\ntime to recover (s):", recovered)
-
-    check = check_run(served.database_url, journal)
-    assert check.problems == []
-    assert check.waiting == 0
