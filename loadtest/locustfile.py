@@ -393,6 +393,7 @@ class WebSocketShopper(Shopper, User):
         try:
             socket = websocket.create_connection(url, origin=self.host, timeout=ANSWER_TIMEOUT_S)
             socket.send(json.dumps({"type": "auth", "token": self.token}))
+            socket.settimeout(None)  # a slow answer is timed by _say, never a dropped socket
         except (OSError, websocket.WebSocketException) as error:
             self.record("WS connect", started, error)
             return False
