@@ -100,7 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             daily = asyncio.create_task(retention_job.run_daily(sessions, clock, retention))
         recovering = None
         if settings.relay_retry_s > 0:
-            recovery = Recovery(desk.service, settings.relay_retry_s)
+            # A claim outlives Rasa's time limit twice over before the message is sent again.
+            lease_s = 2 * settings.rasa_timeout_s + 15
+            recovery = Recovery(desk.service, settings.relay_retry_s, claim_lease_s=lease_s)
             recovering = asyncio.create_task(recovery.run_forever())
         try:
             yield

@@ -3,6 +3,9 @@
 - Shopper messages stored while Rasa was down are relayed when it answers again, per
   conversation and oldest first (``DeskService.retry_relay``); a conversation whose bot stays
   away longer than ``bot_outage_handoff_s`` goes to the agents' queue.
+- A message a desk claimed for the bot and never answered (the desk died, or lost the
+  database, mid-turn) waits again once its claim is older than ``claim_lease_s``, longer than
+  Rasa's time limit, and is relayed like one Rasa missed.
 - Requests for a person that the action server kept on disk while the database was down become
   tickets, and their desk conversations join the agents' queue (``shop.assistant``).
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 
@@ -33,11 +37,14 @@ MAX_BACKOFF_S = 30.0
 class Recovery:
     service: DeskService
     every_s: float = 5.0
+    claim_lease_s: float = 45.0
 
     async def run_once(self) -> bool:
         """One pass over the spool and the waiting messages; False when something is down."""
         healthy = await self._replay_spool()
+        lease = timedelta(seconds=self.claim_lease_s)
         try:
+            await self.service.db(lambda session: repo.release_stale_claims(session, lease))
             waiting = await self.service.db(repo.unrelayed_conversations)
         except Unavailable:
             return False

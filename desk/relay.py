@@ -47,6 +47,11 @@ class BotMessage:
     custom: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def shows_something(self) -> bool:
+        """A text, buttons or a handoff: something the shopper or an agent sees."""
+        return bool(self.text or self.buttons) or self.handoff is not None
+
+    @property
     def handoff(self) -> dict[str, Any] | None:
         note = self.custom.get("handoff") if isinstance(self.custom, dict) else None
         return note if isinstance(note, dict) else None

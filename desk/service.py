@@ -495,6 +495,11 @@ class DeskService:
         try:
             try:
                 answers = await self.relay.send(conversation_id, claimed.text)
+                if not any(answer.shows_something for answer in answers):
+                    # Rasa took the message but answered nothing: its action server or its
+                    # lock store failed mid-turn. Every message of ours gets an answer, so
+                    # this one waits for the next try like a message Rasa missed.
+                    raise RasaUnavailable("no answer")
             except RasaUnavailable:
 
                 def give_back(session: Session) -> None:

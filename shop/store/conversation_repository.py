@@ -101,7 +101,7 @@ def mark_relayed(
     intent: str | None = None,
     confidence: float | None = None,
 ) -> None:
-    values: dict[str, Any] = {"relayed": relayed}
+    values: dict[str, Any] = {"relayed": relayed, "relay_claimed_at": None}
     if intent is not None:
         values.update(intent=intent, confidence=confidence)
     session.execute(update(Message).where(Message.id == message_id).values(**values))
@@ -541,13 +541,14 @@ def unrelayed_messages(session: Session, conversation_id: str) -> list[Message]:
 def claim_relay(session: Session, message_id: int) -> bool:
     """Take one unrelayed message for relaying; False when another desk process already did.
 
-    A single conditional UPDATE: of several processes sharing the database, one wins.
+    A single conditional UPDATE: of several processes sharing the database, one wins. The
+    claim's time is the real one (a lease, not a business date: ``SHOP_NOW`` does not apply).
     """
     result = session.execute(
         update(Message)
         .where(Message.id == message_id)
         .where(Message.relayed.is_(False))
-        .values(relayed=True)
+        .values(relayed=True, relay_claimed_at=datetime.now(timezone.utc))
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)
@@ -558,9 +559,27 @@ def release_relay(session: Session, message_id: int) -> None:
     session.execute(
         update(Message)
         .where(Message.id == message_id)
-        .values(relayed=False)
+        .values(relayed=False, relay_claimed_at=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def release_stale_claims(session: Session, lease: timedelta) -> int:
+    """Messages claimed for the bot longer than ``lease`` ago and never answered wait again.
+
+    Their desk died, or lost the database, between sending them and storing the answer (a
+    live desk gives a message back or answers it within Rasa's time limit, shorter than the
+    lease). Returns how many.
+    """
+    result = session.execute(
+        update(Message)
+        .where(Message.author == MessageAuthor.SHOPPER)
+        .where(Message.relayed.is_(True))
+        .where(Message.relay_claimed_at < datetime.now(timezone.utc) - lease)
+        .values(relayed=False, relay_claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)
 
 
 def skip_unrelayed(session: Session, conversation_id: str) -> int:

@@ -100,6 +100,10 @@ class Message(Base):
     intent = Column(String(120), nullable=True, index=True)
     confidence = Column(Float, nullable=True)
     relayed = Column(Boolean, nullable=True)  # shopper messages only: reached the bot or not
+    # When a desk took the message for the bot (real time, not the product's clock); cleared
+    # once its answer is stored. A claim older than its lease belongs to a desk that died or
+    # lost the database mid-turn: the recovery pass hands the message to the bot again.
+    relay_claimed_at = Column(UTCDateTime, nullable=True)
     # Bot answers only: the intent or faq/<entry> the widget asks the shopper to rate.
     feedback_topic = Column(String(160), nullable=True)
     created_at = Column(UTCDateTime, nullable=False)

@@ -45,6 +45,7 @@ class FakeRasa:
         }
     )
     down: bool = False
+    silent: bool = False  # answers nothing, as Rasa does when its action server fails mid-turn
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # "METHOD /path" of every call
     resumed: list[str] = field(default_factory=list)
@@ -132,7 +133,7 @@ class FakeRasa:
                 if url.path == "/webhooks/rest/webhook":
                     body = self._body()
                     fake.received.append(body)
-                    answers = fake.answer(body["sender"], body["message"])
+                    answers = [] if fake.silent else fake.answer(body["sender"], body["message"])
                     fake.record_turn(body["sender"], body["message"])
                     self._send(200, answers)
                     return

@@ -182,6 +182,65 @@ def test_finding_15_messages_rasa_missed_are_relayed_once_and_in_order_when_it_i
     assert authors == ["shopper", "system", "shopper", "bot", "bot"]
 
 
+def test_a_turn_rasa_answered_with_nothing_is_kept_and_answered_when_the_bot_is_back(
+    quiet_client: TestClient, fake_rasa: FakeRasa, db: sessionmaker
+) -> None:
+    """Rasa's action server restarting (or its lock store failing) mid-turn: Rasa took the
+    message and answered nothing. The message waits like one Rasa missed, the shopper is told
+    once, and the next pass gets the answer."""
+    conversation = start(quiet_client)
+    fake_rasa.silent = True
+    say(quiet_client, conversation, "bonjour")
+    assert [m.relayed for m in shopper_messages(db)] == [False]
+    notices = [t for a, t in texts(quiet_client, conversation) if a == "system"]
+    assert len(notices) == 1 and "dès son retour" in notices[0]
+
+    fake_rasa.silent = False
+    assert recover(quiet_client) is True
+    assert [m.relayed for m in shopper_messages(db)] == [True]
+    assert [a for a, _ in texts(quiet_client, conversation)] == ["shopper", "system", "bot"]
+
+
+def test_a_message_a_desk_claimed_and_never_answered_is_relayed_once_its_claim_is_stale(
+    quiet_client: TestClient, fake_rasa: FakeRasa, db: sessionmaker
+) -> None:
+    """A desk killed (or cut from the database) between sending a message to the bot and
+    storing the answer: another desk's recovery pass sends it again once the claim is older
+    than its lease, never while it may still be in flight."""
+    conversation = start(quiet_client)
+    with session_scope(db) as session:
+        stored = repo.add_message(
+            session,
+            repo.get_conversation(session, conversation),
+            MessageAuthor.SHOPPER,
+            "bonjour",
+            FROZEN_NOW,
+            relayed=False,
+        )
+        assert repo.claim_relay(session, int(stored.id))  # then the desk died
+        message_id = int(stored.id)
+
+    def claimed_ago(seconds: float) -> None:
+        with session_scope(db) as session:
+            message = session.get(Message, message_id)
+            message.relay_claimed_at = message.relay_claimed_at - timedelta(seconds=seconds)
+
+    service = desk_of(quiet_client).service
+    recovery = Recovery(service, claim_lease_s=45)
+    assert quiet_client.portal is not None
+    claimed_ago(30)  # may still be in flight: left alone
+    quiet_client.portal.call(recovery.run_once)
+    assert fake_rasa.received == []
+    claimed_ago(20)  # 50 s: its desk is gone
+    assert quiet_client.portal.call(recovery.run_once) is True
+    assert [r["message"] for r in fake_rasa.received] == ["bonjour"]
+    assert [a for a, _ in texts(quiet_client, conversation)] == ["shopper", "bot"]
+    quiet_client.portal.call(recovery.run_once)
+    assert len(fake_rasa.received) == 1  # answered: never sent again
+    [message] = shopper_messages(db)
+    assert message.relayed is True and message.relay_claimed_at is None
+
+
 def test_finding_15_the_next_message_sends_the_missed_ones_first(
     quiet_client: TestClient, fake_rasa: FakeRasa
 ) -> None:

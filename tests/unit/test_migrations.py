@@ -35,12 +35,14 @@ from tests.support.servers import ROOT
 from tests.support.services import PostgresServer
 
 FIXTURES = ROOT / "tests" / "migrations"
-HEAD = "0003"
+HEAD = db.SCHEMA_REVISION
+REVISIONS = [f"{number:04d}" for number in range(1, int(HEAD) + 1)]  # 0001 … HEAD, in turn
 # Release → (the revision its database is recognised at, the revisions then applied).
 RELEASES = {
-    "7605cbd": ("0001", ["0002", "0003"]),
-    "ba2f9da": ("0002", ["0003"]),
+    release: (recognised, REVISIONS[REVISIONS.index(recognised) + 1 :])
+    for release, recognised in {"7605cbd": "0001", "ba2f9da": "0002"}.items()
 }
+NEXT = f"{int(HEAD) + 1:04d}"
 
 
 # --- databases -----------------------------------------------------------------------------
@@ -215,7 +217,7 @@ def test_every_revision_run_in_turn_builds_exactly_the_models(tmp_path: Path) ->
     """The guard: a model that gains a column, table or index without a revision fails here."""
     engine = sqlite_database(tmp_path)
     report = migrate.upgrade(engine, with_revisions=True)
-    assert report.applied == ["0001", "0002", "0003"]
+    assert report.applied == REVISIONS
     assert differences(engine) == []
     engine.dispose()
 
@@ -371,7 +373,7 @@ def test_two_processes_migrating_one_sqlite_file_at_once_migrate_it_once(
 ) -> None:
     engine = sqlite_database(tmp_path, "7605cbd")
     reports = race(lambda: db.make_engine(str(engine.url)), racers=4)
-    assert sorted(len(r.applied) for r in reports) == [0, 0, 0, 2]
+    assert sorted(len(r.applied) for r in reports) == [0, 0, 0, len(RELEASES["7605cbd"][1])]
     assert differences(engine) == []
     assert_rows_survived(engine, "7605cbd")
     engine.dispose()
@@ -419,9 +421,9 @@ def test_command_line_upgrades_reports_and_checks(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "recognised revision 0001" in first.stdout
     assert "Applied revision 0002: The learning loop" in first.stdout
-    assert "Now at revision 0003." in first.stdout
+    assert f"Now at revision {HEAD}." in first.stdout
     second = run("upgrade")
-    assert "Already at revision 0003: nothing to do." in second.stdout
+    assert f"Already at revision {HEAD}: nothing to do." in second.stdout
     assert (run("current").stdout.strip(), run("check").returncode) == (HEAD, 0)
 
 
@@ -452,9 +454,9 @@ def test_autogenerate_writes_an_empty_revision_when_the_models_have_not_changed(
     try:
         path = migrate.write_revision("nothing changed")
         assert path.parent == copy / "versions"
-        assert path.name == "0004_nothing_changed.py"
+        assert path.name == f"{NEXT}_nothing_changed.py"
         written = path.read_text()
-        assert "revision = '0004'" in written and "down_revision = '0003'" in written
+        assert f"revision = '{NEXT}'" in written and f"down_revision = '{HEAD}'" in written
         assert "op." not in written.split("def upgrade")[1]
         compile(written, str(path), "exec")
     finally:
@@ -510,6 +512,6 @@ def test_postgres_processes_starting_together_migrate_once(
     migrates under the advisory lock, the others find it done (none fails)."""
     engine = postgres_database("7605cbd")
     reports = race(lambda: db.make_engine(engine.url.render_as_string(False)), racers=4)
-    assert sorted(len(r.applied) for r in reports) == [0, 0, 0, 2]
+    assert sorted(len(r.applied) for r in reports) == [0, 0, 0, len(RELEASES["7605cbd"][1])]
     assert differences(engine) == []
     assert_rows_survived(engine, "7605cbd")
