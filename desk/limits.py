@@ -182,12 +182,16 @@ class HandoffLimitedRasaClient(RasaClient):
         self._pseudonym = pseudonym
 
     async def send(
-        self, conversation_id: str, text: str, client_key: str | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        client_key: str | None = None,
+        message_id: int | None = None,
     ) -> list[BotMessage]:
         client = current_client.get()
         if client_key is None and client is not None:
             client_key = self._pseudonym(client)
-        answers = await super().send(conversation_id, text, client_key)
+        answers = await super().send(conversation_id, text, client_key, message_id)
         if client is None or not any(answer.handoff is not None for answer in answers):
             return answers
         wait = self._limits.handoff_wait_s(client)

@@ -100,16 +100,27 @@ class RasaClient:
         await self._client.aclose()
 
     async def send(
-        self, conversation_id: str, text: str, client_key: str | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        client_key: str | None = None,
+        message_id: int | None = None,
     ) -> list[BotMessage]:
         """The shopper's message to the bot; the bot's answers of this turn.
 
         ``client_key`` (a pseudonym of the shopper's address) travels as the message's
-        metadata: the identity check limits guessing per client address with it.
+        metadata: the identity check limits guessing per client address with it. So does
+        ``message_id``, the desk's id of the message: sent again after a timeout or a crash,
+        it is read once and answered with the first answers (``bot/repeated_messages.py``).
         """
         body: dict[str, Any] = {"sender": conversation_id, "message": text}
+        metadata: dict[str, Any] = {}
         if client_key:
-            body["metadata"] = {"client": client_key}
+            metadata["client"] = client_key
+        if message_id is not None:
+            metadata["message_id"] = message_id
+        if metadata:
+            body["metadata"] = metadata
         try:
             response = await self._client.post("/webhooks/rest/webhook", json=body)
             response.raise_for_status()

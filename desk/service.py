@@ -494,7 +494,9 @@ class DeskService:
         self.notifier.notify(conversation_id)
         try:
             try:
-                answers = await self.relay.send(conversation_id, claimed.text)
+                answers = await self.relay.send(
+                    conversation_id, claimed.text, message_id=claimed.message_id
+                )
                 if not any(answer.shows_something for answer in answers):
                     # Rasa took the message but answered nothing: its action server or its
                     # lock store failed mid-turn. Every message of ours gets an answer, so

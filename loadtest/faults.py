@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from loadtest.checks import check_run, read_journal
 from loadtest.product import ServedProduct
@@ -62,7 +62,9 @@ def time_until_answering(product: ServedProduct, since: float, limit_s: float = 
 
 
 def waiting_messages(database_url: str, conversations: Iterable[str]) -> int:
-    """Shopper messages of these conversations still owed to the bot (``relayed`` false)."""
+    """Shopper messages of these conversations still owed to the bot: waiting (``relayed``
+    false) or claimed by a desk and not answered yet (a dead desk's claim waits for its
+    lease, then the recovery pass sends it again)."""
     ids = list(conversations)
     engine = make_engine(database_url)
     try:
@@ -74,7 +76,9 @@ def waiting_messages(database_url: str, conversations: Iterable[str]) -> int:
                     .select_from(Message)
                     .where(Message.conversation_id.in_(ids[chunk : chunk + 500]))
                     .where(Message.author == MessageAuthor.SHOPPER)
-                    .where(Message.relayed.is_(False))
+                    .where(
+                        or_(Message.relayed.is_(False), Message.relay_claimed_at.isnot(None))
+                    )
                 ).scalar_one()
             return int(total)
     finally:

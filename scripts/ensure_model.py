@@ -26,7 +26,7 @@ from scripts import make_lean_spacy  # noqa: E402
 MODELS = ROOT / ".var" / "models"
 KEEP = 3
 # Modules of bot/ that only the running server uses (scripts/write_endpoints.py names them).
-SERVER_ONLY = {"tracker_store.py", "turn_recorder.py", "lock_store.py"}
+SERVER_ONLY = {"tracker_store.py", "turn_recorder.py", "lock_store.py", "repeated_messages.py"}
 
 
 def training_inputs() -> list[Path]:

@@ -4,7 +4,8 @@ TensorFlow 2.12 depends on JAX and, when importing, tries ``from jax import xla_
 for TensorFlow Lite's converter of JAX functions (guarded: ``None`` when JAX is missing). Rasa
 never converts JAX functions, yet that import loads jaxlib's XLA libraries: ~65 MB resident and
 ~0.3 s of start in every Rasa server (scripts/bench_startup.py --command). Here JAX counts as
-missing before Rasa imports TensorFlow; everything else is Rasa's own command line:
+missing before Rasa imports TensorFlow, and a message the desk sends twice is read once
+(``bot/repeated_messages.py``); everything else is Rasa's own command line:
 
     .venv/bin/python scripts/rasa_run.py run --model ... (same arguments as `rasa run`)
 """
@@ -25,6 +26,10 @@ def block_unused() -> None:
 def main() -> None:
     block_unused()
     from rasa.__main__ import main as rasa_main
+
+    from bot.repeated_messages import install
+
+    install()  # a message the desk sends twice is read once
 
     rasa_main()
 

@@ -23,6 +23,7 @@ import pytest
 import websockets
 
 from deploy.render import ROOT
+from tests.support.threads import in_own_thread
 
 pytestmark = pytest.mark.e2e
 
@@ -191,7 +192,7 @@ async def _websocket_answer(conversation: tuple[str, str]) -> str:
 def test_a_shopper_chats_through_nginx_over_websocket(served: Served) -> None:
     with httpx.Client(base_url=PUBLIC, timeout=30) as client:
         conversation = new_conversation(client)
-    assert "Bonjour" in asyncio.run(_websocket_answer(conversation))
+    assert "Bonjour" in in_own_thread(asyncio.run, _websocket_answer(conversation))
 
 
 def test_internal_servers_listen_on_loopback_only_and_are_not_public(served: Served) -> None:

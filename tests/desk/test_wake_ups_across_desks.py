@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from desk.notifier import Notifier
 from tests.desk.conftest import login, say, start
 from tests.support.services import RedisServer
+from tests.support.threads import in_own_thread
 
 LONG_WAIT_S = 20  # a waiter nobody wakes returns after this long
 
@@ -30,7 +31,7 @@ def _woken(waiter: Notifier, notifier: Notifier, key: str, timeout_s: float) -> 
             await notifier.stop()
             await waiter.stop()
 
-    return asyncio.run(scenario())
+    return in_own_thread(asyncio.run, scenario())
 
 
 def test_a_wake_up_in_one_desk_reaches_a_waiter_in_another(redis_server: RedisServer) -> None:
@@ -66,7 +67,7 @@ def test_redis_down_keeps_the_desk_working_and_wake_ups_come_back_with_it(
             await one.stop()
             await other.stop()
 
-    woken_here, lost, back = asyncio.run(scenario())
+    woken_here, lost, back = in_own_thread(asyncio.run, scenario())
     assert woken_here, "a waiter of the same desk is woken even with Redis down"
     assert not lost, "with Redis down the other desk waits for its timeout"
     assert back, "once Redis is back, wake-ups reach the other desk again"

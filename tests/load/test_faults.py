@@ -19,21 +19,6 @@ from loadtest.product import ServedProduct
 
 pytestmark = pytest.mark.e2e
 
-# A fault that breaks the promise today, with why; the test still runs and shows it.
-OPEN_LOSSES = {
-    "desk": "a desk killed between claiming a message for Rasa and storing the bot's answer "
-    "leaves it marked relayed and never answered (desk.service._relay); seen when the kill "
-    "lands mid-relay",
-    "actions": "while the action server restarts, Rasa answers a turn whose action fails with "
-    "no message: the desk marks it relayed and the shopper gets no answer (10 of 143 in the "
-    "full run)",
-    "redis": "a turn that meets Redis (Rasa's lock store) restarting can come back from Rasa "
-    "without an answer: the desk marks it relayed and the shopper gets none (1 message, once)",
-    "postgres": "a turn Rasa answered while PostgreSQL restarts cannot be stored by the desk: "
-    "the message stays claimed (relayed) without its answer (3 of 199 in the full run)",
-}
-
-
 def settle(served: ServedProduct, journal: Path) -> None:
     """Until the recovery pass has relayed every message the bot missed (or SETTLE_S)."""
     conversations = read_journal(journal)
@@ -44,12 +29,7 @@ def settle(served: ServedProduct, journal: Path) -> None:
 
 @pytest.mark.parametrize(
     "fault",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(reason=OPEN_LOSSES[f], strict=False))
-        if f in OPEN_LOSSES
-        else f
-        for f in ("nginx", "redis", "actions", "desk", "postgres", "rasa")
-    ],
+    ["nginx", "redis", "actions", "desk", "postgres", "rasa"],
 )
 def test_a_fault_under_load_loses_no_message_and_duplicates_no_ticket(
     served: ServedProduct, tmp_path: Path, fault: str

@@ -1,0 +1,76 @@
+"""A message the desk sends twice is read once: the second time, Rasa gives the first answers.
+
+The desk sends a shopper's message again when it cannot know whether the bot read it: Rasa's
+answer timed out, or the desk died (or lost the database) before storing it. Each message
+carries the desk's id in its metadata (``message_id``); if the conversation's current session
+already holds a user event with that id and bot answers after it, those answers are returned
+again and nothing else happens (no second NLU, no second action, no second ticket). A message
+that got no answer at all (its action failed) is read again.
+
+The check runs inside Rasa's conversation lock (``MessageProcessor.handle_message`` is called
+under it), so two copies of one message in flight on several Rasa servers are still read once.
+Installed by ``scripts/rasa_run.py``, the command every Rasa server is started with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.events import BotUttered, Event, UserUttered
+
+MESSAGE_ID = "message_id"  # the desk's id of the shopper's message, in the metadata
+ANSWER_KEYS = ("buttons", "image", "attachment", "custom", "elements", "quick_replies")
+
+
+def message_id(metadata: Any) -> Any:
+    return metadata.get(MESSAGE_ID) if isinstance(metadata, dict) else None
+
+
+def answers_already_given(
+    events: list[Event], sender_id: str, key: Any
+) -> list[dict[str, Any]] | None:
+    """The bot's answers to the user event carrying ``key``, as the REST channel returns them;
+    None when that message was never read or got no answer."""
+    answers: list[dict[str, Any]] | None = None
+    for event in events:
+        if isinstance(event, UserUttered):
+            if answers is not None:
+                break  # the next message: the answers to ours are complete
+            if message_id(event.metadata) == key:
+                answers = []
+        elif answers is not None and isinstance(event, BotUttered):
+            answer: dict[str, Any] = {"recipient_id": sender_id}
+            if event.text:
+                answer["text"] = event.text
+            for name in ANSWER_KEYS:
+                value = (event.data or {}).get(name)
+                if value:
+                    answer[name] = value
+            answers.append(answer)
+    return answers or None
+
+
+def install() -> None:
+    """Wrap ``MessageProcessor.handle_message`` (once)."""
+    original = MessageProcessor.handle_message
+    if getattr(original, "reads_repeats_once", False):
+        return
+
+    async def handle_message(
+        self: MessageProcessor, message: UserMessage
+    ) -> list[dict[str, Any]] | None:
+        key = message_id(message.metadata)
+        channel = message.output_channel
+        if key is not None and isinstance(channel, CollectingOutputChannel):
+            tracker = await self.tracker_store.retrieve(message.sender_id)
+            if tracker is not None:
+                given = answers_already_given(list(tracker.events), message.sender_id, key)
+                if given is not None:
+                    channel.messages.extend(given)
+                    return channel.messages
+        return await original(self, message)
+
+    handle_message.reads_repeats_once = True  # type: ignore[attr-defined]
+    MessageProcessor.handle_message = handle_message  # type: ignore[method-assign]
