@@ -9,7 +9,8 @@ against the desk's tables, the one source of truth:
   follows it) — or is still waiting (``relayed`` false: the recovery pass owes it);
 - no conversation has more than one ticket or more than one open handoff (none duplicated);
 - the bot read each relayed message once: Rasa's tracker (``events``) holds no more user
-  messages than the desk relayed (a relay that timed out and was sent again would show here).
+  messages, counted by the desk's message id, than the desk relayed (a copy sent again after a
+  timeout or a crash and read a second time would show here).
 """
 
 from __future__ import annotations
@@ -157,23 +158,30 @@ def _check_tickets(session: Session, result: RunCheck, ids: list[str]) -> None:
 def _check_bot_reads(
     session: Session, result: RunCheck, messages: dict[str, list[Message]]
 ) -> None:
-    """Rasa's user events per conversation against the shopper messages the desk relayed."""
+    """Rasa's user events per conversation against the shopper messages the desk relayed.
+
+    A message counts once per desk id (``metadata.message_id``): one the bot read without
+    answering (its action server was down) is read again on purpose, under the same id; a
+    copy of an answered one is never read again (``bot/repeated_messages.py``)."""
     ids = list(messages)
+    read: dict[str, set[Any]] = {}
     for chunk in range(0, len(ids), 500):
-        counts = session.execute(
+        rows = session.execute(
             text(
-                "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' "
-                "AND sender_id IN :ids GROUP BY sender_id"
+                "SELECT id, sender_id, data FROM events WHERE type_name = 'user' "
+                "AND sender_id IN :ids"
             ).bindparams(bindparam("ids", expanding=True)),
             {"ids": ids[chunk : chunk + 500]},
         ).all()
-        for conversation, read in counts:
-            relayed = sum(
-                1
-                for m in messages[str(conversation)]
-                if m.author == MessageAuthor.SHOPPER and m.relayed
+        for event_id, conversation, data in rows:
+            metadata = (json.loads(data).get("metadata") or {}) if data else {}
+            key = metadata.get("message_id", f"event-{event_id}")
+            read.setdefault(str(conversation), set()).add(key)
+    for conversation, keys in read.items():
+        relayed = sum(
+            1 for m in messages[conversation] if m.author == MessageAuthor.SHOPPER and m.relayed
+        )
+        if len(keys) > relayed:
+            result.problems.append(
+                f"{conversation[:8]}: the bot read {len(keys)} messages, {relayed} relayed"
             )
-            if read > relayed:
-                result.problems.append(
-                    f"{str(conversation)[:8]}: the bot read {read} messages, {relayed} relayed"
-                )
