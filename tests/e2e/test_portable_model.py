@@ -8,7 +8,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tarfile
 import time
@@ -20,7 +19,7 @@ import httpx
 import pytest
 
 from scripts.make_lean_spacy import PACKAGE
-from tests.support.servers import ROOT, VENV_BIN, model_path
+from tests.support.servers import ROOT, VENV_BIN, model_path, stop_process
 from tests.support.services import free_port
 
 pytestmark = pytest.mark.e2e
@@ -83,12 +82,7 @@ def rasa_elsewhere(
             time.sleep(0.5)
         yield url, token, cwd
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 

@@ -183,14 +183,8 @@ class Stack:
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
-        if process is None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            stop_process(process)
 
     def stop_all(self) -> None:
         for name in list(self.processes):
@@ -225,6 +219,16 @@ class Stack:
         )
         response.raise_for_status()
         return dict(response.json())
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 20 s: a server gets its chance to close cleanly."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def texts(messages: list[dict[str, Any]]) -> str:
