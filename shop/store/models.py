@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -106,10 +107,17 @@ class Customer(Base):
 
 
 class Order(Base):
+    """An order as shoppers know it. Orders brought in from the shop's platform (``shop.sources``)
+    also keep where they come from, the platform's own status and when the platform last changed
+    them, so that an older event never overwrites a newer one."""
+
     __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_platform_order", "platform", "platform_order_id", unique=True),
+    )
 
     id = Column(Integer, primary_key=True)
-    number = Column(String(6), nullable=False, unique=True, index=True)
+    number = Column(String(32), nullable=False, unique=True, index=True)
     customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
     status = Column(Enum(OrderStatus, native_enum=False, length=32), nullable=False)
     status_changed_at = Column(UTCDateTime, nullable=False)
@@ -121,6 +129,14 @@ class Order(Base):
     carrier = Column(String(32), nullable=False)
     promo_code_id = Column(Integer, ForeignKey("promo_codes.id"), nullable=True)
     cancelled_at = Column(UTCDateTime, nullable=True)
+    reference = Column(String(64), nullable=True)  # as the platform shows it ("#1001")
+    platform = Column(String(16), nullable=True)  # None: made here (demo data)
+    platform_order_id = Column(String(64), nullable=True)
+    source_updated_at = Column(UTCDateTime, nullable=True)
+    source_status = Column(String(64), nullable=True)  # the platform's status, as it said it
+    status_unknown = Column(Boolean, nullable=False, default=False)  # no mapping for it
+    source_payment_method = Column(String(64), nullable=True)
+    discounts = Column(JSON, nullable=True)  # [{"code", "amount_cents", "kind"}]
 
     customer = relationship("Customer", back_populates="orders")
     lines = relationship(
@@ -147,6 +163,7 @@ class OrderLine(Base):
     engraved = Column(Boolean, nullable=False, default=False)
     made_to_measure = Column(Boolean, nullable=False, default=False)
     discounted = Column(Boolean, nullable=False, default=False)
+    platform_line_id = Column(String(64), nullable=True)
 
     order = relationship("Order", back_populates="lines")
     shipment = relationship("Shipment", back_populates="lines")
@@ -162,6 +179,8 @@ class Shipment(Base):
     destination_country = Column(String(2), nullable=False, default="FR")
     shipped_at = Column(UTCDateTime, nullable=False)
     delivered_at = Column(UTCDateTime, nullable=True)
+    platform_shipment_id = Column(String(64), nullable=True)
+    source_updated_at = Column(UTCDateTime, nullable=True)
 
     order = relationship("Order", back_populates="shipments")
     lines = relationship("OrderLine", back_populates="shipment")

@@ -134,6 +134,7 @@ def assert_rows_survived(engine: Engine, release: str) -> None:
         assert [line.title for line in order.lines] == ["Bague solitaire or"]
         assert [s.tracking_number for s in order.shipments] == ["6A12345678901"]
         assert order.customer.email == "claire.martin@example.fr"
+        assert (order.platform, order.source_status, order.status_unknown) == (None, None, False)
         ticket = session.execute(select(Ticket)).scalar_one()
         assert (ticket.number, ticket.facts) == ("T-260001", {"carrier": "colissimo"})
         conversation = session.get(Conversation, "c0nv-previous-release")
