@@ -54,7 +54,7 @@ def test_the_shopify_export_stores_its_orders_and_reports_the_rows_it_skipped(
         "claire.dupont@example.fr",
     )
     assert (first.status, first.payment_method, first.total_cents) == (
-        OrderStatus.BEING_PROCESSED,
+        OrderStatus.PAYMENT_AUTHORISED,
         PaymentMethod.CARD,
         91900,
     )

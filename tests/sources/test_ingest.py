@@ -55,7 +55,7 @@ def test_a_new_order_is_stored_with_its_customer_lines_and_facts(sessions: sessi
         assert (order.number, order.reference, order.platform) == ("1001", "#1001", "shopify")
         assert order.customer.email == "claire.dupont@example.fr"
         assert order.customer.postal_code == "69003"
-        assert order.status == OrderStatus.BEING_PROCESSED
+        assert order.status == OrderStatus.PAYMENT_AUTHORISED
         assert (order.source_status, order.status_unknown) == ("financial:paid", False)
         assert order.placed_at == datetime(2026, 11, 30, 9, 12, 44, tzinfo=UTC)
         assert order.status_changed_at == order.source_updated_at
@@ -143,7 +143,7 @@ def test_an_unknown_status_on_a_known_order_keeps_its_last_known_status(
     ingest(sessions, mapped)
     with session_scope(sessions) as session:
         order = stored(session)
-        assert (order.status, order.status_unknown) == (OrderStatus.BEING_PROCESSED, False)
+        assert (order.status, order.status_unknown) == (OrderStatus.PAYMENT_AUTHORISED, False)
 
 
 def test_fulfilment_events_ship_then_deliver_the_order_once_and_in_order(

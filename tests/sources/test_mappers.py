@@ -39,7 +39,7 @@ def test_shopify_order_created_maps_to_the_order_the_shopper_placed() -> None:
     assert order.customer.postal_code == "69003"
     assert order.created_at == datetime(2026, 11, 30, 9, 12, 44, tzinfo=UTC)
     assert order.updated_at == datetime(2026, 11, 30, 9, 12, 46, tzinfo=UTC)
-    assert (order.raw_status, order.status) == ("financial:paid", OrderStatus.BEING_PROCESSED)
+    assert (order.raw_status, order.status) == ("financial:paid", OrderStatus.PAYMENT_AUTHORISED)
     assert (order.payment_method, order.raw_payment_method) == (
         PaymentMethod.CARD,
         "shopify_payments",
@@ -136,7 +136,7 @@ def test_woocommerce_order_maps_to_the_order_the_shopper_placed() -> None:
     assert order.customer.email == "julien.moreau@example.fr"  # as typed: Julien.Moreau@…
     assert order.created_at == datetime(2026, 11, 30, 8, 40, 3, tzinfo=UTC)
     assert order.updated_at == datetime(2026, 11, 30, 8, 41, 15, tzinfo=UTC)
-    assert (order.raw_status, order.status) == ("processing", OrderStatus.BEING_PROCESSED)
+    assert (order.raw_status, order.status) == ("processing", OrderStatus.PAYMENT_AUTHORISED)
     assert (order.payment_method, order.total_cents, order.shipping_cents) == (
         PaymentMethod.CARD,
         15190,
@@ -182,8 +182,8 @@ def test_woocommerce_shipment_tracking_items_become_parcels() -> None:
     [
         ("pending", OrderStatus.AWAITING_PAYMENT),
         ("on-hold", OrderStatus.AWAITING_PAYMENT),
-        ("processing", OrderStatus.BEING_PROCESSED),
-        ("wc-processing", OrderStatus.BEING_PROCESSED),
+        ("processing", OrderStatus.PAYMENT_AUTHORISED),
+        ("wc-processing", OrderStatus.PAYMENT_AUTHORISED),
         ("completed", OrderStatus.SHIPPED),
         ("cancelled", OrderStatus.CANCELLED),
         ("refunded", OrderStatus.REFUNDED),
