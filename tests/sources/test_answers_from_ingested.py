@@ -1,0 +1,155 @@
+"""An order brought in from the platform is answered by the assistant's use cases and the
+policy engine exactly like one made in the store: status, parcel, cancellation, returns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from shop.assistant import (
+    ShopContext,
+    answer_cancellation,
+    answer_tracking,
+    confirm_cancellation,
+)
+from shop.clock import FixedClock
+from shop.policy.profile import ShopProfile, load_profile
+from shop.policy.returns import decide_return
+from shop.policy.tracking import describe_tracking
+from shop.sources.ingest import find_source_order, ingest_fulfilment, ingest_order
+from shop.sources.record import Platform
+from shop.sources.shopify import fulfilment_from_shopify, order_from_shopify, restatus_with
+from shop.sources.woocommerce import order_from_woocommerce
+from shop.store.db import session_scope
+from shop.store.models import OrderStatus
+from tests.sources.conftest import mappings, sample
+from tests.support.servers import ROOT
+
+UTC = timezone.utc
+SHOPIFY = mappings(Platform.SHOPIFY)
+WOOCOMMERCE = mappings(Platform.WOOCOMMERCE)
+EMAIL = "julien.moreau@example.fr"
+# Monday 30 November 2026, 10:30 in Paris: the WooCommerce order was placed at 09:40.
+MONDAY_MORNING = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def profile() -> ShopProfile:
+    return load_profile(ROOT / "knowledge" / "shops" / "bijou_eclat.yml")
+
+
+def context(sessions: sessionmaker, profile: ShopProfile, now: datetime) -> ShopContext:
+    return ShopContext(sessions=sessions, profile=profile, clock=FixedClock(now))
+
+
+def ingest_woocommerce(sessions: sessionmaker, payload: dict) -> None:
+    with session_scope(sessions) as session:
+        ingest_order(session, order_from_woocommerce(payload, WOOCOMMERCE))
+
+
+def test_a_paid_woocommerce_order_is_told_paid_and_can_be_cancelled_before_the_cutoff(
+    sessions: sessionmaker, profile: ShopProfile
+) -> None:
+    ingest_woocommerce(sessions, sample("woocommerce_order_updated.json"))
+    ctx = context(sessions, profile, MONDAY_MORNING)
+
+    tracking = answer_tracking(ctx, "104 512", "Julien.Moreau@example.fr")
+    assert tracking.decision is not None
+    assert tracking.decision.reason_code == "payment_authorised"
+    assert tracking.text.startswith("Le paiement de votre commande 104512 est validé")
+
+    cancellation = answer_cancellation(ctx, "104512", EMAIL)
+    assert cancellation.decision is not None
+    assert cancellation.decision.reason_code == "before_cutoff"
+    assert "jusqu'au lundi 30 novembre à 13h00" in cancellation.text
+    assert "151,90\u00a0€" in cancellation.text
+    confirmed = confirm_cancellation(ctx, "104512", EMAIL)
+    assert confirmed.decision is not None and confirmed.decision.outcome == "allowed"
+    with session_scope(sessions) as session:
+        order = find_source_order(session, Platform.WOOCOMMERCE, "104512")
+        assert order is not None and order.status == OrderStatus.CANCELLED
+
+
+def test_a_wrong_email_for_an_ingested_order_gets_the_unknown_order_answer(
+    sessions: sessionmaker, profile: ShopProfile
+) -> None:
+    ingest_woocommerce(sessions, sample("woocommerce_order_updated.json"))
+    ctx = context(sessions, profile, MONDAY_MORNING)
+    wrong = answer_tracking(ctx, "104512", "someone.else@example.fr")
+    assert wrong.decision is None
+    assert wrong.text.startswith("Je ne trouve pas de commande correspondant")
+
+
+def test_once_the_platform_ships_the_answer_gives_the_parcel(
+    sessions: sessionmaker, profile: ShopProfile
+) -> None:
+    ingest_woocommerce(sessions, sample("woocommerce_order_updated.json"))
+    shipped = sample("woocommerce_order_updated.json")
+    shipped.update(status="completed", date_modified_gmt="2026-12-01T15:00:00")
+    shipped["meta_data"].append(
+        {
+            "id": 9002,
+            "key": "_wc_shipment_tracking_items",
+            "value": [
+                {
+                    "tracking_provider": "Mondial Relay",
+                    "tracking_number": "48613390",
+                    "date_shipped": "2026-12-01 14:30:00",
+                    "tracking_id": "a1b2c3",
+                }
+            ],
+        }
+    )
+    ingest_woocommerce(sessions, shipped)
+    ctx = context(sessions, profile, datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+
+    tracking = answer_tracking(ctx, "104512", EMAIL)
+    assert tracking.decision is not None
+    assert tracking.decision.reason_code == "in_transit"
+    assert "48613390" in tracking.text and "Mondial Relay" in tracking.text
+    refused = answer_cancellation(ctx, "104512", EMAIL)
+    assert refused.decision is not None and refused.decision.reason_code == "already_shipped"
+
+
+def test_a_shopify_order_follows_its_fulfilments_in_the_policy_engine(
+    sessions: sessionmaker, profile: ShopProfile
+) -> None:
+    """Shopify's #1001 is not a six-digit number the shoppers' identity check reads yet: the
+    policy engine is asked directly, as the assistant does once it has the order."""
+    with session_scope(sessions) as session:
+        ingest_order(session, order_from_shopify(sample("shopify_order_created.json"), SHOPIFY))
+    fulfilment = sample("shopify_fulfillment_created.json")
+    delivered = dict(
+        fulfilment, shipment_status="delivered", updated_at="2026-12-02T10:00:00+01:00"
+    )
+    on_tuesday = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    on_friday = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+
+    def decisions(now: datetime) -> tuple[str, str]:
+        with session_scope(sessions) as session:
+            order = find_source_order(session, Platform.SHOPIFY, "5829461459001")
+            assert order is not None
+            return (
+                describe_tracking(order, profile, now).reason_code,
+                decide_return(order, profile, now).reason_code,
+            )
+
+    assert decisions(on_tuesday) == ("payment_authorised", "not_delivered_yet")
+    with session_scope(sessions) as session:
+        event = fulfilment_from_shopify(fulfilment, SHOPIFY)
+        ingest_fulfilment(session, event, restatus_with(SHOPIFY))
+    assert decisions(on_tuesday) == ("in_transit", "not_delivered_yet")
+    with session_scope(sessions) as session:
+        event = fulfilment_from_shopify(delivered, SHOPIFY)
+        ingest_fulfilment(session, event, restatus_with(SHOPIFY))
+    assert decisions(on_friday) == ("delivered", "partly_eligible")
+    with session_scope(sessions) as session:
+        order = find_source_order(session, Platform.SHOPIFY, "5829461459001")
+        assert order is not None
+        lines = decide_return(order, profile, on_friday).facts["lines"]
+    assert [(line["title"], line["reason"]) for line in lines] == [
+        ("Bague Solitaire Or", "engraved"),
+        ("Boucles d'oreilles Perle", "earrings_hygiene"),
+    ]
