@@ -12,6 +12,7 @@ The caller owns the transaction: everything is flushed, nothing is committed her
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -28,6 +29,8 @@ from shop.sources.record import (
 )
 from shop.store import repository
 from shop.store.models import Customer, Order, OrderLine, OrderStatus, Shipment
+
+LOG = logging.getLogger(__name__)
 
 # After a parcel event: (current raw status, every line shipped, every parcel delivered) →
 # the platform's status key and its store status, or None to leave the status alone.
@@ -106,7 +109,10 @@ def ingest_order(session: Session, record: SourceOrder) -> IngestResult:
         outcome = Outcome.CREATED
     else:
         outcome = Outcome.UNCHANGED if _snapshot(order) == before else Outcome.UPDATED
-    return _result(outcome, record, order)
+    result = _result(outcome, record, order)
+    if result.status_unknown:
+        LOG.warning("%s", result.describe())
+    return result
 
 
 def ingest_fulfilment(

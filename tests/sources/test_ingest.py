@@ -4,6 +4,7 @@ flagged, and a refused event stores nothing. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 import pytest
@@ -109,10 +110,19 @@ def test_an_older_event_never_overwrites_a_newer_one(sessions: sessionmaker) -> 
         assert order.source_updated_at == datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
 
 
-def test_an_unknown_status_is_kept_and_flagged_not_guessed(sessions: sessionmaker) -> None:
+def test_an_unknown_status_is_kept_and_flagged_not_guessed(
+    sessions: sessionmaker, caplog: pytest.LogCaptureFixture
+) -> None:
     result_status = shopify_order(financial_status="expired")
-    with session_scope(sessions) as session:
+    with (
+        caplog.at_level(logging.WARNING, "shop.sources.ingest"),
+        session_scope(sessions) as session,
+    ):
         result = ingest_order(session, result_status)
+    assert [r.getMessage() for r in caplog.records] == [
+        "shopify order 1001: created; status 'financial:expired' has no mapping: kept as is and "
+        "flagged"
+    ]
     assert (result.outcome, result.status_unknown, result.raw_status) == (
         Outcome.CREATED,
         True,
