@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
@@ -45,20 +45,21 @@ def items(data: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
 
 
 def cents(value: Any, name: str) -> int:
-    """``"199.00"``, ``199``, ``"1 250,00 €"`` → cents; refuses what is not an amount."""
+    """``"199.00"``, ``199``, ``"1 250,00 €"``, ``"1.250,00"`` → cents; refuses what is not an
+    amount. A lone comma or point is the decimal mark (the exports always write the cents)."""
     if value is None or value == "":
         raise SourceError(f"{name}: missing amount")
     text = str(value).replace("\u00a0", " ").replace("\u202f", " ")
     text = re.sub(r"[^\d,.\-]", "", text)
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    elif "," in text:
-        text = text.replace(",", "")
+    if "," in text and "." in text:  # "1,250.00" or "1.250,00": the last mark is the decimal one
+        thousands = "," if text.rfind(".") > text.rfind(",") else "."
+        text = text.replace(thousands, "")
+    text = text.replace(",", ".")
     try:
         amount = Decimal(text)
     except InvalidOperation:
         raise SourceError(f"{name}: not an amount: {value!r}") from None
-    return int((amount * 100).quantize(Decimal(1)))
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def optional_cents(value: Any, name: str) -> int:
