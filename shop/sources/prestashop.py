@@ -2,7 +2,8 @@
 
 An order names its customer and carrier by id only: the caller fetches
 ``/api/customers/{id_customer}`` (for the e-mail) and may give the carrier's name from
-``/api/carriers/{id_carrier}``. Times are the shop's wall time (``2026-11-30 10:12:44``), read in
+``/api/carriers/{id_carrier}`` (without it, the carrier is ``prestashop carrier <id>``, which a
+shop's carriers mapping names). Times are the shop's wall time (``2026-11-30 10:12:44``), read in
 the shop's time zone. The status is ``current_state``, an order state id (``mappings.yml`` has
 the default ones; a shop's own states are mapped by their id). An order with a
 ``shipping_number`` has one parcel holding every line; PrestaShop gives no shipping date, so

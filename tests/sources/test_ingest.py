@@ -16,7 +16,15 @@ from shop.sources.record import Platform, SourceError, SourceOrder
 from shop.sources.shopify import fulfilment_from_shopify, order_from_shopify, restatus_with
 from shop.sources.woocommerce import order_from_woocommerce
 from shop.store.db import session_scope
-from shop.store.models import Customer, Order, OrderLine, OrderStatus, Shipment
+from shop.store.models import (
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PromoCode,
+    PromoKind,
+    Shipment,
+)
 from tests.sources.conftest import mappings, sample
 
 UTC = timezone.utc
@@ -238,3 +246,24 @@ def test_a_woocommerce_order_is_stored_with_its_shipping(sessions: sessionmaker)
             690,
         )
         assert order.customer.email == "julien.moreau@example.fr"
+
+
+def test_a_discount_code_the_store_knows_links_the_order_to_it(sessions: sessionmaker) -> None:
+    with session_scope(sessions) as session:
+        session.add(
+            PromoCode(
+                code="BIENVENUE10",
+                kind=PromoKind.PERCENT,
+                value=10,
+                valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+                valid_until=datetime(2026, 12, 31, tzinfo=UTC),
+                min_basket_cents=0,
+                single_use=True,
+                active=True,
+            )
+        )
+    ingest(sessions, shopify_order())
+    with session_scope(sessions) as session:
+        order = stored(session)
+        assert order.promo_code is not None and order.promo_code.code == "BIENVENUE10"
+    assert ingest(sessions, shopify_order()) == Outcome.UNCHANGED
