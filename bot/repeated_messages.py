@@ -32,14 +32,14 @@ def answers_already_given(
     events: list[Event], sender_id: str, key: Any
 ) -> list[dict[str, Any]] | None:
     """The bot's answers to the user event carrying ``key``, as the REST channel returns them;
-    None when that message was never read or got no answer."""
-    answers: list[dict[str, Any]] | None = None
+    None when that message was never read or got no answer. A message read without an answer
+    (its action failed) and read again counts the read that was answered."""
+    given: list[dict[str, Any]] | None = None
+    answers: list[dict[str, Any]] | None = None  # those of the read being walked, if ours
     for event in events:
         if isinstance(event, UserUttered):
-            if answers is not None:
-                break  # the next message: the answers to ours are complete
-            if message_id(event.metadata) == key:
-                answers = []
+            given = answers or given
+            answers = [] if message_id(event.metadata) == key else None
         elif answers is not None and isinstance(event, BotUttered):
             answer: dict[str, Any] = {"recipient_id": sender_id}
             if event.text:
@@ -49,7 +49,7 @@ def answers_already_given(
                 if value:
                     answer[name] = value
             answers.append(answer)
-    return answers or None
+    return answers or given
 
 
 def install() -> None:

@@ -178,10 +178,12 @@ def _check_bot_reads(
             key = metadata.get("message_id", f"event-{event_id}")
             read.setdefault(str(conversation), set()).add(key)
     for conversation, keys in read.items():
-        relayed = sum(
-            1 for m in messages[conversation] if m.author == MessageAuthor.SHOPPER and m.relayed
-        )
+        shopper = [m for m in messages[conversation] if m.author == MessageAuthor.SHOPPER]
+        relayed = sum(1 for m in shopper if m.relayed)
         if len(keys) > relayed:
+            states = {str(m.id): (m.relayed, m.relay_claimed_at, m.text[:30]) for m in shopper}
+            detail = {str(key): states.get(str(key), "not a shopper message") for key in keys}
             result.problems.append(
-                f"{conversation[:8]}: the bot read {len(keys)} messages, {relayed} relayed"
+                f"{conversation[:8]}: the bot read {len(keys)} messages, {relayed} relayed: "
+                f"{detail}"
             )

@@ -185,6 +185,8 @@ async def conversation_socket(
         await websocket.send_json({"type": "error", "code": "not_found", "detail": NOT_FOUND})
         await websocket.close(code=4404)
         return
+    except Unavailable:
+        pass  # the signed token vouches for the conversation; each message is refused until then
     writer = asyncio.create_task(_push(websocket, desk, conversation_id, after))
     try:
         await _listen(websocket, desk, conversation_id)

@@ -142,6 +142,33 @@ def test_finding_05_the_websocket_answers_unavailable_and_works_again_when_the_d
     assert [m.relayed for m in shopper_messages(db)] == [True]
 
 
+def test_a_socket_opened_while_the_database_is_down_refuses_each_message_then_works_again(
+    quiet_client: TestClient, database: DatabaseSwitch, db: sessionmaker
+) -> None:
+    """The widget (re)connects during the outage: its message gets the French refusal, so
+    the shopper sees why the text stayed in the input, and the same socket works once the
+    database is back."""
+    conversation = start(quiet_client)
+    database.stop()
+    try:
+        with quiet_client.websocket_connect(f"/ws/{conversation}") as socket:
+            socket.send_json({"type": "message", "text": "bonjour"})
+            error = socket.receive_json()
+            assert error["type"] == "error" and error["code"] == "unavailable"
+            assert "n'a pas pu être enregistré" in error["detail"]
+            database.start()
+            socket.send_json({"type": "message", "text": "bonjour"})
+            frames = []
+            while not any(
+                f["type"] == "message" and f["message"]["author"] == "bot" for f in frames
+            ):
+                frames.append(socket.receive_json())
+    finally:
+        if database.away.exists():
+            database.start()
+    assert [m.relayed for m in shopper_messages(db)] == [True]
+
+
 def test_finding_05_the_widget_clears_its_input_only_once_the_desk_stored_the_message() -> None:
     """The widget's code path (the browser tests drive it for real): the submit handler no
     longer empties the input; only the desk's copy of the message does."""

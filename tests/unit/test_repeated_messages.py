@@ -44,3 +44,19 @@ def test_a_message_never_read_or_never_answered_is_read_again() -> None:
     assert answers_already_given(EVENTS, "c1", 4) is None  # never read
     assert answers_already_given(EVENTS, "c1", 3) is None  # read, answered nothing
     assert answers_already_given([user("bonjour", None)], "c1", 1) is None
+
+
+def test_a_message_answered_on_its_second_read_is_never_read_a_third_time() -> None:
+    events = [
+        *EVENTS,
+        user("allo ?", 3),  # read again once the action server was back: answered
+        ActionExecuted("utter_default"),
+        BotUttered("Je suis là.", {}),
+        user("merci", 5),
+        ActionExecuted("utter_welcome"),
+        BotUttered("Avec plaisir.", {}),
+    ]
+    assert answers_already_given(events, "c1", 3) == [{"recipient_id": "c1", "text": "Je suis là."}]
+    assert answers_already_given(events, "c1", 5) == [
+        {"recipient_id": "c1", "text": "Avec plaisir."}
+    ]
