@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from shop.sources.importer import import_export
 from shop.sources.mappings import SourceSettings
-from shop.sources.record import Platform, SourceError
+from shop.sources.record import Platform, SourceError, reasons
 from shop.store.db import create_schema, make_engine, make_session_factory
 
 
@@ -72,8 +72,10 @@ def _settings(path: Path | None) -> SourceSettings:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return SourceSettings.parse_obj(data)
-    except (yaml.YAMLError, ValidationError) as error:
-        raise SourceError(f"{path}: not a shop's mappings: {error}") from None
+    except yaml.YAMLError as error:
+        raise SourceError(f"{path}: not YAML: {error}") from None
+    except ValidationError as error:
+        raise SourceError(f"{path}: not a shop's mappings: {reasons(error)}") from None
 
 
 if __name__ == "__main__":

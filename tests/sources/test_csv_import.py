@@ -232,3 +232,37 @@ def test_the_command_imports_a_file_into_the_given_database(tmp_path: Path) -> N
     )
     assert missing.returncode == 2
     assert "Import refused:" in missing.stderr and "nowhere.csv" in missing.stderr
+
+
+def test_the_command_applies_the_shops_own_mappings_and_refuses_a_wrong_one(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "shop.db"
+    shop_mappings = tmp_path / "mappings.yml"
+    shop_mappings.write_text(
+        "statuses:\n  en-gravure: being_prepared\npayment_methods:\n  cod: cheque\n",
+        encoding="utf-8",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "shop.sources",
+        "import",
+        "--platform",
+        "woocommerce",
+        str(WOOCOMMERCE_CSV),
+        "--mappings",
+        str(shop_mappings),
+        "--database-url",
+        f"sqlite:///{database}",
+    ]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr  # the malformed e-mail is still skipped
+    assert "woocommerce order 104521: created\n" in result.stdout  # mapped: not flagged
+    assert "woocommerce order 104522: created" in result.stdout
+
+    shop_mappings.write_text("statuses:\n  en-gravure: gravure\n", encoding="utf-8")
+    refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2
+    assert "mappings.yml: not a shop's mappings" in refused.stderr
+    assert "statuses.en-gravure: value is not a valid enumeration member" in refused.stderr
