@@ -22,7 +22,13 @@ from sqlalchemy.pool import StaticPool
 from shop.private_files import close_to_others, private_file
 
 # Every module that declares tables, so that the schema is whole whoever creates it.
-from shop.store import audit, conversations, identity_attempts, learning  # noqa: F401
+from shop.store import (  # noqa: F401
+    audit,
+    conversations,
+    identity_attempts,
+    learning,
+    platform_requests,
+)
 from shop.store.models import Base
 
 DATABASE_URL_ENV = "SHOP_DATABASE_URL"
@@ -33,7 +39,7 @@ SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 # Alembic's table, and the head revision of shop/store/migrations that the models match (a new
 # revision moves it; tests/unit/test_migrations.py fails until it does).
 VERSION_TABLE = "alembic_version"
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 
 def database_url() -> str:
