@@ -31,8 +31,17 @@ from desk.canned import CannedAnswers
 from desk.deps import Desk, PageForbidden, console_page
 from desk.limits import HandoffLimitedRasaClient, HandoffRefusal, ShopperLimits
 from desk.notifier import Notifier
+from desk.platform_worker import DeliveryWorker
 from desk.recovery import Recovery
-from desk.routers import accounts, console, dashboard, review, shop_pages, widget
+from desk.routers import (
+    accounts,
+    console,
+    dashboard,
+    platform_webhooks,
+    review,
+    shop_pages,
+    widget,
+)
 from desk.security import LoginRequired, Signer
 from desk.service import DeskService, Unavailable
 from desk.settings import Settings
@@ -87,6 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limits=limits,
         choices=LiveChoices(REPO_ROOT / "domain.yml", settings.knowledge_dir),
     )
+    webhooks = platform_webhooks.PlatformWebhooks(
+        settings, sessions, DeliveryWorker(sessions, settings.webhook_apply_s)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,9 +116,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lease_s = 2 * settings.rasa_timeout_s + 15
             recovery = Recovery(desk.service, settings.relay_retry_s, claim_lease_s=lease_s)
             recovering = asyncio.create_task(recovery.run_forever())
+        applying = None
+        if webhooks.enabled and settings.webhook_apply_s > 0:
+            applying = asyncio.create_task(webhooks.worker.run_forever())
         try:
             yield
         finally:
+            if applying is not None:
+                applying.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await applying
             if recovering is not None:
                 recovering.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -127,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.desk = desk
+    app.state.platform_webhooks = webhooks
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.widget_origins),
@@ -177,4 +197,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(review.router)
     app.include_router(shop_pages.router)
+    app.include_router(platform_webhooks.router)
     return app

@@ -7,7 +7,7 @@ its default port, a secret key generated once into ``.var/desk_secret`` (never c
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -47,6 +47,13 @@ class Settings:
     login_max_failures_per_address: int = 20  # per client address in the window; 0: no limit
     login_window_minutes: int = 15
     login_lockout_minutes: int = 15
+    # The shop's platform webhooks (desk.routers.platform_webhooks): the secret each platform
+    # signs with, from the environment only; empty: that platform's endpoint is off (404).
+    shopify_webhook_secret: str = field(default="", repr=False)
+    woocommerce_webhook_secret: str = field(default="", repr=False)
+    shopify_shop_domain: str = ""  # when set, deliveries naming another shop are refused
+    webhooks_per_minute: int = 600  # per client address; 0: no limit
+    webhook_apply_s: float = 2.0  # the worker's pass over the deliveries queue; 0: off
     # Cost of new password hashes; only tests lower it (never read from the environment).
     password_scrypt_n: int = SCRYPT_N
 
@@ -86,6 +93,11 @@ class Settings:
             ),
             login_window_minutes=int(env.get("DESK_LOGIN_WINDOW_MINUTES", "15")),
             login_lockout_minutes=int(env.get("DESK_LOGIN_LOCKOUT_MINUTES", "15")),
+            shopify_webhook_secret=env.get("DESK_SHOPIFY_WEBHOOK_SECRET", "").strip(),
+            woocommerce_webhook_secret=env.get("DESK_WOOCOMMERCE_WEBHOOK_SECRET", "").strip(),
+            shopify_shop_domain=env.get("DESK_SHOPIFY_SHOP_DOMAIN", "").strip().lower(),
+            webhooks_per_minute=int(env.get("DESK_WEBHOOKS_PER_MINUTE", "600")),
+            webhook_apply_s=float(env.get("DESK_WEBHOOK_APPLY_S", "2")),
         )
 
 
