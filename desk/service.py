@@ -475,16 +475,16 @@ class DeskService:
 
     def _claim_next(self, session: Session, conversation: Conversation) -> Claimed | None:
         """The oldest message the bot has not received, claimed for relaying by a conditional
-        UPDATE (another desk process may have it); None when none is left or the bot no
-        longer has the conversation."""
+        UPDATE; None when none is left, the bot no longer has the conversation, or another
+        desk process has the oldest or an earlier message in flight (it relays the rest in
+        order; the recovery pass picks up any it leaves)."""
         if conversation.mode != ConversationMode.BOT:
             return None
         waiting = repo.unrelayed_messages(session, str(conversation.id))
-        for place, message in enumerate(waiting):
-            if repo.claim_relay(session, int(message.id)):
-                text = message.payload or as_plain_text(message.text)
-                return Claimed(int(message.id), text, more=place + 1 < len(waiting))
-        return None
+        if not waiting or not repo.claim_relay(session, str(conversation.id), int(waiting[0].id)):
+            return None
+        text = waiting[0].payload or as_plain_text(waiting[0].text)
+        return Claimed(int(waiting[0].id), text, more=len(waiting) > 1)
 
     async def _relay(self, conversation_id: str, claimed: Claimed) -> tuple[bool, Claimed | None]:
         """Send one claimed message and store the answers, claiming the next waiting message

@@ -8,9 +8,9 @@ against the desk's tables, the one source of truth:
 - every stored shopper message the bot holds was relayed and answered (a bot or system message
   follows it) — or is still waiting (``relayed`` false: the recovery pass owes it);
 - no conversation has more than one ticket or more than one open handoff (none duplicated);
-- the bot read each relayed message once: Rasa's tracker (``events``) holds no more user
-  messages, counted by the desk's message id, than the desk relayed (a copy sent again after a
-  timeout or a crash and read a second time would show here).
+- the bot read each message once: every user event in Rasa's tracker (``events``) carries the
+  desk's id of one of the conversation's shopper messages, and none is read again after the bot
+  answered it (a copy sent again after a timeout or a crash and read a second time shows here).
 """
 
 from __future__ import annotations
@@ -158,32 +158,43 @@ def _check_tickets(session: Session, result: RunCheck, ids: list[str]) -> None:
 def _check_bot_reads(
     session: Session, result: RunCheck, messages: dict[str, list[Message]]
 ) -> None:
-    """Rasa's user events per conversation against the shopper messages the desk relayed.
-
-    A message counts once per desk id (``metadata.message_id``): one the bot read without
-    answering (its action server was down) is read again on purpose, under the same id; a
-    copy of an answered one is never read again (``bot/repeated_messages.py``)."""
+    """Rasa's tracker (``events``) against the desk's messages: each message the bot read
+    carries the desk's id (``metadata.message_id``) of one of the conversation's shopper
+    messages, and none is read again once the bot answered it. A message read without an
+    answer (its action server was down) is read again on purpose; a copy of an answered one
+    never is (``bot/repeated_messages.py``)."""
     ids = list(messages)
-    read: dict[str, set[Any]] = {}
     for chunk in range(0, len(ids), 500):
         rows = session.execute(
             text(
-                "SELECT id, sender_id, data FROM events WHERE type_name = 'user' "
-                "AND sender_id IN :ids"
+                "SELECT sender_id, type_name, data FROM events "
+                "WHERE type_name IN ('user', 'bot') AND sender_id IN :ids ORDER BY id"
             ).bindparams(bindparam("ids", expanding=True)),
             {"ids": ids[chunk : chunk + 500]},
         ).all()
-        for event_id, conversation, data in rows:
+        by_conversation: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        for conversation, kind, data in rows:
             metadata = (json.loads(data).get("metadata") or {}) if data else {}
-            key = metadata.get("message_id", f"event-{event_id}")
-            read.setdefault(str(conversation), set()).add(key)
-    for conversation, keys in read.items():
-        shopper = [m for m in messages[conversation] if m.author == MessageAuthor.SHOPPER]
-        relayed = sum(1 for m in shopper if m.relayed)
-        if len(keys) > relayed:
-            states = {str(m.id): (m.relayed, m.relay_claimed_at, m.text[:30]) for m in shopper}
-            detail = {str(key): states.get(str(key), "not a shopper message") for key in keys}
-            result.problems.append(
-                f"{conversation[:8]}: the bot read {len(keys)} messages, {relayed} relayed: "
-                f"{detail}"
-            )
+            by_conversation[str(conversation)].append((kind, metadata.get("message_id")))
+        for conversation, events in by_conversation.items():
+            sent = {m.id for m in messages[conversation] if m.author == MessageAuthor.SHOPPER}
+            for problem in reads_problems(events, sent):
+                result.problems.append(f"{conversation[:8]}: {problem}")
+
+
+def reads_problems(events: list[tuple[str, Any]], sent: set[int]) -> list[str]:
+    """What is wrong in one conversation's ``(kind, message_id)`` user and bot events."""
+    problems: list[str] = []
+    answered: set[Any] = set()
+    current: Any = None
+    for kind, key in events:
+        if kind == "bot":
+            if current is not None:
+                answered.add(current)
+            continue
+        if key not in sent:
+            problems.append(f"the bot read a message the desk did not send: {key!r}")
+        elif key in answered:
+            problems.append(f"the bot read message {key} again after answering it")
+        current = key
+    return problems

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from shop.clock import require_aware
 from shop.store.conversations import (
@@ -161,6 +161,7 @@ def open_handoff(
     )
     session.add(handoff)
     set_mode(session, conversation, ConversationMode.WAITING_AGENT, instant)
+    skip_unrelayed(session, str(conversation.id))  # the messages still owed to the bot: a person's
     return handoff
 
 
@@ -370,9 +371,7 @@ def _session_key(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def open_console_session(
-    session: Session, agent_id: int, now: datetime, max_age: timedelta
-) -> str:
+def open_console_session(session: Session, agent_id: int, now: datetime, max_age: timedelta) -> str:
     """Store a new session of the agent and return its secret (for the cookie, never stored).
 
     The agent's sessions older than ``max_age`` are deleted on the way: they can no longer open
@@ -538,16 +537,28 @@ def unrelayed_messages(session: Session, conversation_id: str) -> list[Message]:
     return list(session.execute(statement).scalars())
 
 
-def claim_relay(session: Session, message_id: int) -> bool:
-    """Take one unrelayed message for relaying; False when another desk process already did.
+def claim_relay(session: Session, conversation_id: str, message_id: int) -> bool:
+    """Take one unrelayed message for relaying; False when another desk process already did,
+    or when another message of its conversation is with the bot: the bot reads a
+    conversation's messages one at a time and in order, whichever desk relays them.
 
-    A single conditional UPDATE: of several processes sharing the database, one wins. The
-    claim's time is the real one (a lease, not a business date: ``SHOP_NOW`` does not apply).
+    A single conditional UPDATE: of several processes sharing the database, one wins (on
+    PostgreSQL a rival claim of the same row waits for the first and then finds it taken).
+    The claim's time is the real one (a lease, not a business date: ``SHOP_NOW`` does not
+    apply).
     """
+    other = aliased(Message)
+    in_flight = (
+        select(other.id)
+        .where(other.conversation_id == conversation_id)
+        .where(other.relay_claimed_at.isnot(None))
+        .exists()
+    )
     result = session.execute(
         update(Message)
         .where(Message.id == message_id)
         .where(Message.relayed.is_(False))
+        .where(~in_flight)
         .values(relayed=True, relay_claimed_at=datetime.now(timezone.utc))
         .execution_options(synchronize_session=False)
     )

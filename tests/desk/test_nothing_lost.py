@@ -244,7 +244,9 @@ def test_a_message_a_desk_claimed_and_never_answered_is_relayed_once_its_claim_i
             FROZEN_NOW,
             relayed=False,
         )
-        assert repo.claim_relay(session, int(stored.id))  # then the desk died
+        assert repo.claim_relay(
+            session, str(stored.conversation_id), int(stored.id)
+        )  # then the desk died
         message_id = int(stored.id)
 
     def claimed_ago(seconds: float) -> None:
@@ -280,7 +282,7 @@ def test_finding_15_the_next_message_sends_the_missed_ones_first(
 
 
 def test_finding_15_a_late_handoff_keeps_the_next_waiting_messages_for_the_agent(
-    quiet_client: TestClient, fake_rasa: FakeRasa
+    quiet_client: TestClient, fake_rasa: FakeRasa, db: sessionmaker
 ) -> None:
     conversation = start(quiet_client)
     fake_rasa.down = True
@@ -295,6 +297,8 @@ def test_finding_15_a_late_handoff_keeps_the_next_waiting_messages_for_the_agent
         "je veux parler à un conseiller",
         "c'est urgent, merci",
     ]
+    # Read by the bot; then a person's: no longer owed to the bot, never relayed later.
+    assert [m.relayed for m in shopper_messages(db)] == [True, None]
 
 
 def test_finding_15_a_long_rasa_outage_puts_the_conversation_in_the_agents_queue(
@@ -333,6 +337,33 @@ def test_finding_15_a_long_rasa_outage_puts_the_conversation_in_the_agents_queue
     quiet_client.post(action, data={"csrf_token": csrf}, headers={"Accept": "application/json"})
     recover(quiet_client)
     assert fake_rasa.received == []  # read by a person, never replayed to the bot later
+
+
+def test_a_later_message_waits_while_an_earlier_one_is_with_the_bot_on_another_desk(
+    quiet_client: TestClient, fake_rasa: FakeRasa, db: sessionmaker
+) -> None:
+    """Two messages Rasa missed; another desk process has taken the first to the bot and
+    waits for its answer: this desk's recovery pass must not send the second meanwhile (the
+    bot would read it first, or after a handoff the first answer opens)."""
+    conversation = start(quiet_client)
+    with session_scope(db) as session:
+        talk = repo.get_conversation(session, conversation)
+        first, second = (
+            repo.add_message(session, talk, MessageAuthor.SHOPPER, text, FROZEN_NOW, relayed=False)
+            for text in ("bonjour", "où est ma commande ?")
+        )
+        ids = int(first.id), int(second.id)
+    with session_scope(db) as session:
+        assert repo.claim_relay(session, conversation, ids[0])  # the other desk's turn
+        assert not repo.claim_relay(session, conversation, ids[1])
+
+    recover(quiet_client)
+    assert fake_rasa.received == []
+
+    with session_scope(db) as session:  # the other desk stored the bot's answer
+        repo.mark_relayed(session, ids[0], True, None, None)
+    recover(quiet_client)
+    assert [r["message"] for r in fake_rasa.received] == ["où est ma commande ?"]
 
 
 def test_finding_15_two_desk_processes_relay_a_missed_message_only_once(
