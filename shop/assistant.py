@@ -269,8 +269,11 @@ def confirm_cancellation(ctx: ShopContext, number: str, email: str) -> Answer:
         decision = decide_cancellation(order, ctx.profile, ctx.clock.now())
         if decision.outcome != "allowed":
             return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
-        repository.cancel_order(session, order, ctx.clock.now())
-        return Answer((Reply(render_cancelled(decision, ctx.profile)),), decision=decision)
+        cancelled = repository.cancel_order(session, order, ctx.clock.now())
+        text = render_cancelled(
+            decision, ctx.profile, platform_to_confirm=cancelled.platform is not None
+        )
+        return Answer((Reply(text),), decision=decision)
 
 
 def answer_tracking(

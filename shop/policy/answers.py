@@ -138,13 +138,13 @@ def _join_fr(items: list[str]) -> str:
 # --------------------------------------------------------------------------- cancellation
 
 
-def _refund_line(facts: Facts) -> list[str]:
+def _refund_line(facts: Facts, opening: str = "Le") -> list[str]:
     delay = format_delay(
         facts["refund_delay_min"], facts["refund_delay_max"], facts["refund_delay_unit"]
     )
     lines = [
-        f"Le remboursement de {format_amount(facts['total_cents'])} est fait sur votre moyen "
-        f"de paiement {delay}."
+        f"{opening} remboursement de {format_amount(facts['total_cents'])} est fait sur votre "
+        f"moyen de paiement {delay}."
     ]
     if facts.get("instalments"):
         lines.append(
@@ -711,9 +711,23 @@ def render_clause(decision: Decision) -> str:
 # --------------------------------------------------------------------------- after an action
 
 
-def render_cancelled(decision: Decision, profile: ShopProfile) -> str:
-    """The order was just cancelled in the store (the decision was taken at that instant)."""
+def render_cancelled(
+    decision: Decision, profile: ShopProfile, *, platform_to_confirm: bool = False
+) -> str:
+    """The order was just cancelled in the store (the decision was taken at that instant).
+
+    ``platform_to_confirm``: the order lives in the shop's platform, which has been asked to
+    cancel it and has not confirmed yet; the shopper hears what was requested, not a promise."""
     facts = decision.facts
+    if platform_to_confirm:
+        return "\n".join(
+            [
+                f"C'est noté : j'ai demandé l'annulation de votre commande "
+                f"{facts['order_number']}. Notre boutique l'enregistre dans les prochaines "
+                "minutes, vous n'avez rien d'autre à faire.",
+                *_refund_line(facts, opening="Une fois l'annulation enregistrée, le"),
+            ]
+        )
     return "\n".join(
         [f"C'est fait : votre commande {facts['order_number']} est annulée.", *_refund_line(facts)]
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.clock import require_aware
 from shop.policy.decision import Decision
+from shop.store import platform_requests
 from shop.store.models import (
     Customer,
     Order,
@@ -30,6 +31,7 @@ from shop.store.models import (
     Ticket,
     TicketStatus,
 )
+from shop.store.platform_requests import RequestKind
 
 TICKET_PREFIX = "SAV"
 
@@ -141,7 +143,9 @@ def cancel_order(session: Session, order: Order, now: datetime) -> Order:
 
     The policy engine decides whether a cancellation is allowed; this is the last guard, done
     as one conditional UPDATE so two processes can never cancel (or cancel a shipped) order twice.
-    Works with an order loaded in another session; returns the order as stored now.
+    Works with an order loaded in another session; returns the order as stored now. An order
+    from the shop's platform also gets its cancellation request queued for the platform, in the
+    same transaction (``platform_requests``): both are stored, or neither.
     """
     instant = require_aware(now, "now")
     if order.id is None:
@@ -155,9 +159,7 @@ def cancel_order(session: Session, order: Order, now: datetime) -> Order:
         .execution_options(synchronize_session=False)
     )
     result = session.execute(statement)
-    current = session.get(
-        Order, order.id, options=_order_loading_options(), populate_existing=True
-    )
+    current = session.get(Order, order.id, options=_order_loading_options(), populate_existing=True)
     if current is None:
         raise StoreError(f"order {order.number} does not exist any more")
     if result.rowcount != 1:
@@ -167,6 +169,7 @@ def cancel_order(session: Session, order: Order, now: datetime) -> Order:
             f"order {current.number} cannot be cancelled in status {current.status.value}"
             + (" (a parcel has already been shipped)" if current.shipments else "")
         )
+    platform_requests.request_for(session, current, RequestKind.CANCEL, instant)
     session.flush()
     return current
 
