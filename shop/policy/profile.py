@@ -22,7 +22,7 @@ import yaml
 
 from shop.clock import as_utc
 from shop.policy.decision import Clause
-from shop.store.models import ProductKind
+from shop.store.models import OrderStatus, PaymentMethod, ProductKind
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHOPS_DIR = REPO_ROOT / "knowledge" / "shops"
@@ -51,8 +51,13 @@ LOST_PARCEL_CHECKS = frozenset(
 LOST_PARCEL_OUTCOMES = frozenset({"refund", "reshipment"})
 PAYERS = frozenset({"customer", "shop"})
 DAY_UNITS = frozenset({"calendar", "working"})
+PLATFORMS = frozenset({"shopify", "woocommerce", "prestashop"})
+ORDER_STATUSES = frozenset(status.value for status in OrderStatus)
+PAYMENT_METHODS = frozenset(method.value for method in PaymentMethod)
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_LOOPBACK_URL_RE = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)")
 _TIME_RE = re.compile(r"^(\d{2}):(\d{2})$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -210,6 +215,23 @@ class WarrantyPolicy:
 
 
 @dataclass(frozen=True)
+class PlatformSettings:
+    """Where the shop's orders live: the platform, its address, the NAMES of the environment
+    variables holding its secrets (never the secrets), and the shop's own status, payment and
+    carrier words for ``shop.sources``."""
+
+    kind: str  # shopify, woocommerce, prestashop
+    url: str
+    secret_env: str  # Shopify access token, WooCommerce consumer secret, PrestaShop key
+    key_env: str | None  # WooCommerce consumer key
+    cancelled_state: str  # PrestaShop: the order state id of a cancelled order
+    statuses: Mapping[str, str]
+    payment_methods: Mapping[str, str]
+    carriers: Mapping[str, str]
+    default_country: str
+
+
+@dataclass(frozen=True)
 class ShopProfile:
     id: str
     display_name: str
@@ -228,6 +250,7 @@ class ShopProfile:
     tracking: TrackingPolicy
     warranty: WarrantyPolicy
     source: str  # the file it was loaded from
+    platform: PlatformSettings | None = None  # None: orders are made in this store only
 
     # ---- time
     @property
@@ -485,7 +508,7 @@ class _Reader:
 
     # ---- sections
     def profile(self, data: Any) -> ShopProfile:
-        raw = self.mapping(data, "", set(_SECTIONS))
+        raw = self.mapping(data, "", set(_SECTIONS), frozenset({"platform"}))
         shop_id = self.text(raw["id"], "id")
         if not _ID_RE.match(shop_id):
             self.fail("id", f"must be lowercase letters, digits and _, got {_show(shop_id)}")
@@ -507,6 +530,7 @@ class _Reader:
             tracking=self.tracking(raw["tracking"], "tracking"),
             warranty=self.warranty(raw["warranty"], "warranty"),
             source=self.file,
+            platform=self.optional(raw, "platform", "", self.platform),
         )
 
     def timezone(self, value: Any, path: str) -> str:
@@ -765,6 +789,63 @@ class _Reader:
             ),
             clause=self.text(raw["clause"], f"{path}.clause"),
         )
+
+    def platform(self, value: Any, path: str) -> PlatformSettings:
+        optional = frozenset(
+            {"key_env", "cancelled_state", "statuses", "payment_methods", "carriers"}
+            | {"default_country"}
+        )
+        raw = self.mapping(value, path, {"kind", "url", "secret_env"}, optional)
+        kind = self.choice(raw["kind"], f"{path}.kind", PLATFORMS)
+        url = self.text(raw["url"], f"{path}.url").rstrip("/")
+        if not (url.startswith("https://") or _LOOPBACK_URL_RE.match(url)):
+            self.fail(f"{path}.url", f"must be an https URL, got {_show(url)}")
+        key_env = self.optional(raw, "key_env", path, self.env_name)
+        if kind == "woocommerce" and key_env is None:
+            self.fail(f"{path}.key_env", "WooCommerce needs the consumer key's variable name")
+        country = self.text(raw.get("default_country", "FR"), f"{path}.default_country")
+        if not re.fullmatch(r"[A-Za-z]{2}", country):
+            self.fail(f"{path}.default_country", f"must be a country code, got {_show(country)}")
+        return PlatformSettings(
+            kind=kind,
+            url=url,
+            secret_env=self.env_name(raw["secret_env"], f"{path}.secret_env"),
+            key_env=key_env,
+            cancelled_state=self.text(
+                str(raw.get("cancelled_state", "6")), f"{path}.cancelled_state"
+            ),
+            statuses=self.words(raw.get("statuses"), f"{path}.statuses", ORDER_STATUSES),
+            payment_methods=self.words(
+                raw.get("payment_methods"), f"{path}.payment_methods", PAYMENT_METHODS
+            ),
+            carriers=self.words(raw.get("carriers"), f"{path}.carriers", None),
+            default_country=country.upper(),
+        )
+
+    def env_name(self, value: Any, path: str) -> str:
+        name = self.text(value, path)
+        if not _ENV_NAME_RE.match(name):
+            self.fail(
+                path,
+                "must be the NAME of an environment variable (A-Z, 0-9, _) holding the secret, "
+                "never the secret itself",
+            )
+        return name
+
+    def words(self, value: Any, path: str, allowed: frozenset[str] | None) -> Mapping[str, str]:
+        """The platform's word → ours: a status, a payment method, a carrier key."""
+        if value is None:
+            return MappingProxyType({})
+        keys = frozenset(str(key) for key in value) if isinstance(value, dict) else frozenset()
+        raw = self.mapping(value, path, set(), keys)
+        table = {}
+        for key, item in raw.items():
+            item_path = _join(path, str(key))
+            word = self.text(item, item_path)
+            if allowed is not None:
+                word = self.choice(word, item_path, allowed)
+            table[str(key)] = word
+        return MappingProxyType(table)
 
     def warranty(self, value: Any, path: str) -> WarrantyPolicy:
         raw = self.mapping(value, path, {"months", "clause"})

@@ -1,0 +1,115 @@
+"""``python -m shop.sources outbox --once`` and ``poll --platform prestashop``: the shop profile
+says where the platform is and which variables hold its secrets; the commands do the rest."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shop.sources.__main__ import main
+from shop.sources.ingest import find_source_order, ingest_order
+from shop.sources.record import Platform
+from shop.sources.woocommerce import order_from_woocommerce
+from shop.store import repository
+from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
+from tests.sources.conftest import mappings, sample
+from tests.sources.fake_platforms import (
+    PRESTASHOP_KEY,
+    WOO_KEY,
+    WOO_SECRET,
+    FakePlatforms,
+    running,
+)
+from tests.unit.conftest import SHOPS
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePlatforms]:
+    with running() as platforms_server:
+        yield platforms_server
+
+
+def profile(tmp_path: Path, platform: dict[str, str]) -> Path:
+    data = yaml.safe_load((SHOPS / "bijou_eclat.yml").read_text(encoding="utf-8"))
+    data["platform"] = platform
+    path = tmp_path / "shop.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out), out.getvalue()
+
+
+def test_outbox_once_sends_a_woocommerce_cancellation(
+    tmp_path: Path, fake: FakePlatforms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    sessions = make_session_factory(engine)
+    payload = sample("woocommerce_order_updated.json")
+    with session_scope(sessions) as session:
+        ingest_order(session, order_from_woocommerce(payload, mappings(Platform.WOOCOMMERCE)))
+        order = find_source_order(session, Platform.WOOCOMMERCE, "104512")
+        repository.cancel_order(session, order, datetime.now(timezone.utc))
+    engine.dispose()
+    fake.state.woo_orders["104512"] = {"id": 104512, "status": "processing"}
+    shop = profile(
+        tmp_path,
+        {
+            "kind": "woocommerce",
+            "url": fake.url,
+            "key_env": "TEST_WC_KEY",
+            "secret_env": "TEST_WC_SECRET",
+        },
+    )
+    monkeypatch.setenv("TEST_WC_KEY", WOO_KEY)
+    monkeypatch.setenv("TEST_WC_SECRET", WOO_SECRET)
+
+    status, printed = run("outbox", "--once", "--profile", str(shop), "--database-url", url)
+    assert status == 0
+    assert printed == "confirmed cancel of woocommerce order 104512: confirmed by the platform\n"
+    assert fake.state.woo_orders["104512"]["status"] == "cancelled"
+
+
+def test_outbox_refuses_to_start_without_its_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("TEST_SHOPIFY_TOKEN", raising=False)
+    shop = profile(
+        tmp_path,
+        {
+            "kind": "shopify",
+            "url": "https://bijou.myshopify.com",
+            "secret_env": "TEST_SHOPIFY_TOKEN",
+        },
+    )
+    status, _ = run("outbox", "--once", "--profile", str(shop))
+    assert status == 2
+    assert "TEST_SHOPIFY_TOKEN (the platform's secret) is not set" in capsys.readouterr().err
+
+
+def test_poll_brings_prestashop_orders_in(
+    tmp_path: Path, fake: FakePlatforms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = sample("prestashop_order.json")["order"]
+    fake.state.presta_orders[str(order["id"])] = order
+    fake.state.presta_customers["4"] = sample("prestashop_customer.json")["customer"]
+    shop = profile(tmp_path, {"kind": "prestashop", "url": fake.url, "secret_env": "TEST_PS_KEY"})
+    monkeypatch.setenv("TEST_PS_KEY", PRESTASHOP_KEY)
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    status, printed = run(
+        "poll", "--platform", "prestashop", "--profile", str(shop), "--database-url", url
+    )
+    assert status == 0, printed
+    assert printed.splitlines()[0] == (
+        "PrestaShop poll: 1 pages, 1 orders stored, 0 skipped; checkpoint 2026-11-29 09:30:00"
+    )
+    assert "prestashop order XKBKNABJK: created" in printed
