@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -69,19 +68,19 @@ def test_a_delivery_is_applied_once_and_keeps_no_body(sqlite_sessions: sessionma
     assert order_status(sqlite_sessions) == OrderStatus.PAYMENT_AUTHORISED
 
 
-def test_the_same_delivery_id_is_stored_once(sqlite_sessions: sessionmaker) -> None:
-    first = queue(sqlite_sessions, "orders/create", sample("shopify_order_created.json"), "d-1")
-    again = queue(sqlite_sessions, "orders/create", sample("shopify_order_created.json"), "d-1")
+def test_the_same_delivery_id_is_stored_once(sessions: sessionmaker) -> None:
+    first = queue(sessions, "orders/create", sample("shopify_order_created.json"), "d-1")
+    again = queue(sessions, "orders/create", sample("shopify_order_created.json"), "d-1")
     assert (first.replayed, again.replayed, again.id) == (False, True, first.id)
     woocommerce = queue(
-        sqlite_sessions,
+        sessions,
         "order.created",
         sample("woocommerce_order_updated.json"),
         "d-1",
         Platform.WOOCOMMERCE,
     )
     assert not woocommerce.replayed  # delivery ids are the platform's own
-    assert len(rows(sqlite_sessions)) == 2
+    assert len(rows(sessions)) == 2
 
 
 def test_a_parcel_event_before_its_order_waits_for_it_and_then_ships_it(
@@ -168,10 +167,10 @@ def test_a_worker_whose_lease_ran_out_changes_nothing(sqlite_sessions: sessionma
     assert (row.state, row.attempts) == ("applied", 2)
 
 
-def test_two_workers_never_apply_one_delivery_twice(tmp_path: Path) -> None:
-    """Two desks' workers, each with its own engine on one SQLite file, released together on
-    forty deliveries: every delivery applied, each by exactly one of them, on its first try."""
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
+def test_two_workers_never_apply_one_delivery_twice(store_url: str) -> None:
+    """Two desks' workers, each with its own engine on one store (SQLite, PostgreSQL), released
+    together on forty deliveries: every delivery applied, each by one of them, at first try."""
+    url = store_url
     setup = make_engine(url)
     create_schema(setup)
     shared = make_session_factory(setup)
@@ -200,4 +199,32 @@ def test_two_workers_never_apply_one_delivery_twice(tmp_path: Path) -> None:
     assert sorted(ids) == sorted(set(ids)) and len(ids) == 40
     assert all(r.outcome == "created" for results in applied.values() for r in results)
     assert {(r.state, r.attempts) for r in rows(shared)} == {("applied", 1)}
+    setup.dispose()
+
+
+def test_one_delivery_received_by_two_desks_at_once_is_stored_once(store_url: str) -> None:
+    """The platform sent it again while the first copy was being stored by another desk: the
+    unique delivery id lets one copy in, the other is told it is a replay."""
+    setup = make_engine(store_url)
+    create_schema(setup)
+    start = threading.Barrier(4)
+    received: list[deliveries.Received] = []
+
+    def desk() -> None:
+        engine = make_engine(store_url)
+        start.wait(timeout=10)
+        try:
+            payload = sample("shopify_order_created.json")
+            received.append(queue(make_session_factory(engine), "orders/create", payload, "twice"))
+        finally:
+            engine.dispose()
+
+    desks = [threading.Thread(target=desk) for _ in range(4)]
+    for thread in desks:
+        thread.start()
+    for thread in desks:
+        thread.join(timeout=60)
+    assert sorted(r.replayed for r in received) == [False, True, True, True]
+    assert len({r.id for r in received}) == 1
+    assert len(rows(make_session_factory(setup))) == 1
     setup.dispose()
