@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.clock import Clock, SystemClock, require_aware
@@ -190,12 +190,22 @@ def apply_one(
     except SourceError as error:
         return _failed(sessions, row_id, token, str(error), clock.now(), final=True)
     except Exception as error:  # the store refused it, or went away: try again later
-        LOG.exception("applying platform delivery %s failed", row_id)
-        reason = f"{type(error).__name__}: {error}"
+        reason = _without_parameters(error)
+        LOG.warning("applying platform delivery %s failed: %s", row_id, reason)
         return _failed(sessions, row_id, token, reason, clock.now(), final=False)
     if outcome is None:  # the lease ran out and another worker took it over
         return None
     return Applied(row_id, DeliveryState.APPLIED, outcome=outcome)
+
+
+def _without_parameters(error: Exception) -> str:
+    """The failure without the statement's values (a customer's e-mail, say): the driver's
+    own message for a database error."""
+    cause: BaseException = error
+    if isinstance(error, SQLAlchemyError) and getattr(error, "orig", None) is not None:
+        cause = error.orig
+    text = str(cause).splitlines()[0] if str(cause) else ""
+    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
 
 
 def _apply_claimed(

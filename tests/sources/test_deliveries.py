@@ -228,3 +228,27 @@ def test_one_delivery_received_by_two_desks_at_once_is_stored_once(store_url: st
     assert len({r.id for r in received}) == 1
     assert len(rows(make_session_factory(setup))) == 1
     setup.dispose()
+
+
+def test_a_failure_that_passes_is_retried_and_then_applied(sqlite_sessions: sessionmaker) -> None:
+    """The shop's mappings could not be read on the first try: the delivery waits, with the
+    reason, and is applied on the next."""
+    queue(sqlite_sessions, "orders/create", sample("shopify_order_created.json"), "d")
+    calls: list[Platform] = []
+
+    def settings_for(platform: Platform) -> None:
+        calls.append(platform)
+        if len(calls) == 1:
+            raise OSError("shop mappings unreadable")
+
+    clock = FixedClock(NOW)
+    [first] = apply_due(sqlite_sessions, settings_for, clock)
+    assert (first.state, first.error) == (
+        DeliveryState.PENDING,
+        "OSError: shop mappings unreadable",
+    )
+    clock.set(NOW + timedelta(seconds=5))
+    [second] = apply_due(sqlite_sessions, settings_for, clock)
+    assert (second.state, second.outcome) == (DeliveryState.APPLIED, "created")
+    [row] = rows(sqlite_sessions)
+    assert (row.attempts, row.last_error) == (2, None)
