@@ -96,8 +96,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limits=limits,
         choices=LiveChoices(REPO_ROOT / "domain.yml", settings.knowledge_dir),
     )
+    shop_words = platform_webhooks.shop_words(profile)
     webhooks = platform_webhooks.PlatformWebhooks(
-        settings, sessions, DeliveryWorker(sessions, settings.webhook_apply_s)
+        settings,
+        sessions,
+        DeliveryWorker(sessions, settings.webhook_apply_s, settings_for=shop_words),
+        source_settings=shop_words,
     )
 
     @asynccontextmanager

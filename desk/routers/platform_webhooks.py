@@ -31,6 +31,8 @@ from desk.limits import SlidingWindow, client_address
 from desk.platform_worker import DeliveryWorker
 from desk.settings import Settings
 from shop.clock import Clock, SystemClock
+from shop.policy.profile import ShopProfile
+from shop.sources.connect import source_settings
 from shop.sources.deliveries import receive
 from shop.sources.mappings import SourceSettings, mappings_for
 from shop.sources.record import Platform, SourceError
@@ -61,6 +63,18 @@ class PlatformWebhooks:
         return bool(
             self.settings.shopify_webhook_secret or self.settings.woocommerce_webhook_secret
         )
+
+
+def shop_words(profile: ShopProfile) -> Callable[[Platform], SourceSettings | None]:
+    """The shop's own statuses, payment methods and carriers (its profile's ``platform:``)
+    for its platform's deliveries; the default tables for any other platform."""
+    own = profile.platform
+    words = source_settings(own) if own is not None else None
+
+    def settings_for(platform: Platform) -> SourceSettings | None:
+        return words if own is not None and own.kind == platform.value else None
+
+    return settings_for
 
 
 def webhooks_of(request: Request) -> PlatformWebhooks:

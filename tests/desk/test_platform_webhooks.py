@@ -10,9 +10,11 @@ import hmac
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -24,6 +26,7 @@ from shop.store.db import session_scope
 from shop.store.models import Order, OrderStatus
 from shop.store.platform_deliveries import PlatformDelivery
 from tests.sources.conftest import sample
+from tests.support.servers import ROOT
 
 SHOPIFY_SECRET = "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"
 WOOCOMMERCE_SECRET = "wc-secret: j7#Qp!2z"
@@ -371,3 +374,38 @@ def test_webhook_requests_are_limited_per_client_address(
     assert refused.json()["detail"] == "too many webhook requests"
     assert int(refused.headers["Retry-After"]) >= 1
     assert len(deliveries(db)) == 3  # one row per delivery id taken
+
+
+def test_the_shops_own_words_from_its_profile_apply_to_its_platforms_deliveries(
+    make_client: Callable[..., TestClient], db: sessionmaker, tmp_path: Path
+) -> None:
+    """A WooCommerce shop with its own « en-gravure » status and the Alma payment module: the
+    default tables know neither, the shop's profile (``platform:``) names both."""
+    profile = yaml.safe_load((ROOT / "knowledge" / "shops" / "bijou_eclat.yml").read_text())
+    profile["platform"] = {
+        "kind": "woocommerce",
+        "url": "https://boutique.bijou-eclat.fr",
+        "key_env": "BIJOU_WC_CONSUMER_KEY",
+        "secret_env": "BIJOU_WC_CONSUMER_SECRET",
+        "statuses": {"en-gravure": "being_prepared"},
+        "payment_methods": {"alma": "instalments_3x"},
+    }
+    path = tmp_path / "shop.yml"
+    path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    client = make_client(
+        shop_profile=str(path), woocommerce_webhook_secret=WOOCOMMERCE_SECRET, webhook_apply_s=0
+    )
+    payload = sample("woocommerce_order_updated.json")
+    payload.update(status="en-gravure", payment_method="alma", payment_method_title="Alma 3x")
+    assert post_woocommerce(client, "order.updated", payload).status_code == 202
+    hooks = client.app.state.platform_webhooks  # type: ignore[attr-defined]
+    assert [a.outcome for a in apply_due(db, hooks.worker.settings_for)] == ["created"]
+    with session_scope(db) as session:
+        order = find_source_order(session, Platform.WOOCOMMERCE, "104512")
+        assert order is not None
+        assert (order.status, order.status_unknown) == (OrderStatus.BEING_PREPARED, False)
+        assert order.payment_method == "instalments_3x"
+
+    default = make_client(woocommerce_webhook_secret=WOOCOMMERCE_SECRET, webhook_apply_s=0)
+    refused = post_woocommerce(default, "order.updated", payload, "w-2")
+    assert refused.status_code == 422 and "payment method 'alma' has no mapping" in refused.text
