@@ -52,10 +52,25 @@ to file the output in the training cache, even when the cache is turned off and 
 (``RASA_MAX_CACHE_SIZE=0``, as ``scripts/ensure_model.py`` trains: only when the inputs
 changed, from scratch). Here the hook does nothing when the cache is off: ~12 s of a
 three-minute training (py-spy).
+
+**Matching rules.** To find the rules that match a conversation, Rasa's ``RulePolicy`` filters
+its rules (328 here, none longer than four states) against every state of the conversation,
+from the latest back to the first; a rule shorter than the states already compared matches by
+definition, and is checked again at each older state all the same. Its cost grew with the
+conversation: 7 % of the Rasa server's CPU, and the main reason a turn late in a long
+conversation cost twice one early in it (py-spy). Here the filter stops once every rule still
+possible is shorter than the states compared: the same rules come out
+(``tests/unit/test_rasa_speedups.py`` compares both on the trained model's rules).
+
+**Kept honest.** The fixes replace functions of Rasa 3.6 by their name: ``apply`` puts them in
+place only on Rasa 3.6 (another version keeps Rasa's own code and logs a warning), and
+``BIJOU_RASA_SPEEDUPS=off`` in the environment keeps Rasa's own code to compare.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sre_compile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,7 +82,9 @@ import scipy.sparse
 from jsonschema import exceptions
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
+from rasa import __version__ as RASA_VERSION
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.training.hooks import TrainingHook
@@ -82,6 +99,11 @@ RASA_ON_BEFORE_NODE = TrainingHook.on_before_node
 RASA_ON_AFTER_NODE = TrainingHook.on_after_node
 RASA_GRAPH_RUN = DaskGraphRunner.run
 RASA_SPACY_LOAD = SpacyNLP.load_model
+RASA_POSSIBLE_RULE_KEYS = RulePolicy._get_possible_keys
+
+SUPPORTED_RASA = "3.6."  # the version whose internals these fixes replace
+SWITCH = "BIJOU_RASA_SPEEDUPS"  # "off": Rasa's own code everywhere
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -287,7 +309,31 @@ def run_in_order(
     return dict(results[target] for target in run_targets)
 
 
+def possible_rule_keys(
+    policy: RulePolicy, lookup: dict[str, str], states: list[dict[str, Any]]
+) -> set[str]:
+    """``RulePolicy._get_possible_keys``: the rules applicable to ``states``, the same set,
+    without comparing a rule to states older than its own length (it matches them all)."""
+    possible = set(lookup)
+    longest = max((len(policy._rule_key_to_state(key)) for key in possible), default=0)
+    for turn, state in enumerate(reversed(states[-longest:] if longest else [])):
+        possible = {key for key in possible if policy._is_rule_applicable(key, turn, state)}
+    return possible
+
+
 def apply() -> None:
+    """Put the fixes in place, unless Rasa is not 3.6 or the environment turns them off."""
+    if os.environ.get(SWITCH, "").lower() in {"off", "0", "false", "no"}:
+        logger.info("Rasa speed fixes off (%s)", SWITCH)
+        return
+    if not RASA_VERSION.startswith(SUPPORTED_RASA):
+        logger.warning(
+            "Rasa %s is not %sx: its own code runs, without the speed fixes",
+            RASA_VERSION,
+            SUPPORTED_RASA,
+        )
+        return
+    RulePolicy._get_possible_keys = possible_rule_keys
     RemoteAction._validate_action_result = validate_action_result
     RasaModel.load = classmethod(load_for_prediction)
     Features._combine_sparse_features = combine_sparse_features

@@ -4,6 +4,9 @@ skips its hashing only when the training cache is off."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import jsonschema
@@ -15,6 +18,7 @@ from rasa.shared.nlu.training_data.features import Features
 
 import bot  # noqa: F401  (importing the package applies the fixes, as when Rasa loads a model)
 from bot.rasa_speedups import combine_sparse_features, hstack_sparse, validate_action_result
+from tests.support.servers import ROOT
 
 RESPONSES: list[dict[str, Any]] = [
     {},
@@ -114,3 +118,27 @@ def test_training_hook_still_hashes_for_the_cache_when_it_is_on(
     hook = training_hook(tmp_path, monkeypatch, "100")
     with pytest.raises(AssertionError, match="fingerprinted"):
         hook.on_after_node("node", None, {}, Unhashable(), {"fingerprint_key": "key"})
+
+
+SWITCHED = """
+import bot
+from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
+from bot import rasa_speedups
+print(RemoteAction._validate_action_result is rasa_speedups.validate_action_result,
+      RulePolicy._get_possible_keys is rasa_speedups.possible_rule_keys)
+"""
+
+
+@pytest.mark.parametrize(("switch", "applied"), [("", "True True"), ("off", "False False")])
+def test_the_environment_switch_keeps_rasas_own_code(switch: str, applied: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", SWITCHED],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "BIJOU_RASA_SPEEDUPS": switch},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == applied
