@@ -2,7 +2,9 @@
 
 The cache key is a hash of config.yml, domain.yml, every file under bot/data/, the custom
 components in bot/*.py (not the tracker and lock stores, which the Rasa server uses and the
-model does not contain) and the identity of the lean spaCy package the pipeline names (its
+model does not contain) with every project module they import, directly or not (a helper of
+``shop/`` a component calls changes what the model learns as much as the component does),
+and the identity of the lean spaCy package the pipeline names (its
 meta.json: source model, versions, components left out; installed first if missing); the model
 is kept as .var/models/<hash>.tar.gz (an ignored folder), so CI and a second `run` reuse it.
 """
@@ -10,6 +12,7 @@ is kept as .var/models/<hash>.tar.gz (an ignored folder), so CI and a second `ru
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import hashlib
 import os
@@ -29,10 +32,64 @@ KEEP = 3
 SERVER_ONLY = {"tracker_store.py", "turn_recorder.py", "lock_store.py", "repeated_messages.py"}
 
 
+# The project's own packages: what a component imports from them is part of the model.
+PROJECT_PACKAGES = ("bot", "shop", "actions")
+
+
 def training_inputs() -> list[Path]:
     data = sorted(p for p in (ROOT / "bot" / "data").rglob("*") if p.is_file())
     components = sorted(p for p in (ROOT / "bot").glob("*.py") if p.name not in SERVER_ONLY)
-    return [ROOT / "config.yml", ROOT / "domain.yml", *data, *components]
+    imported = sorted(imported_project_files(components) - set(components))
+    return [ROOT / "config.yml", ROOT / "domain.yml", *data, *components, *imported]
+
+
+def imported_project_files(paths: list[Path]) -> set[Path]:
+    """The project's source files that ``paths`` import, directly or through each other, with
+    the ``__init__.py`` of every package on the way (importing a module runs them)."""
+    seen: set[Path] = set()
+    todo = list(paths)
+    while todo:
+        path = todo.pop()
+        for name in _imported_names(path):
+            for file in _module_files(name):
+                if file not in seen:
+                    seen.add(file)
+                    todo.append(file)
+    return seen
+
+
+def _imported_names(path: Path) -> set[str]:
+    """Every module name ``path`` imports, anywhere in it (``from a import b`` gives ``a`` and
+    ``a.b``: b may be a module)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from the importing file's package
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, *([base] if base else [])])
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _module_files(name: str) -> list[Path]:
+    """The project files importing ``name`` runs: each package's ``__init__.py`` on the way
+    and the module itself; none for a module outside the project."""
+    parts = name.split(".")
+    if parts[0] not in PROJECT_PACKAGES:
+        return []
+    files = []
+    for depth in range(1, len(parts) + 1):
+        folder = ROOT.joinpath(*parts[:depth])
+        if (folder / "__init__.py").is_file():
+            files.append(folder / "__init__.py")
+        elif depth == len(parts) and folder.with_suffix(".py").is_file():
+            files.append(folder.with_suffix(".py"))
+    return files
 
 
 def lean_spacy_meta() -> bytes:
