@@ -105,8 +105,8 @@ def _last_piece_of(merged: list[Entity], entity: Entity) -> Entity | None:
 
 def _drop_contained(entities: list[Entity]) -> list[Entity]:
     """Drop an entity whose span lies inside a longer one (« 30 » as an order number inside
-    the code « NOEL-30 ») or inside an equal span of the same kind, where the regex's (an
-    exact format) is kept."""
+    the code « NOEL-30 »), or inside an equal span of the same kind or found by the regex (an
+    exact format: an e-mail address DIET also took for an order number stays an e-mail)."""
 
     def rank(entity: Entity) -> tuple[int, int]:
         length = entity.get("end", 0) - entity.get("start", 0)
@@ -119,7 +119,7 @@ def _drop_contained(entities: list[Entity]) -> list[Entity]:
             and "start" in entity
             and other["start"] <= entity["start"]
             and entity["end"] <= other["end"]
-            and (other["entity"] == entity["entity"] or rank(other)[0] > rank(entity)[0])
+            and (other["entity"] == entity["entity"] or rank(other) > rank(entity))
             for other in kept
         )
         if not inside:

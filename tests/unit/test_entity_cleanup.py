@@ -51,6 +51,12 @@ def test_entities_of_two_kinds_on_the_same_span_are_both_kept() -> None:
     assert sorted(values(clean(text, found))) == [("order_number", "54"), ("ring_size", "54")]
 
 
+def test_an_email_address_the_model_also_took_for_an_order_number_stays_an_email() -> None:
+    text = "essai.0@exemple.fr"
+    found = [span(text, text, "email", "RegexEntityExtractor"), span(text, text, "order_number")]
+    assert values(clean(text, found)) == [("email", text)]
+
+
 def test_number_in_two_pieces_is_joined_without_its_space() -> None:
     text = "commande 614 027 svp"
     found = [span(text, "614", "order_number"), span(text, "027", "order_number")]
