@@ -36,6 +36,7 @@ from shop.sources.record import (
     SourceError,
     SourceLine,
     SourceOrder,
+    build_line,
     build_order,
     reasons,
 )
@@ -306,21 +307,19 @@ def _shopify_line(position: int, row: Row, mappings: PlatformMappings) -> Source
     price = cents(row.get("Lineitem price"), "Lineitem price")
     compare = optional_cents(row.get("Lineitem compare at price"), "Lineitem compare at price")
     facts = mappings.line_facts(name, [])
-    try:
-        return SourceLine(
-            platform_line_id=f"export:{position}",
-            sku=text(row.get("Lineitem sku")),
-            title=title or name,
-            kind=kind,
-            size=facts.size
-            or (variant if kind == ProductKind.RING and RING_SIZE.match(variant) else None),
-            quantity=quantity(row.get("Lineitem quantity"), "Lineitem quantity"),
-            unit_price_cents=price,
-            made_to_measure=facts.made_to_measure,
-            discounted=compare > price,
-        )
-    except ValidationError as error:
-        raise SourceError(f"Lineitem: {reasons(error)}") from None
+    return build_line(
+        "Lineitem",
+        platform_line_id=f"export:{position}",
+        sku=text(row.get("Lineitem sku")),
+        title=title or name,
+        kind=kind,
+        size=facts.size
+        or (variant if kind == ProductKind.RING and RING_SIZE.match(variant) else None),
+        quantity=quantity(row.get("Lineitem quantity"), "Lineitem quantity"),
+        unit_price_cents=price,
+        made_to_measure=facts.made_to_measure,
+        discounted=compare > price,
+    )
 
 
 # --- WooCommerce ----------------------------------------------------------------------------
@@ -380,20 +379,18 @@ def _woocommerce_line(row: Row, mappings: PlatformMappings) -> SourceLine:
     else:
         unit = cents(row.get("item_total"), "item_total") // count
     facts = mappings.line_facts(title, pairs(row.get("item_meta") or ""))
-    try:
-        return SourceLine(
-            platform_line_id=text(row.get("item_id")),
-            sku=text(row.get("item_sku")),
-            title=title,
-            kind=mappings.product_kind(title),
-            size=facts.size,
-            quantity=count,
-            unit_price_cents=unit,
-            engraved=facts.engraved,
-            made_to_measure=facts.made_to_measure,
-        )
-    except ValidationError as error:
-        raise SourceError(f"item: {reasons(error)}") from None
+    return build_line(
+        "item",
+        platform_line_id=text(row.get("item_id")),
+        sku=text(row.get("item_sku")),
+        title=title,
+        kind=mappings.product_kind(title),
+        size=facts.size,
+        quantity=count,
+        unit_price_cents=unit,
+        engraved=facts.engraved,
+        made_to_measure=facts.made_to_measure,
+    )
 
 
 def _coupons(cell: str) -> tuple[SourceDiscount, ...]:

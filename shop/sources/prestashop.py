@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from pydantic import ValidationError
-
 from shop.sources.mappings import PlatformMappings, unmapped_payment
 from shop.sources.record import (
     Platform,
@@ -26,8 +24,8 @@ from shop.sources.record import (
     SourceLine,
     SourceOrder,
     SourceShipment,
+    build_line,
     build_order,
-    reasons,
     refusing,
 )
 from shop.sources.values import cents, field, items, mapping, optional_cents, quantity, text
@@ -145,18 +143,16 @@ def _line(row: Mapping[str, Any], mappings: PlatformMappings) -> SourceLine:
     after_tax_excluded = optional_cents(
         row.get("unit_price_tax_excl"), "order_rows.unit_price_tax_excl"
     )
-    try:
-        return SourceLine(
-            platform_line_id=str(field(row, "id")),
-            sku=text(row.get("product_reference")),
-            title=title.split(" - ", 1)[0] if name_attributes(title) else title,
-            kind=mappings.product_kind(title),
-            size=facts.size,
-            quantity=quantity(field(row, "product_quantity"), "order_rows.product_quantity"),
-            unit_price_cents=unit,
-            engraved=facts.engraved,
-            made_to_measure=facts.made_to_measure,
-            discounted=bool(before and after_tax_excluded and after_tax_excluded < before),
-        )
-    except ValidationError as error:
-        raise SourceError(f"order_rows: {reasons(error)}") from None
+    return build_line(
+        "order_rows",
+        platform_line_id=str(field(row, "id")),
+        sku=text(row.get("product_reference")),
+        title=title.split(" - ", 1)[0] if name_attributes(title) else title,
+        kind=mappings.product_kind(title),
+        size=facts.size,
+        quantity=quantity(field(row, "product_quantity"), "order_rows.product_quantity"),
+        unit_price_cents=unit,
+        engraved=facts.engraved,
+        made_to_measure=facts.made_to_measure,
+        discounted=bool(before and after_tax_excluded and after_tax_excluded < before),
+    )

@@ -172,6 +172,15 @@ def build_order(**fields: Any) -> SourceOrder:
         raise SourceError(reasons(error)) from None
 
 
+def build_line(where: str, **fields: Any) -> SourceLine:
+    """A ``SourceLine``, or ``SourceError`` naming ``where`` (the platform's field) and every
+    wrong field."""
+    try:
+        return SourceLine(**fields)
+    except ValidationError as error:
+        raise SourceError(f"{where}: {reasons(error)}") from None
+
+
 def reasons(error: ValidationError) -> str:
     """Every wrong field of a refused record, on one line."""
     return "; ".join(

@@ -25,6 +25,7 @@ from shop.sources.record import (
     SourceLine,
     SourceOrder,
     SourceShipment,
+    build_line,
     build_order,
     reasons,
     refusing,
@@ -216,20 +217,18 @@ def _line(item: Mapping[str, Any], mappings: PlatformMappings) -> SourceLine:
     size = facts.size or (
         variant if kind == ProductKind.RING and RING_SIZE.match(variant) else None
     )
-    try:
-        return SourceLine(
-            platform_line_id=str(field(item, "id")),
-            sku=text(item.get("sku")),
-            title=title,
-            kind=kind,
-            size=size,
-            quantity=quantity(field(item, "quantity"), "line_items.quantity"),
-            unit_price_cents=cents(field(item, "price"), "line_items.price"),
-            engraved=facts.engraved,
-            made_to_measure=facts.made_to_measure,
-        )
-    except ValidationError as error:
-        raise SourceError(f"line_items: {reasons(error)}") from None
+    return build_line(
+        "line_items",
+        platform_line_id=str(field(item, "id")),
+        sku=text(item.get("sku")),
+        title=title,
+        kind=kind,
+        size=size,
+        quantity=quantity(field(item, "quantity"), "line_items.quantity"),
+        unit_price_cents=cents(field(item, "price"), "line_items.price"),
+        engraved=facts.engraved,
+        made_to_measure=facts.made_to_measure,
+    )
 
 
 def _shipment(

@@ -21,6 +21,7 @@ from shop.sources.record import (
     SourceLine,
     SourceOrder,
     SourceShipment,
+    build_line,
     build_order,
     reasons,
     refusing,
@@ -119,20 +120,18 @@ def _line(item: Mapping[str, Any], mappings: PlatformMappings) -> SourceLine:
         if price not in (None, "")
         else cents(field(item, "subtotal"), "line_items.subtotal") // count
     )
-    try:
-        return SourceLine(
-            platform_line_id=str(field(item, "id")),
-            sku=text(item.get("sku")),
-            title=title,
-            kind=mappings.product_kind(title),
-            size=facts.size,
-            quantity=count,
-            unit_price_cents=unit_cents,
-            engraved=facts.engraved,
-            made_to_measure=facts.made_to_measure,
-        )
-    except ValidationError as error:
-        raise SourceError(f"line_items: {reasons(error)}") from None
+    return build_line(
+        "line_items",
+        platform_line_id=str(field(item, "id")),
+        sku=text(item.get("sku")),
+        title=title,
+        kind=mappings.product_kind(title),
+        size=facts.size,
+        quantity=count,
+        unit_price_cents=unit_cents,
+        engraved=facts.engraved,
+        made_to_measure=facts.made_to_measure,
+    )
 
 
 def _shipments(
