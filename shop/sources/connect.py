@@ -1,5 +1,6 @@
 """How a shop's profile connects it to its platform: the address and the secrets' names from
-the profile (``platform:``), the secrets themselves from the environment, never from a file.
+the profile (``platform:``), the secrets themselves from the environment, never from a file;
+and which supervised programs that platform needs (``deploy/`` starts only those).
 """
 
 from __future__ import annotations
@@ -48,3 +49,18 @@ def connection(settings: PlatformSettings, environ: Mapping[str, str] | None = N
         key=secret(settings.key_env) if settings.key_env else "",
         cancelled_state=settings.cancelled_state,
     )
+
+
+OUTBOX = "outbox"
+POLLER = "poller"
+
+
+def programs_needed(profile: ShopProfile) -> tuple[str, ...]:
+    """The long-running programs the shop's platform needs beside the desk: the outbox sender
+    for any platform (the bot's cancellations go back to it), the poller for PrestaShop only
+    (the others send webhooks). A shop without a platform needs neither."""
+    if profile.platform is None:
+        return ()
+    if Platform(profile.platform.kind) == Platform.PRESTASHOP:
+        return (OUTBOX, POLLER)
+    return (OUTBOX,)

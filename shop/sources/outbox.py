@@ -1,12 +1,13 @@
 """The outbox sender: each request the store owes the shop's platform, sent until it is confirmed.
 
-``python -m shop.sources outbox [--once]`` runs it. A due request is claimed for a lease (a
-conditional UPDATE, so two senders never send the same one), then the platform's order is read
-first: a request it already shows applied (a retry after a lost response) is confirmed without
-sending it again. A platform that does not answer yes (network, 5xx, 429, 409) gets the request
-again later, with exponential backoff and jitter (its ``Retry-After`` respected); one that refuses
-for good (any other 4xx) keeps the request, refused with the platform's reason, and opens a
-ticket so an agent takes it. A sender that dies mid-request leaves it due again once its lease
+``python -m shop.sources outbox [--once | --every SECONDS]`` runs it (``shop.sources.loop``: a
+pass every few seconds until SIGTERM). A due request is claimed for a lease (a conditional
+UPDATE, so two senders never send the same one), then the platform's order is read first: a
+request it already shows applied (a retry after a lost response) is confirmed without sending
+it again. A platform that does not answer yes (network, 5xx, 429, 409) gets the request again
+later, with exponential backoff and jitter (its ``Retry-After`` respected); one that refuses for
+good (any other 4xx) keeps the request, refused with the platform's reason, and opens a ticket
+so an agent takes it. A sender that dies mid-request leaves it due again once its lease
 ends; the read-first rule keeps that retry from doing it twice.
 """
 
@@ -14,10 +15,9 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable, Mapping
+from typing import Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,22 +77,6 @@ class Sender:
         for request_id in due:
             self._send_one(request_id, report)
         return report
-
-    def run(
-        self,
-        *,
-        once: bool = False,
-        idle_seconds: float = 5.0,
-        sleep: Callable[[float], None] = time.sleep,
-        report: Callable[[SendReport], None] | None = None,
-    ) -> None:
-        while True:
-            sent = self.send_due()
-            if report is not None:
-                report(sent)
-            if once:
-                return
-            sleep(idle_seconds)
 
     # ---- one request
 
