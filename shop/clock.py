@@ -6,9 +6,11 @@ Every datetime handled by the domain is timezone-aware UTC; shop-local wall time
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Protocol
+
+from shop.settings import ShopSettings, current_settings
 
 
 class Clock(Protocol):
@@ -51,9 +53,8 @@ def require_aware(value: datetime, name: str = "datetime") -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
-    """SHOP_NOW=<ISO 8601 with offset> freezes time (demos, end-to-end tests); else real time."""
-    value = (environ if environ is not None else dict(os.environ)).get("SHOP_NOW", "").strip()
-    if not value:
-        return SystemClock()
-    return FixedClock(datetime.fromisoformat(value))
+def clock_from_env(environ: Mapping[str, str] | None = None) -> Clock:
+    """SHOP_NOW=<ISO 8601 with offset> freezes time (demos, end-to-end tests); else real time.
+    ``environ``: an explicit environment instead of the process's settings."""
+    settings = current_settings() if environ is None else ShopSettings.from_environ(environ)
+    return SystemClock() if settings.now is None else FixedClock(settings.now)

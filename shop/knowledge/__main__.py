@@ -14,7 +14,6 @@ it is listed, left out of the training data, and the rest goes on.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -25,13 +24,13 @@ from shop.knowledge.placeholders import fill
 from shop.knowledge.training import read_digest, training_digest, write_rasa_training_data
 from shop.knowledge.validator import check, drafts, summary
 from shop.policy.profile import (
-    DEFAULT_PROFILE_ID,
     PROFILE_ENV_VAR,
     REPO_ROOT,
     ProfileError,
     load_profile,
     resolve_profile_path,
 )
+from shop.settings import current_settings
 
 DEFAULT_FOLDER = REPO_ROOT / "knowledge" / "faq"
 DEFAULT_OUTPUT = REPO_ROOT / "bot" / "data" / "faq.yml"
@@ -109,7 +108,7 @@ def _show(knowledge: KnowledgeBase, entry_id: str, profile_name: str | None) -> 
     if entry_id not in knowledge:
         print(f"unknown entry {entry_id!r}", file=sys.stderr)
         return 1
-    name = profile_name or os.environ.get(PROFILE_ENV_VAR, DEFAULT_PROFILE_ID)
+    name = profile_name or current_settings().shop_profile
     try:
         profile = load_profile(resolve_profile_path(name))
     except ProfileError as exc:

@@ -21,7 +21,6 @@ overwrites an editor's work.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,9 +37,10 @@ from shop.learning import entities, pii
 from shop.learning.choices import LabelChoices, label_choices
 from shop.learning.grouping import group_texts
 from shop.learning.inbox import live_labels
+from shop.settings import ShopSettings, current_settings
 from shop.store.learning import BotTurn, LabelKind, ReviewLabel
 
-EXPORT_ROOT_ENV = "SHOP_REVIEW_EXPORT_ROOT"
+EXPORT_ROOT_ENV = ShopSettings.variables()["review_export_root"]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TRAINING_FILE = Path("bot/data/reviewed.yml")
 HELDOUT_FILE = Path("tests/nlu/reviewed_heldout.yml")
@@ -71,8 +71,7 @@ _HEADER = (
 
 def export_root() -> Path:
     """Where the export writes: ``SHOP_REVIEW_EXPORT_ROOT``, else the project itself."""
-    configured = os.environ.get(EXPORT_ROOT_ENV, "").strip()
-    return Path(configured) if configured else PROJECT_ROOT
+    return current_settings().review_export_root
 
 
 @dataclass(frozen=True)
@@ -174,8 +173,7 @@ def _intent_of(label: ReviewLabel) -> str | None:
 def current_choices() -> LabelChoices:
     """The intents of the project's domain and the FAQ entries the bot answers from
     (``KNOWLEDGE_DIR``, as the action server and the desk read it)."""
-    knowledge = os.environ.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge" / "faq"
-    return label_choices(PROJECT_ROOT / "domain.yml", Path(knowledge))
+    return label_choices(PROJECT_ROOT / "domain.yml", current_settings().knowledge_dir)
 
 
 def _stale(label: ReviewLabel, choices: LabelChoices) -> bool:

@@ -9,7 +9,6 @@ files are readable by their owner only (made so when found more open).
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from shop.private_files import close_to_others, private_file
+from shop.settings import ShopSettings, current_settings
 
 # Every module that declares tables, so that the schema is whole whoever creates it.
 from shop.store import (  # noqa: F401
@@ -32,7 +32,7 @@ from shop.store import (  # noqa: F401
 )
 from shop.store.models import Base
 
-DATABASE_URL_ENV = "SHOP_DATABASE_URL"
+DATABASE_URL_ENV = ShopSettings.variables()["database_url"]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_PATH = REPO_ROOT / ".var" / "shop.db"
 BUSY_TIMEOUT_SECONDS = 5.0
@@ -45,7 +45,7 @@ SCHEMA_REVISION = "0007"
 
 def database_url() -> str:
     """The URL from ``SHOP_DATABASE_URL``, else the SQLite file ``<repo>/.var/shop.db``."""
-    configured = os.environ.get(DATABASE_URL_ENV, "").strip()
+    configured = current_settings().database_url
     if configured:
         return configured
     DEFAULT_DATABASE_PATH.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from datetime import datetime
 
 from sqlalchemy import Column, Index, Integer, String, delete, func, select
@@ -19,16 +18,18 @@ from sqlalchemy.orm import Session
 
 from shop.clock import require_aware
 from shop.private_files import VAR_DIR, secret_file
+from shop.settings import ShopSettings, current_settings
 from shop.store.models import Base, UTCDateTime
 
-KEY_ENV = "SHOP_IDENTITY_KEY"
+KEY_ENV = ShopSettings.variables()["identity_key"]
 
 
 @functools.lru_cache(maxsize=1)
 def _digest_key() -> bytes:
     """``SHOP_IDENTITY_KEY`` (the same on every action server), else one generated once into
     ``.var/identity_key``: without it, a digest table cannot be matched against known e-mails."""
-    key = os.environ.get(KEY_ENV, "").strip() or secret_file(VAR_DIR / "identity_key")
+    configured = current_settings().identity_key
+    key = configured.get_secret_value() if configured else secret_file(VAR_DIR / "identity_key")
     return hashlib.sha256(key.encode("utf-8")).digest()
 
 
@@ -93,4 +94,3 @@ def forget_before(session: Session, before: datetime) -> int:
         delete(IdentityFailure).where(IdentityFailure.at < require_aware(before, "before"))
     )
     return int(result.rowcount or 0)
-

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.private_files import close_to_others, private_dir
+from shop.settings import current_settings
 from shop.store import repository
 from shop.store.db import session_scope
 from shop.store.models import Ticket
@@ -66,8 +67,8 @@ AfterTicket = Callable[[Session, KeptRequest, Ticket], None]
 
 
 def spool_path() -> Path:
-    default = Path(__file__).resolve().parents[2] / ".var" / "spool" / "tickets.jsonl"
-    return Path(os.environ.get("SHOP_TICKET_SPOOL", str(default)))
+    """``SHOP_TICKET_SPOOL``, else ``.var/spool/tickets.jsonl``."""
+    return current_settings().ticket_spool
 
 
 def rejected_path(path: Path) -> Path:
