@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,10 +27,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from shop import assistant
 from shop.assistant import Reply
+from shop.settings import current_settings
 
 logger = logging.getLogger(__name__)
 
-ACTION_TIMEOUT_S = float(os.environ.get("ACTION_TIMEOUT_S", "8"))
 RATING_REQUEST = "feedback"  # the key of the custom message that asks for a rating
 
 
@@ -92,12 +91,13 @@ class SafeAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         loop = asyncio.get_running_loop()
+        timeout_s = current_settings().action_timeout_s
         try:
             outcome = await asyncio.wait_for(
-                loop.run_in_executor(None, self.act, tracker, domain), timeout=ACTION_TIMEOUT_S
+                loop.run_in_executor(None, self.act, tracker, domain), timeout=timeout_s
             )
         except asyncio.TimeoutError:
-            logger.error("action %s timed out after %.1f s", self.name(), ACTION_TIMEOUT_S)
+            logger.error("action %s timed out after %.1f s", self.name(), timeout_s)
             return self._failed(dispatcher, tracker)
         except Exception as error:  # noqa: BLE001 - nothing may reach rasa_sdk's 500 handler
             logger.error("action %s failed: %s", self.name(), type(error).__name__)
@@ -127,7 +127,7 @@ class SafeAction(Action, ABC):
                 loop.run_in_executor(
                     None, assistant.replay_spooled_tickets, assistant.context_from_env()
                 ),
-                timeout=ACTION_TIMEOUT_S,
+                timeout=current_settings().action_timeout_s,
             )
         except Exception as error:  # noqa: BLE001 - they stay on disk for the next try
             logger.error("replaying kept requests failed: %s", type(error).__name__)

@@ -70,7 +70,6 @@ place only on Rasa 3.6 (another version keeps Rasa's own code and logs a warning
 from __future__ import annotations
 
 import logging
-import os
 import sre_compile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,6 +93,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
 from rasa.utils.tensorflow.models import RasaModel
 
+from shop.settings import ShopSettings, current_settings
+
 RASA_MODEL_LOAD = RasaModel.load.__func__
 RASA_ON_BEFORE_NODE = TrainingHook.on_before_node
 RASA_ON_AFTER_NODE = TrainingHook.on_after_node
@@ -102,7 +103,7 @@ RASA_SPACY_LOAD = SpacyNLP.load_model
 RASA_POSSIBLE_RULE_KEYS = RulePolicy._get_possible_keys
 
 SUPPORTED_RASA = "3.6."  # the version whose internals these fixes replace
-SWITCH = "BIJOU_RASA_SPEEDUPS"  # "off": Rasa's own code everywhere
+SWITCH = ShopSettings.variables()["rasa_speedups"]  # "off": Rasa's own code everywhere
 logger = logging.getLogger(__name__)
 
 
@@ -323,7 +324,7 @@ def possible_rule_keys(
 
 def apply() -> None:
     """Put the fixes in place, unless Rasa is not 3.6 or the environment turns them off."""
-    if os.environ.get(SWITCH, "").lower() in {"off", "0", "false", "no"}:
+    if not current_settings().rasa_speedups:
         logger.info("Rasa speed fixes off (%s)", SWITCH)
         return
     if not RASA_VERSION.startswith(SUPPORTED_RASA):
