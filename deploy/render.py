@@ -5,7 +5,8 @@ tests in ``tests/deploy`` render the same ones, so what is checked is what runs.
 come from ``SERVE_*`` settings with defaults per core count (``ServeSettings.from_env``).
 
 ``python -m deploy.render --out DIR`` writes ``nginx.conf``, ``supervisord.conf`` and, when
-the launcher runs its own Redis, ``redis.conf``; ``--print-sizes`` prints the chosen sizes.
+the launcher runs its own Redis, ``redis.conf``; ``--print-sizes`` prints the chosen sizes,
+``--print-platform-programs`` the programs the shop profile's platform needs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+
+from shop.policy.profile import load_profile, resolve_profile_path
+from shop.sources.connect import programs_needed
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -81,6 +85,9 @@ class ServeSettings:
     # The proxies whose X-Forwarded-For the desks believe: nginx, and any the operator names
     # (DESK_TRUSTED_PROXIES: a TLS terminator in front of nginx).
     trusted_proxies: str = "127.0.0.1"
+    # What the shop profile's platform needs beside the desks (shop.sources.connect):
+    # ("outbox",) for Shopify and WooCommerce, ("outbox", "poller") for PrestaShop, () for none.
+    platform_programs: tuple[str, ...] = ()
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -106,6 +113,7 @@ class ServeSettings:
         names = [f"rasa:rasa-{i}" for i in range(self.rasa_processes)]
         names += [f"actions:actions-{i}" for i in range(self.action_processes)]
         names += [f"desk:desk-{i}" for i in range(self.desk_processes)]
+        names += [f"platform:{name}" for name in self.platform_programs]
         names.append("nginx")
         if self.own_postgres:
             names.append("postgres")
@@ -151,7 +159,13 @@ class ServeSettings:
             nginx_user=env.get("SERVE_NGINX_USER", "www-data" if root_user else ""),
             run_as_postgres=root_user,
             trusted_proxies=_trusted_proxies(env.get("DESK_TRUSTED_PROXIES", "")),
+            platform_programs=platform_programs(env.get("SHOP_PROFILE", "")),
         )
+
+
+def platform_programs(profile_name: str) -> tuple[str, ...]:
+    """The programs the shop profile's platform needs (``SHOP_PROFILE``, else the default)."""
+    return programs_needed(load_profile(resolve_profile_path(profile_name)))
 
 
 def default_postgres_dir(run_dir: Path) -> Path:
@@ -231,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="folder to write the configs into")
     parser.add_argument("--print-sizes", action="store_true", help="print N M K and exit")
     parser.add_argument("--print-health-urls", action="store_true", help="one URL a line")
+    parser.add_argument(
+        "--print-platform-programs",
+        action="store_true",
+        help="the programs the shop's platform needs (outbox, poller), one a line",
+    )
     args = parser.parse_args(argv)
     settings = ServeSettings.from_env()
     if args.print_sizes:
@@ -238,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.print_health_urls:
         print("\n".join(settings.health_urls()))
+        return 0
+    if args.print_platform_programs:
+        print("\n".join(settings.platform_programs))
         return 0
     for path in write(settings, args.out or settings.run_dir):
         print(path)

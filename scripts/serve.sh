@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The production launcher on one host (scripts/run.sh stays the one-command demo):
-# N Rasa servers, M action servers and K desks under supervisord, PostgreSQL and Redis (its own
+# N Rasa servers, M action servers and K desks under supervisord (and, when the shop profile
+# names a platform, its outbox sender and PrestaShop's poller), PostgreSQL and Redis (its own
 # in SERVE_DIR, or external ones given by SHOP_DATABASE_URL / SHOP_REDIS_URL), and nginx as the
 # single public entry. deploy/README.md describes the topology and every SERVE_* setting.
 #
@@ -54,7 +55,7 @@ case "$command" in
     status) [ -f "$conf" ] || { echo "not started (no $conf)"; exit 3; }; ctl status; exit $? ;;
     ctl) ctl "$@"; exit $? ;;
     start) ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
+    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
 esac
 
 if [ -n "$(supervisord_pid)" ]; then
@@ -153,6 +154,12 @@ if [ "$faq_checked" = 0 ]; then   # while the Rasa servers load their model
     "$PY" -m shop.knowledge validate --allow-drafts || failed
 fi
 ctl start 'actions:*' 'desk:*' > /dev/null || failed
+# The shop's platform: the outbox sender (and PrestaShop's poller) when the profile names one.
+mapfile -t platform_programs < <("$PY" -m deploy.render --print-platform-programs | sed '/^$/d')
+if [ "${#platform_programs[@]}" -gt 0 ]; then
+    echo "==> starting the platform's ${platform_programs[*]}"
+    ctl start 'platform:*' > /dev/null || failed
+fi
 mapfile -t urls < <("$PY" -m deploy.render --print-health-urls)
 started=$SECONDS
 "$PY" -m deploy.ready "${urls[@]/#/--http=}" --timeout "${READY_TIMEOUT_S:-240}" || failed
@@ -160,7 +167,8 @@ public_port="${SERVE_PUBLIC_PORT:-8080}"
 cat <<MSG
 ==> ready after $((SECONDS - started)) s: $n_rasa Rasa, $n_actions action, $n_desks desk process(es)
   Public entry (nginx)   http://${SERVE_PUBLIC_HOST:-0.0.0.0}:$public_port/  (widget, /console)
-  Processes              scripts/serve.sh status   (supervisorctl: scripts/serve.sh ctl ...)
+  Processes              scripts/serve.sh status   (supervisorctl: scripts/serve.sh ctl ...)$([ "${#platform_programs[@]}" -eq 0 ] || echo "
+  Shop platform          ${platform_programs[*]} (logs: platform-*.log)")
   Logs                   $SERVE_LOG_DIR/
   Stop                   scripts/serve.sh stop$([ "$detach" = 1 ] || echo ", or Ctrl-C")
 MSG

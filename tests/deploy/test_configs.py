@@ -8,16 +8,20 @@ import dataclasses
 import os
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from supervisor.options import ServerOptions
 
 from deploy.render import ROOT, ServeSettings, default_sizes, render, write
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 APP_KINDS = ("rasa", "actions", "desk")
+# Started by the launcher once the schema is up to date, like the servers.
+APP_GROUPS = (*APP_KINDS, "platform")
 
 
 def nginx_test(config: Path, prefix: Path) -> subprocess.CompletedProcess[str]:
@@ -152,7 +156,7 @@ def test_supervisord_parses_and_names_every_program(
         assert config.autorestart, name  # type: ignore[attr-defined]
         logfile = Path(config.stdout_logfile)  # type: ignore[attr-defined]
         assert logfile.parent == settings.log_dir, name
-        application = name.split(":")[0] in APP_KINDS
+        application = name.split(":")[0] in APP_GROUPS
         # The application starts once the schema is up to date (serve.sh), the rest at once.
         assert config.autostart is not application, name  # type: ignore[attr-defined]
 
@@ -227,8 +231,54 @@ def test_sizes_follow_cores_and_memory() -> None:
 def test_every_kind_has_one_command_line_in_bijou_process() -> None:
     script = (ROOT / "deploy" / "bin" / "bijou-process").read_text()
     cases = set(re.findall(r"^    ([a-z]+)\)$", script, re.M))
-    assert cases == {*APP_KINDS, "migrate", "retain"}
+    assert cases == {*APP_KINDS, "migrate", "retain", "outbox", "poller", "needs"}
     assert os.access(ROOT / "deploy" / "bin" / "bijou-process", os.X_OK)
+
+
+def platform_profile(tmp_path: Path, kind: str) -> Path:
+    data = yaml.safe_load((ROOT / "knowledge" / "shops" / "bijou_eclat.yml").read_text())
+    data["platform"] = {"kind": kind, "url": "https://boutique.example.fr", "secret_env": "S"}
+    if kind == "woocommerce":
+        data["platform"]["key_env"] = "K"
+    path = tmp_path / f"{kind}.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (None, []),
+        ("shopify", ["platform:outbox"]),
+        ("woocommerce", ["platform:outbox"]),
+        ("prestashop", ["platform:outbox", "platform:poller"]),
+    ],
+)
+def test_the_shops_platform_programs_are_supervised_only_when_its_profile_needs_them(
+    tmp_path: Path, kind: str | None, expected: list[str]
+) -> None:
+    env = {"SERVE_DIR": str(tmp_path / "run"), "SERVE_LOG_DIR": str(tmp_path / "logs")}
+    if kind is not None:
+        env["SHOP_PROFILE"] = str(platform_profile(tmp_path, kind))
+    settings = ServeSettings.from_env(env)
+    settings.log_dir.mkdir()
+    written = {path.name: path for path in write(settings, settings.run_dir)}
+    supervised = programs(supervisor_options(written["supervisord.conf"]))
+    assert sorted(p for p in supervised if p.startswith("platform:")) == expected
+    for name in expected:
+        process = supervised[name]
+        program = name.split(":")[1]
+        assert process.command == f"{ROOT}/deploy/bin/bijou-process {program}"  # type: ignore[attr-defined]
+        assert process.stopsignal == signal.SIGTERM  # type: ignore[attr-defined]
+        assert process.stopwaitsecs >= 30  # type: ignore[attr-defined]
+        assert Path(process.stdout_logfile).name == f"platform-{program}.log"  # type: ignore[attr-defined]
+    assert sorted(supervised) == sorted(settings.programs)
+
+
+def test_the_launcher_starts_the_platform_programs_it_rendered() -> None:
+    script = (ROOT / "scripts" / "serve.sh").read_text()
+    assert "deploy.render --print-platform-programs" in script
+    assert "ctl start 'platform:*'" in script
 
 
 BACKEND = """

@@ -4,7 +4,9 @@ really answers, ports and settings as the launcher and the desk read them."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import yaml
 
 from actions.server import OPEN_PATHS
 from deploy.render import HEALTH_PATHS, ROOT
+from shop.sources.connect import OUTBOX, POLLER
 
 MANIFESTS = ROOT / "deploy" / "kubernetes"
 VALIDATE = ROOT / ".var" / "load-venv" / "bin" / "kubernetes-validate"
@@ -28,14 +31,22 @@ KINDS = {
 }
 # The port each kind listens on in a pod, as in the Dockerfile's EXPOSE and the ConfigMap.
 PORTS = {"rasa": 5005, "actions": 5055, "desk": 8000}
+# The optional components a shop adds when its profile's platform needs their programs
+# (shop.sources.connect.programs_needed): folder -> the program it runs.
+COMPONENTS = {"platform": OUTBOX, "prestashop": POLLER}
+KUBECTL = shutil.which("kubectl")
 
 
-def manifest_files() -> list[Path]:
-    return sorted(p for p in MANIFESTS.glob("*.yaml") if p.name != "kustomization.yaml")
+def manifest_files(folder: Path = MANIFESTS) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if p.name != "kustomization.yaml")
+
+
+def every_manifest_file() -> list[Path]:
+    return manifest_files() + [p for c in COMPONENTS for p in manifest_files(MANIFESTS / c)]
 
 
 def documents() -> list[dict[str, Any]]:
-    return [doc for path in manifest_files() for doc in yaml.safe_load_all(path.read_text())]
+    return [doc for path in every_manifest_file() for doc in yaml.safe_load_all(path.read_text())]
 
 
 def by_kind(kind: str) -> dict[str, dict[str, Any]]:
@@ -53,7 +64,7 @@ def validate(*paths: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_manifests_pass_the_kubernetes_schemas_strictly() -> None:
-    result = validate(*manifest_files())
+    result = validate(*every_manifest_file())
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -71,6 +82,56 @@ def test_every_document_is_a_known_kind_and_kustomize_lists_every_file() -> None
     kustomization = yaml.safe_load((MANIFESTS / "kustomization.yaml").read_text())
     assert sorted(kustomization["resources"]) == sorted(p.name for p in manifest_files())
     assert [image["name"] for image in kustomization["images"]] == ["bijou-assistant"]
+    for folder in COMPONENTS:
+        component = yaml.safe_load((MANIFESTS / folder / "kustomization.yaml").read_text())
+        assert component["kind"] == "Component", folder
+        assert sorted(component["resources"]) == sorted(
+            p.name for p in manifest_files(MANIFESTS / folder)
+        )
+        assert component["images"] == kustomization["images"], folder  # the same image
+
+
+def overlay(tmp_path: Path, components: list[str]) -> list[dict[str, Any]]:
+    """What ``kubectl kustomize`` renders for a shop's overlay of the base with ``components``
+    (kustomize wants relative paths)."""
+    assert KUBECTL is not None
+    base = os.path.relpath(MANIFESTS, tmp_path)
+    (tmp_path / "kustomization.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "resources": [base],
+                "components": [os.path.join(base, folder) for folder in components],
+            }
+        )
+    )
+    result = subprocess.run(
+        [KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return list(yaml.safe_load_all(result.stdout))
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed")
+@pytest.mark.parametrize(
+    ("components", "programs"),
+    [([], []), (["platform"], [OUTBOX]), (["platform", "prestashop"], [OUTBOX, POLLER])],
+)
+def test_a_shops_overlay_runs_the_platform_programs_its_components_name(
+    tmp_path: Path, components: list[str], programs: list[str]
+) -> None:
+    rendered = overlay(tmp_path, components)
+    deployments = {d["metadata"]["name"]: d for d in rendered if d["kind"] == "Deployment"}
+    assert sorted(n for n in deployments if n not in {f"bijou-{k}" for k in PORTS}) == sorted(
+        f"bijou-{program}" for program in programs
+    )
+    images = {c["image"] for d in deployments.values() for c in containers(d)}
+    assert images == {"registry.example.com/bijou-assistant:0.1.0"}
+    for program in programs:
+        pod = deployments[f"bijou-{program}"]["spec"]
+        assert pod["replicas"] == 1 and pod["strategy"]["type"] == "Recreate"
+        (container,) = pod["template"]["spec"]["containers"]
+        assert container["args"] == [program]  # deploy/bin/bijou-process's kind
+        assert pod["template"]["spec"]["terminationGracePeriodSeconds"] >= 30
 
 
 def containers(deployment: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,11 +5,14 @@ the launcher does (same command line, same loopback balancers)."""
 from __future__ import annotations
 
 import configparser
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from deploy.render import ROOT, ServeSettings
 
@@ -92,3 +95,40 @@ def test_units_use_the_launchers_loopback_balancers() -> None:
     assert "Environment=SHOP_RETENTION_JOB=0" in desk  # bijou-retention.timer runs it
     assert unit("bijou-retention.service")["Service"]["ExecStart"].endswith("bijou-process retain")
     assert unit("bijou-migrate.service")["Service"]["ExecStart"].endswith("bijou-process migrate")
+
+
+@pytest.mark.parametrize("program", ["outbox", "poller"])
+def test_the_platform_programs_run_only_when_the_shop_profile_needs_them(program: str) -> None:
+    service = unit(f"bijou-{program}.service")["Service"]
+    assert service["ExecStart"] == f"{INSTALL_DIR}/deploy/bin/bijou-process {program}"
+    # skipped (exit 1) for a shop whose platform does not need it, never restarted then
+    assert service["ExecCondition"] == f"{INSTALL_DIR}/deploy/bin/bijou-process needs {program}"
+    assert service["Restart"] == "always"
+    assert int(service["TimeoutStopSec"]) >= 30  # SIGTERM lets the pass under way finish
+    assert service["EnvironmentFile"] == "/etc/bijou-assistant/env"
+    assert unit(f"bijou-{program}.service")["Unit"]["Requires"] == "bijou-migrate.service"
+    assert f"bijou-{program}.service" in (UNITS / "bijou-assistant.target").read_text()
+
+
+def test_the_condition_asks_the_shop_profile(tmp_path: Path) -> None:
+    """What ExecCondition runs: 0 for a PrestaShop shop's poller, 1 (skip) for a shop without a
+    platform, 255 (the unit fails) for a profile that cannot be read."""
+    data = yaml.safe_load((ROOT / "knowledge" / "shops" / "bijou_eclat.yml").read_text())
+    data["platform"] = {"kind": "prestashop", "url": "https://x.fr", "secret_env": "PS_KEY"}
+    presta = tmp_path / "presta.yml"
+    presta.write_text(yaml.safe_dump(data, allow_unicode=True))
+    script = str(ROOT / "deploy" / "bin" / "bijou-process")
+    env = {**os.environ, "BIJOU_PYTHON": sys.executable}
+
+    def needs(program: str, profile: str) -> int:
+        return subprocess.run(
+            [script, "needs", program],
+            env={**env, "SHOP_PROFILE": profile},
+            capture_output=True,
+            timeout=60,
+        ).returncode
+
+    assert needs("poller", str(presta)) == 0
+    assert needs("outbox", str(presta)) == 0
+    assert needs("poller", "bijou_eclat") == 1
+    assert needs("outbox", str(tmp_path / "missing.yml")) == 255
