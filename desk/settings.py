@@ -1,18 +1,24 @@
 """The desk's settings: one typed, immutable object read from the environment once.
 
+``DeskEnvironment`` extends the product's ``shop.settings.ShopSettings`` with the desk's own
+variables (``DESK_*``, ``RASA_URL``, ``RASA_TOKEN``); ``Settings`` is the plain value the desk
+passes around (tests build it directly and ``dataclasses.replace`` it).
+
 Defaults are safe for a developer machine: loopback only, the order store's database, Rasa on
 its default port, a secret key generated once into ``.var/desk_secret`` (never committed).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
+
+from pydantic import Field, SecretStr, validator
 
 from desk.security import SCRYPT_N
 from shop.private_files import secret_file
+from shop.settings import ShopSettings, switch
 from shop.store.db import REPO_ROOT, database_url
 
 DEFAULT_VAR_DIR = REPO_ROOT / ".var"
@@ -59,46 +65,108 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
-        var_dir = Path(env.get("DESK_VAR_DIR") or DEFAULT_VAR_DIR)
-        secure = env.get("DESK_COOKIE_SECURE", "").strip().lower()
-        origins = env.get("DESK_WIDGET_ORIGINS", "*")
+        """The desk's settings from an environment (default: ``os.environ``), through
+        ``DeskEnvironment``: a bad value raises ``shop.settings.SettingsError`` naming it."""
+        env = DeskEnvironment.from_environ(environ)
         return cls(
-            host=env.get("DESK_HOST", "127.0.0.1"),
-            port=int(env.get("DESK_PORT", "8000")),
-            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-            rasa_token=env.get("RASA_TOKEN") or _read(var_dir / "rasa_token"),
-            rasa_timeout_s=float(env.get("DESK_RASA_TIMEOUT_S", "15")),
-            database_url=env.get("SHOP_DATABASE_URL") or database_url(),
-            redis_url=env.get("SHOP_REDIS_URL", "").strip(),
-            secret_key=env.get("DESK_SECRET_KEY") or _secret_file(var_dir / "desk_secret"),
-            shop_profile=env.get("SHOP_PROFILE", "bijou_eclat"),
-            var_dir=var_dir,
-            knowledge_dir=Path(env.get("KNOWLEDGE_DIR") or REPO_ROOT / "knowledge" / "faq"),
-            privacy_url=env.get("DESK_PRIVACY_URL", "/confidentialite"),
-            widget_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
-            cookie_secure={"1": True, "true": True, "0": False, "false": False}.get(secure),
-            session_hours=int(env.get("DESK_SESSION_HOURS", "12")),
-            create_demo_agent=env.get("DESK_DEMO_AGENT", "1") not in ("0", "false"),
-            trusted_proxies=_items(env.get("DESK_TRUSTED_PROXIES", "")),
-            conversation_token_hours=int(env.get("DESK_CONVERSATION_TOKEN_HOURS", "24")),
-            new_conversations_per_hour=int(env.get("DESK_NEW_CONVERSATIONS_PER_HOUR", "20")),
-            messages_per_minute=int(env.get("DESK_MESSAGES_PER_MINUTE", "30")),
-            handoffs_per_hour=int(env.get("DESK_HANDOFFS_PER_HOUR", "3")),
-            relay_retry_s=float(env.get("DESK_RELAY_RETRY_S", "5")),
-            bot_outage_handoff_s=float(env.get("DESK_BOT_OUTAGE_HANDOFF_S", "120")),
-            login_max_failures=int(env.get("DESK_LOGIN_MAX_FAILURES", "5")),
-            login_max_failures_per_address=int(
-                env.get("DESK_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")
-            ),
-            login_window_minutes=int(env.get("DESK_LOGIN_WINDOW_MINUTES", "15")),
-            login_lockout_minutes=int(env.get("DESK_LOGIN_LOCKOUT_MINUTES", "15")),
-            shopify_webhook_secret=env.get("DESK_SHOPIFY_WEBHOOK_SECRET", "").strip(),
-            woocommerce_webhook_secret=env.get("DESK_WOOCOMMERCE_WEBHOOK_SECRET", "").strip(),
-            shopify_shop_domain=env.get("DESK_SHOPIFY_SHOP_DOMAIN", "").strip().lower(),
-            webhooks_per_minute=int(env.get("DESK_WEBHOOKS_PER_MINUTE", "600")),
-            webhook_apply_s=float(env.get("DESK_WEBHOOK_APPLY_S", "2")),
+            host=env.host,
+            port=env.port,
+            rasa_url=env.rasa_url,
+            rasa_token=_secret(env.rasa_token) or _read(env.var_dir / "rasa_token"),
+            rasa_timeout_s=env.rasa_timeout_s,
+            database_url=database_url(env),
+            redis_url=env.redis_url,
+            secret_key=_secret(env.secret_key) or _secret_file(env.var_dir / "desk_secret"),
+            shop_profile=env.shop_profile,
+            var_dir=env.var_dir,
+            knowledge_dir=env.knowledge_dir,
+            privacy_url=env.privacy_url,
+            widget_origins=env.widget_origins,
+            cookie_secure=env.cookie_secure,
+            session_hours=env.session_hours,
+            create_demo_agent=env.create_demo_agent,
+            trusted_proxies=env.trusted_proxies,
+            conversation_token_hours=env.conversation_token_hours,
+            new_conversations_per_hour=env.new_conversations_per_hour,
+            messages_per_minute=env.messages_per_minute,
+            handoffs_per_hour=env.handoffs_per_hour,
+            relay_retry_s=env.relay_retry_s,
+            bot_outage_handoff_s=env.bot_outage_handoff_s,
+            login_max_failures=env.login_max_failures,
+            login_max_failures_per_address=env.login_max_failures_per_address,
+            login_window_minutes=env.login_window_minutes,
+            login_lockout_minutes=env.login_lockout_minutes,
+            shopify_webhook_secret=_secret(env.shopify_webhook_secret),
+            woocommerce_webhook_secret=_secret(env.woocommerce_webhook_secret),
+            shopify_shop_domain=env.shopify_shop_domain,
+            webhooks_per_minute=env.webhooks_per_minute,
+            webhook_apply_s=env.webhook_apply_s,
         )
+
+
+class DeskEnvironment(ShopSettings):
+    """The product's settings plus the desk's own variables, typed and checked; ``Settings``
+    is built from it. A field named like one of ``Settings`` has the same meaning and default
+    (``tests/desk/test_desk_settings.py`` holds them together)."""
+
+    host: str = Field("127.0.0.1", env="DESK_HOST")
+    port: int = Field(8000, env="DESK_PORT", ge=1, le=65535)
+    rasa_url: str = Field("http://127.0.0.1:5005", env="RASA_URL")
+    rasa_token: SecretStr | None = Field(None, env="RASA_TOKEN")  # else .var/rasa_token
+    rasa_timeout_s: float = Field(15.0, env="DESK_RASA_TIMEOUT_S", gt=0)
+    secret_key: SecretStr | None = Field(None, env="DESK_SECRET_KEY")  # else .var/desk_secret
+    var_dir: Path = Field(DEFAULT_VAR_DIR, env="DESK_VAR_DIR")
+    privacy_url: str = Field("/confidentialite", env="DESK_PRIVACY_URL")
+    # Comma-separated; set empty, no other site may embed the widget.
+    widget_origins: tuple[str, ...] = Field(("*",), env="DESK_WIDGET_ORIGINS", blank_is_value=True)
+    cookie_secure: bool | None = Field(None, env="DESK_COOKIE_SECURE")
+    session_hours: int = Field(12, env="DESK_SESSION_HOURS")
+    create_demo_agent: bool = Field(True, env="DESK_DEMO_AGENT")
+    trusted_proxies: tuple[str, ...] = Field((), env="DESK_TRUSTED_PROXIES")
+    conversation_token_hours: int = Field(24, env="DESK_CONVERSATION_TOKEN_HOURS")
+    new_conversations_per_hour: int = Field(20, env="DESK_NEW_CONVERSATIONS_PER_HOUR", ge=0)
+    messages_per_minute: int = Field(30, env="DESK_MESSAGES_PER_MINUTE", ge=0)
+    handoffs_per_hour: int = Field(3, env="DESK_HANDOFFS_PER_HOUR", ge=0)
+    relay_retry_s: float = Field(5.0, env="DESK_RELAY_RETRY_S", ge=0)
+    bot_outage_handoff_s: float = Field(120.0, env="DESK_BOT_OUTAGE_HANDOFF_S", ge=0)
+    login_max_failures: int = Field(5, env="DESK_LOGIN_MAX_FAILURES", ge=0)
+    login_max_failures_per_address: int = Field(20, env="DESK_LOGIN_MAX_FAILURES_PER_ADDRESS", ge=0)
+    login_window_minutes: int = Field(15, env="DESK_LOGIN_WINDOW_MINUTES")
+    login_lockout_minutes: int = Field(15, env="DESK_LOGIN_LOCKOUT_MINUTES")
+    shopify_webhook_secret: SecretStr | None = Field(None, env="DESK_SHOPIFY_WEBHOOK_SECRET")
+    woocommerce_webhook_secret: SecretStr | None = Field(
+        None, env="DESK_WOOCOMMERCE_WEBHOOK_SECRET"
+    )
+    shopify_shop_domain: str = Field("", env="DESK_SHOPIFY_SHOP_DOMAIN")
+    webhooks_per_minute: int = Field(600, env="DESK_WEBHOOKS_PER_MINUTE", ge=0)
+    webhook_apply_s: float = Field(2.0, env="DESK_WEBHOOK_APPLY_S", ge=0)
+
+    @validator("create_demo_agent", pre=True)
+    def _demo_agent_switch(cls, value: Any) -> Any:
+        return switch(value)
+
+    @validator("rasa_url")
+    def _without_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @validator("shopify_shop_domain")
+    def _lower_case(cls, value: str) -> str:
+        return value.lower()
+
+    @validator("widget_origins", "trusted_proxies", pre=True)
+    def _comma_separated(cls, value: Any) -> Any:
+        return _items(value) if isinstance(value, str) else value
+
+    @validator("cookie_secure", pre=True)
+    def _forced_or_per_request(cls, value: Any) -> Any:
+        """``1``/``true``: always Secure, ``0``/``false``: never; any other word: per request."""
+        if isinstance(value, str):
+            return {"1": True, "true": True, "0": False, "false": False}.get(value.lower())
+        return value
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
 
 
 def _items(text: str) -> tuple[str, ...]:

@@ -57,6 +57,14 @@ class SettingsError(ValueError):
     """An environment variable holds a value the product cannot use."""
 
 
+def switch(value: Any) -> Any:
+    """A switch variable is on unless it says off (``off``, ``0``, ``false``, ``no``, in any
+    case), as these variables always read: ``yes``, ``1`` or any other word keeps it on."""
+    if isinstance(value, str):
+        return value.strip().lower() not in _OFF
+    return value
+
+
 class ShopSettings(BaseSettings):
     """What the environment says, typed; see the module docstring for the table."""
 
@@ -107,11 +115,7 @@ class ShopSettings(BaseSettings):
 
     @validator("rasa_speedups", "retention_job", pre=True)
     def _switch(cls, value: Any) -> Any:
-        """A switch is on unless it says off, as these variables always read (``yes``,
-        ``1``, or any other word keeps it on)."""
-        if isinstance(value, str):
-            return value.strip().lower() not in _OFF
-        return value
+        return switch(value)
 
     @classmethod
     def variables(cls) -> dict[str, str]:
@@ -121,13 +125,16 @@ class ShopSettings(BaseSettings):
     @classmethod
     def from_environ(cls: type[_Settings], environ: Mapping[str, str] | None = None) -> _Settings:
         """The settings an environment gives (default: ``os.environ``); blank values are
-        unset. Raises ``SettingsError`` naming each variable whose value is unusable."""
+        unset, except for a field declared ``Field(..., blank_is_value=True)``. Raises
+        ``SettingsError`` naming each variable whose value is unusable."""
         env = os.environ if environ is None else environ
         values = {}
         for name, variable in cls.variables().items():
-            raw = env.get(variable, "").strip()
-            if raw:
-                values[name] = raw
+            raw = env.get(variable)
+            if raw is None:
+                continue
+            if raw.strip() or cls.__fields__[name].field_info.extra.get("blank_is_value"):
+                values[name] = raw.strip()
         try:
             return cls.parse_obj(values)
         except ValidationError as error:

@@ -43,9 +43,10 @@ VERSION_TABLE = "alembic_version"
 SCHEMA_REVISION = "0007"
 
 
-def database_url() -> str:
-    """The URL from ``SHOP_DATABASE_URL``, else the SQLite file ``<repo>/.var/shop.db``."""
-    configured = current_settings().database_url
+def database_url(settings: ShopSettings | None = None) -> str:
+    """The URL from ``SHOP_DATABASE_URL`` (of ``settings``, default: the process's), else the
+    SQLite file ``<repo>/.var/shop.db``."""
+    configured = (settings or current_settings()).database_url
     if configured:
         return configured
     DEFAULT_DATABASE_PATH.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
