@@ -9,6 +9,9 @@ the rest is kept a while for investigating a wrong answer. Audit events go after
 of each message (``bot_turns``) goes with the transcripts' period, except the messages an
 editor labelled: they are the training data the shop keeps, so they stay with their personal
 data replaced by placeholders (``shop.learning.pii``). Ratings go with their conversation.
+The shop platform's webhook deliveries (``platform_deliveries``) go with the transcripts'
+period too: an applied one dropped its body (names, addresses, e-mails) when it was applied, a
+failed one keeps it for a person to read until then; pending ones are still being applied.
 
 The job is a plain deletion of what is older than a cut-off, so running it twice, or from two
 desk processes at once, deletes nothing more.
@@ -28,6 +31,7 @@ from shop.clock import require_aware
 from shop.learning.pii import redact
 from shop.privacy import audit, tracker
 from shop.privacy.subject import Report
+from shop.store import platform_deliveries
 from shop.store.conversations import AgentNote, Conversation, Handoff, Message
 from shop.store.learning import BotTurn, Feedback, ReviewLabel
 
@@ -96,6 +100,7 @@ def retain(session: Session, settings: RetentionSettings, now: datetime) -> Repo
         report.add("desk_conversations", int(result.rowcount or 0))
     report.add("events", tracker.delete_events_of(session, old))
     report.add("bot_turns", _retain_turns(session, cutoff))
+    report.add("platform_deliveries", platform_deliveries.delete_finished_before(session, cutoff))
     tracker_cutoff = instant - timedelta(days=settings.tracker_days)
     report.add("events", tracker.delete_events_before(session, tracker_cutoff.timestamp()))
     report.add(

@@ -18,6 +18,9 @@ Erasure keeps what the shop's accounts need and nothing else:
 - orders, lines, shipments and amounts stay (accounting records are kept ten years, French
   Code de commerce L123-22); the customer record that identifies the buyer is anonymised:
   e-mail ``erased-<id>@invalid``, names « [effacé] », postal code removed.
+- what the shop's platform sent about them (webhook deliveries: names, addresses) is deleted,
+  and so are the finished requests to the platform about their orders; a request still on its
+  way stays until the platform confirms it (``shop.privacy.platform``).
 Run twice, the second run finds nothing: the e-mail no longer appears anywhere.
 """
 
@@ -32,7 +35,7 @@ from sqlalchemy import String, cast, func, null, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from shop.clock import require_aware
-from shop.privacy import tracker
+from shop.privacy import platform, tracker
 from shop.store.conversations import (
     AgentNote,
     Conversation,
@@ -62,6 +65,7 @@ class Subject:
     orders: list[Order]
     tickets: list[Ticket]
     conversation_ids: list[str]
+    platform_traces: platform.PlatformTraces
 
 
 @dataclass
@@ -135,7 +139,8 @@ def find_subject(session: Session, email: str) -> Subject:
             order = (note or {}).get("order") or {}
             if str(order.get("number")) in numbers:
                 conversation_ids.add(conversation_id)
-    return Subject(address, customer, orders, tickets, sorted(conversation_ids))
+    traces = platform.find_traces(session, address, orders)
+    return Subject(address, customer, orders, tickets, sorted(conversation_ids), traces)
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -164,6 +169,7 @@ def export_subject(session: Session, email: str, now: datetime) -> dict[str, Any
         "orders": [_order_data(order) for order in subject.orders],
         "tickets": [_ticket_data(ticket) for ticket in subject.tickets],
         "conversations": conversations,
+        **platform.export_traces(subject.platform_traces),
     }
 
 
@@ -323,6 +329,8 @@ def erase_subject(session: Session, email: str, now: datetime) -> Report:
         customer.postal_code = None
         report.add("customers", 1)
         report.add("orders (kept, buyer anonymised)", len(subject.orders))
+    for table, count in platform.erase_traces(session, subject.platform_traces).items():
+        report.add(table, count)
     session.flush()
     return report
 

@@ -5,15 +5,33 @@ the platform considers delivered is never lost to a desk that stops right after;
 applies it to the order store (``shop.sources.deliveries``). The platform's delivery id is
 unique per platform: the same delivery sent again is recognised and applied once. A delivery
 that cannot be applied stays, with its reason; an applied one drops its body (the order store
-holds what it said, and the body is personal data).
+holds what it said, and the body is personal data: names, addresses, e-mails). The retention
+job (``shop.privacy.retention``) deletes applied and failed deliveries once the retention period
+has passed, and a shopper's erasure (``shop.privacy.subject``) deletes theirs at once.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
 
+from shop.clock import require_aware
 from shop.store.models import Base, UTCDateTime
 
 
@@ -47,3 +65,33 @@ class PlatformDelivery(Base):
     applied_at = Column(UTCDateTime, nullable=True)
     outcome = Column(String(16), nullable=True)  # created, updated, unchanged, stale
     last_error = Column(Text, nullable=True)  # the last failure, or why it can never apply
+
+
+FINISHED_STATES = (DeliveryState.APPLIED.value, DeliveryState.FAILED.value)
+
+
+def delete_finished_before(session: Session, cutoff: datetime) -> int:
+    """Delete the applied and failed deliveries received before ``cutoff`` (a failed one still
+    holds the platform's body); pending ones are still being applied and stay."""
+    result = session.execute(
+        delete(PlatformDelivery)
+        .where(PlatformDelivery.state.in_(FINISHED_STATES))
+        .where(PlatformDelivery.received_at < require_aware(cutoff, "cutoff"))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def deliveries_about(
+    session: Session, email: str, platform_orders: Iterable[tuple[str, str]]
+) -> list[PlatformDelivery]:
+    """The deliveries about one shopper: those of their platform orders (platform, platform's
+    order id), and any whose body names their e-mail (one that never became an order too).
+    ``email`` is already lower case."""
+    about = [func.lower(PlatformDelivery.body).contains(email, autoescape=True)]
+    about += [
+        and_(PlatformDelivery.platform == platform, PlatformDelivery.platform_order_id == order)
+        for platform, order in platform_orders
+    ]
+    statement = select(PlatformDelivery).where(or_(*about)).order_by(PlatformDelivery.id)
+    return list(session.execute(statement).scalars())

@@ -32,6 +32,9 @@ class RequestState(str, enum.Enum):
     REFUSED = "refused"  # the platform said no for good: an agent takes it
 
 
+FINISHED_STATES = (RequestState.CONFIRMED.value, RequestState.REFUSED.value)
+
+
 class PlatformRequest(Base):
     """One change the platform must make to one of its orders (the outbox)."""
 
