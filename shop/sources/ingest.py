@@ -6,7 +6,14 @@ twice changes nothing and says ``unchanged``. Lines and parcels are matched by t
 ids. A status no mapping knows is never guessed: the order keeps its raw status, flagged
 ``status_unknown``, and its store status stays the last known one (for a new order, only what
 its facts prove: delivered or shipped parcels, a cancellation, else being processed).
-The caller owns the transaction: everything is flushed, nothing is committed here.
+
+A cancellation made here and still waiting in the outbox (``platform_requests``) is not undone
+by a newer event that does not know of it yet (paid, being prepared, an edited address): the
+order stays cancelled here, the rest of the event applies, and the waiting request says so.
+An event showing the order shipped wins instead (the parcel left: the platform can no longer
+cancel it), and the request is refused without being sent, for an agent to take (the outbox
+opens the ticket). The caller owns the transaction: everything is flushed, nothing is
+committed here.
 """
 
 from __future__ import annotations
@@ -27,10 +34,14 @@ from shop.sources.record import (
     SourceOrder,
     SourceShipment,
 )
-from shop.store import repository
+from shop.store import platform_requests, repository
 from shop.store.models import Customer, Order, OrderLine, OrderStatus, Shipment
+from shop.store.platform_requests import PlatformRequest, RequestState
 
 LOG = logging.getLogger(__name__)
+
+# The platform's statuses that say the parcel left: a cancellation can no longer happen.
+PAST_CANCELLATION = {OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURNED}
 
 # After a parcel event: (current raw status, every line shipped, every parcel delivered) →
 # the platform's status key and its store status, or None to leave the status alone.
@@ -82,6 +93,10 @@ def ingest_order(session: Session, record: SourceOrder) -> IngestResult:
     _refuse_number_of_another_order(session, record, order)
     before = _snapshot(order) if order is not None else None
     created = order is None
+    waiting = (
+        platform_requests.pending_cancellation(session, order.id) if order is not None else None
+    )
+    cancelled_here = (order.status, order.status_changed_at, order.cancelled_at) if order else None
     customer = _customer(session, record)
     promo = next(
         (p for d in record.discounts if (p := repository.find_promo_code(session, d.code))), None
@@ -104,12 +119,21 @@ def ingest_order(session: Session, record: SourceOrder) -> IngestResult:
                 for line in list(stored.lines):
                     line.shipment = None
                 order.shipments.remove(stored)
+        notes: tuple[str, ...] = ()
+        if waiting is not None and record.status != OrderStatus.CANCELLED:
+            shipped = bool(record.shipments) or record.status in PAST_CANCELLATION
+            if shipped:
+                notes = _give_up_cancellation(order, waiting, record.raw_status, record.updated_at)
+            else:
+                assert cancelled_here is not None
+                order.status, order.status_changed_at, order.cancelled_at = cancelled_here
+                notes = _keep_cancellation(waiting, record.raw_status, record.updated_at)
     session.flush()
     if created:
         outcome = Outcome.CREATED
     else:
         outcome = Outcome.UNCHANGED if _snapshot(order) == before else Outcome.UPDATED
-    result = _result(outcome, record, order)
+    result = _result(outcome, record, order, notes)
     if result.status_unknown:
         LOG.warning("%s", result.describe())
     return result
@@ -128,7 +152,7 @@ def ingest_fulfilment(
             f"{event.platform.value} order {event.platform_order_id} is not in the store yet: "
             "its parcel event cannot be applied before the order"
         )
-    notes = (event.note,) if event.note else ()
+    notes: tuple[str, ...] = (event.note,) if event.note else ()
     shipment = event.shipment
     if shipment is None:
         return _stored_result(Outcome.UNCHANGED, event.platform, order, notes)
@@ -144,6 +168,11 @@ def ingest_fulfilment(
         moved = restatus(order.source_status, every_line_shipped, every_delivered)
         if moved is not None and moved[0] != order.source_status:
             _set_status(order, moved[0], moved[1], shipment.updated_at, created=False)
+        session.flush()
+    waiting = platform_requests.pending_cancellation(session, order.id)
+    if waiting is not None:  # a parcel left: the cancellation can no longer happen
+        raw = order.source_status or "a parcel shipped"
+        notes += _give_up_cancellation(order, waiting, raw, shipment.updated_at)
         session.flush()
     outcome = Outcome.UNCHANGED if _snapshot(order) == before else Outcome.UPDATED
     return _stored_result(outcome, event.platform, order, notes)
@@ -294,6 +323,42 @@ def _apply_shipment(order: Order, given: SourceShipment) -> None:
             line.shipment = stored
 
 
+def _keep_cancellation(waiting: PlatformRequest, raw: str, at: datetime) -> tuple[str, ...]:
+    """The platform's newer event does not know of the cancellation yet: the order stays
+    cancelled here until the outbox's request reaches the platform."""
+    waiting.note = (
+        f"the platform changed the order at {at.isoformat()} (its status: {raw}) before this "
+        "cancellation reached it: kept cancelled here until the platform confirms"
+    )
+    return (
+        f"kept cancelled here: the cancellation requested at {_when(waiting)} waits in the outbox",
+    )
+
+
+def _give_up_cancellation(
+    order: Order, waiting: PlatformRequest, raw: str, at: datetime
+) -> tuple[str, ...]:
+    """The parcel left before the cancellation reached the platform: the order follows the
+    platform, and the request is refused unsent, for an agent (stop the parcel, or a return)."""
+    waiting.state = RequestState.REFUSED.value
+    waiting.finished_at = at
+    waiting.note = None  # no ticket yet: the outbox opens it
+    waiting.last_error = (
+        f"the platform shipped the order (its status: {raw}) before this cancellation reached "
+        "it: not sent; an agent decides (stop the parcel, or a return)"
+    )
+    if OrderStatus(order.status) != OrderStatus.CANCELLED:
+        order.cancelled_at = None
+    return (
+        f"the cancellation requested at {_when(waiting)} was not sent: the platform "
+        "shipped the order first; an agent takes it",
+    )
+
+
+def _when(request: PlatformRequest) -> str:
+    return str(request.created_at.isoformat()) if request.created_at else "an unknown time"
+
+
 def _snapshot(order: Order) -> Any:
     """Every stored value of the order, its customer, lines and parcels, to tell a change."""
 
@@ -308,7 +373,9 @@ def _snapshot(order: Order) -> Any:
     )
 
 
-def _result(outcome: Outcome, record: SourceOrder, order: Order) -> IngestResult:
+def _result(
+    outcome: Outcome, record: SourceOrder, order: Order, notes: tuple[str, ...] = ()
+) -> IngestResult:
     return IngestResult(
         outcome=outcome,
         platform=record.platform,
@@ -317,7 +384,7 @@ def _result(outcome: Outcome, record: SourceOrder, order: Order) -> IngestResult
         status=OrderStatus(order.status).value if order.status else None,
         raw_status=record.raw_status,
         status_unknown=record.status is None and outcome != Outcome.STALE,
-        notes=record.notes,
+        notes=record.notes + notes,
     )
 
 

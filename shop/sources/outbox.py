@@ -7,8 +7,10 @@ request it already shows applied (a retry after a lost response) is confirmed wi
 it again. A platform that does not answer yes (network, 5xx, 429, 409) gets the request again
 later, with exponential backoff and jitter (its ``Retry-After`` respected); one that refuses for
 good (any other 4xx) keeps the request, refused with the platform's reason, and opens a ticket
-so an agent takes it. A sender that dies mid-request leaves it due again once its lease
-ends; the read-first rule keeps that retry from doing it twice.
+so an agent takes it; so does a cancellation the store gave up before sending it (the
+platform shipped the order first: ``shop.sources.ingest``). A sender that dies mid-request
+leaves it due again once its lease ends; the read-first rule keeps that retry from doing it
+twice.
 """
 
 from __future__ import annotations
@@ -72,11 +74,30 @@ class Sender:
 
     def send_due(self, limit: int = 50) -> SendReport:
         report = SendReport()
+        self._ticket_refusals(report, limit)
         with session_scope(self.sessions) as session:
             due = platform_requests.due_request_ids(session, self.clock.now(), limit)
         for request_id in due:
             self._send_one(request_id, report)
         return report
+
+    def _ticket_refusals(self, report: SendReport, limit: int) -> None:
+        """A ticket for each request the store refused itself, unsent (``shop.sources.ingest``:
+        the platform shipped the order before its cancellation reached it); the outbox has the
+        shop's profile the ticket's due time needs. Claimed by a conditional UPDATE, so two
+        senders never open two tickets for one request."""
+        if self.profile is None:
+            return
+        with session_scope(self.sessions) as session:
+            for request_id in platform_requests.refused_without_ticket_ids(session, limit):
+                if not platform_requests.claim_refusal(session, request_id):
+                    continue
+                stored = session.get(PlatformRequest, request_id)
+                assert stored is not None
+                reason = str(stored.last_error or "")
+                stored.note = f"ticket {self._ticket(session, stored, reason)}"
+                name = f"{stored.kind} of {stored.platform} order {stored.platform_order_id}"
+                report.refused.append(f"{name}: {reason}")
 
     # ---- one request
 

@@ -131,6 +131,45 @@ def requests_for_order(session: Session, order_id: int) -> list[PlatformRequest]
     return list(session.execute(statement).scalars())
 
 
+def pending_cancellation(session: Session, order_id: int) -> PlatformRequest | None:
+    """The order's cancellation still on its way to the platform, if any."""
+    statement = (
+        select(PlatformRequest)
+        .where(PlatformRequest.order_id == order_id)
+        .where(PlatformRequest.kind == RequestKind.CANCEL.value)
+        .where(PlatformRequest.state == RequestState.PENDING.value)
+        .order_by(PlatformRequest.id)
+        .limit(1)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def refused_without_ticket_ids(session: Session, limit: int = 50) -> list[int]:
+    """Refused requests no agent has a ticket for yet (``note`` is then empty): those the
+    store itself gave up on (``shop.sources.ingest``: the platform shipped the order first)."""
+    statement = (
+        select(PlatformRequest.id)
+        .where(PlatformRequest.state == RequestState.REFUSED.value)
+        .where(PlatformRequest.note.is_(None))
+        .order_by(PlatformRequest.id)
+        .limit(limit)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def claim_refusal(session: Session, request_id: int) -> bool:
+    """Take a refused request without a ticket to open its ticket (one taker only)."""
+    statement = (
+        update(PlatformRequest)
+        .where(PlatformRequest.id == request_id)
+        .where(PlatformRequest.state == RequestState.REFUSED.value)
+        .where(PlatformRequest.note.is_(None))
+        .values(note="ticket being opened")
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
+
+
 def read_checkpoint(session: Session, name: str) -> str | None:
     row = session.get(SourceCheckpoint, name)
     return None if row is None else str(row.value)
