@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from shop.clock import FixedClock, SystemClock, clock_from_env
 from shop.settings import (
     REPO_ROOT,
     SettingsError,
@@ -144,3 +145,16 @@ def test_a_bad_process_value_is_refused_at_each_read_until_fixed(
         current_settings()
     monkeypatch.setenv("SHOP_NOW", "2026-11-24T10:00:00+01:00")
     assert current_settings().now is not None
+
+
+def test_the_clock_is_frozen_by_shop_now_and_a_bad_one_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frozen = clock_from_env({"SHOP_NOW": "2026-11-24T10:00:00+01:00"})
+    assert isinstance(frozen, FixedClock)
+    assert frozen.now() == datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    monkeypatch.delenv("SHOP_NOW", raising=False)
+    assert isinstance(clock_from_env(), SystemClock)
+    monkeypatch.setenv("SHOP_NOW", "2026-11-24 10h00")
+    with pytest.raises(SettingsError, match="SHOP_NOW='2026-11-24 10h00'"):
+        clock_from_env()
