@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -162,15 +163,16 @@ def _outbox(args: argparse.Namespace, out: TextIO) -> int:
             profile=profile,
         )
 
+        stop = threading.Event() if args.once else _supervised()
+
         def send() -> None:
-            for line in sender.send_due().lines():
+            for line in sender.send_due(stopping=stop.is_set).lines():
                 print(line, file=out, flush=True)
 
         if args.once:
             send()
         else:
-            _supervised_logging()
-            run_every(send, args.every, stop_on_signals(), name="the outbox's pass")
+            run_every(send, args.every, stop, name="the outbox's pass")
     finally:
         engine.dispose()
     return 0
@@ -190,6 +192,7 @@ def _poll(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     engine = make_engine(args.database_url)
     sessions = make_session_factory(engine)
+    stop = threading.Event() if args.every is None else _supervised()
 
     def poll() -> PollReport:
         return poll_prestashop(
@@ -198,13 +201,13 @@ def _poll(args: argparse.Namespace, out: TextIO) -> int:
             clock_from_env(),
             connect.source_settings(settings),
             local_zone=profile.timezone,
+            stopping=stop.is_set,
         )
 
     try:
         create_schema(engine)
         if args.every is not None:
-            _supervised_logging()
-            run_every(lambda: _poll_pass(poll, out), args.every, stop_on_signals(), name="poll")
+            run_every(lambda: _poll_pass(poll, out), args.every, stop, name="poll")
             return 0
         report = poll()
     except (platforms.Unavailable, platforms.Refused) as error:
@@ -217,10 +220,12 @@ def _poll(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if report.skipped else 0
 
 
-def _supervised_logging() -> None:
-    """A supervised program's log: its lines with their time, masked like every process's."""
+def _supervised() -> threading.Event:
+    """A supervised program: its log lines with their time, masked like every process's, and
+    the event SIGTERM (or Ctrl-C) sets."""
     log_privacy.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return stop_on_signals()
 
 
 def _poll_pass(poll: Callable[[], PollReport], out: TextIO) -> None:

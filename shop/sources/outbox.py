@@ -19,7 +19,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Mapping
+from typing import Callable, Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -72,12 +72,16 @@ class Sender:
     backoff: Backoff = field(default_factory=Backoff)
     rng: random.Random = field(default_factory=random.Random)
 
-    def send_due(self, limit: int = 50) -> SendReport:
+    def send_due(self, limit: int = 50, stopping: Callable[[], bool] | None = None) -> SendReport:
+        """One pass: the due requests, one after the other, until ``stopping`` says the
+        process is asked to stop (the rest stays due for the next sender)."""
         report = SendReport()
         self._ticket_refusals(report, limit)
         with session_scope(self.sessions) as session:
             due = platform_requests.due_request_ids(session, self.clock.now(), limit)
         for request_id in due:
+            if stopping is not None and stopping():
+                break
             self._send_one(request_id, report)
         return report
 

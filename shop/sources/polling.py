@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -61,9 +61,12 @@ def poll_prestashop(
     *,
     local_zone: str = "Europe/Paris",
     page_size: int = PAGE_SIZE,
+    stopping: Callable[[], bool] | None = None,
 ) -> PollReport:
     """Bring in every order changed since the checkpoint; ``Unavailable`` or ``Refused`` when
-    the webservice does not answer (the pages stored so far stay stored, and counted)."""
+    the webservice does not answer (the pages stored so far stay stored, and counted). When
+    ``stopping`` says the process is asked to stop, the poll ends after the page it stored:
+    the next one resumes from its checkpoint."""
     mappings = mappings_for(Platform.PRESTASHOP, settings)
     with session_scope(sessions) as session:
         since = platform_requests.read_checkpoint(session, CHECKPOINT) or FIRST_CHECKPOINT
@@ -91,7 +94,7 @@ def poll_prestashop(
                     platform_requests.write_checkpoint(session, CHECKPOINT, latest, clock.now())
                 report.checkpoint = latest
             report.pages += 1
-            if len(page) < page_size:
+            if len(page) < page_size or (stopping is not None and stopping()):
                 return report
             offset += page_size
 

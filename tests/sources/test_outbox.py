@@ -348,3 +348,17 @@ def test_woocommerce_secrets_never_go_in_clear_to_another_host() -> None:
     remote = Connection(Platform.WOOCOMMERCE, "http://shop.example", WOO_SECRET, key=WOO_KEY)
     with pytest.raises(platforms.Refused, match="needs HTTPS"):
         remote.client()
+
+
+def test_a_pass_asked_to_stop_sends_nothing_more_and_leaves_the_rest_due(
+    sqlite_sessions: sessionmaker, fake: FakePlatforms
+) -> None:
+    cancel_locally(sqlite_sessions, stored_shopify_order(sqlite_sessions, fake))
+    cancel_locally(sqlite_sessions, stored_woocommerce_order(sqlite_sessions, fake, "processing"))
+    outbox = sender(sqlite_sessions, fake, FixedClock(NOW))
+    asked = iter([False, True])  # SIGTERM arrives while the first request is sent
+    report = outbox.send_due(stopping=lambda: next(asked))
+    assert len(report.confirmed) == 1 and len(fake.applied()) == 1
+    assert sorted(r.state for r in requests(sqlite_sessions)) == ["confirmed", "pending"]
+    assert len(outbox.send_due().confirmed) == 1  # the next sender's pass takes the rest
+    assert len(fake.applied()) == 2

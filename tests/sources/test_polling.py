@@ -168,3 +168,16 @@ def test_a_wrong_webservice_key_is_refused_and_nothing_is_stored(
     with pytest.raises(platforms.Refused, match="HTTP 401"):
         poll_prestashop(sqlite_sessions, wrong, FixedClock(NOW))
     assert stored(sqlite_sessions) == {}
+
+
+def test_a_poll_asked_to_stop_ends_after_the_page_it_stored_and_the_next_resumes(
+    sessions: sessionmaker, fake: FakePlatforms
+) -> None:
+    put_orders(fake, 7)
+    report = poll_prestashop(
+        sessions, connection(fake), FixedClock(NOW), page_size=3, stopping=lambda: True
+    )
+    assert (report.pages, len(stored(sessions))) == (1, 3)
+    assert checkpoint(sessions) == "2026-12-01 08:00:02"
+    resumed = poll_prestashop(sessions, connection(fake), FixedClock(NOW), page_size=3)
+    assert len(stored(sessions)) == 7 and resumed.checkpoint == "2026-12-01 08:00:06"
