@@ -1,0 +1,90 @@
+"""The production command line of the shop platform's outbox sender (``deploy/bin/bijou-process
+outbox``, what supervisord, systemd and the container run) sends a queued cancellation to the
+played WooCommerce, from the shop profile and the environment alone, and exits 0 on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from deploy.render import ROOT
+from shop.sources.ingest import find_source_order, ingest_order
+from shop.sources.record import Platform
+from shop.sources.woocommerce import order_from_woocommerce
+from shop.store import platform_requests, repository
+from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
+from shop.store.platform_requests import RequestState
+from tests.sources.conftest import mappings, sample
+from tests.sources.fake_platforms import WOO_KEY, WOO_SECRET, FakePlatforms, running
+from tests.sources.test_commands import profile
+
+DEADLINE_S = 60.0
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePlatforms]:
+    with running() as platforms_server:
+        yield platforms_server
+
+
+def test_bijou_process_outbox_sends_what_is_queued_and_stops_on_sigterm(
+    tmp_path: Path, fake: FakePlatforms
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    sessions = make_session_factory(engine)
+    with session_scope(sessions) as session:
+        payload = sample("woocommerce_order_updated.json")
+        ingest_order(session, order_from_woocommerce(payload, mappings(Platform.WOOCOMMERCE)))
+        order = find_source_order(session, Platform.WOOCOMMERCE, "104512")
+        assert order is not None
+        repository.cancel_order(session, order, datetime.now(timezone.utc))
+        order_id = order.id
+    fake.state.woo_orders["104512"] = {"id": 104512, "status": "processing"}
+    shop = profile(
+        tmp_path,
+        {"kind": "woocommerce", "url": fake.url, "key_env": "WC_KEY", "secret_env": "WC_SECRET"},
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SHOP_NOW"}
+    env |= {
+        "BIJOU_PYTHON": sys.executable,
+        "SHOP_PROFILE": str(shop),
+        "SHOP_DATABASE_URL": url,
+        "WC_KEY": WOO_KEY,
+        "WC_SECRET": WOO_SECRET,
+    }
+    process = subprocess.Popen(
+        [str(ROOT / "deploy" / "bin" / "bijou-process"), "outbox"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def state() -> str:
+        with session_scope(sessions) as session:
+            (request,) = platform_requests.requests_for_order(session, order_id)
+            return str(request.state)
+
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        while state() != RequestState.CONFIRMED.value:
+            assert process.poll() is None, process.communicate()[0]
+            assert time.monotonic() < deadline, "the cancellation was not confirmed"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=DEADLINE_S)
+        engine.dispose()
+    assert process.returncode == 0, output
+    assert "confirmed cancel of woocommerce order 104512" in output
+    assert fake.state.woo_orders["104512"]["status"] == "cancelled"
