@@ -1,6 +1,6 @@
 """Benchmark (not a test): how long a Rasa server takes to be ready, and how much memory it holds.
 
-Starts the real `rasa run` as scripts/run.sh does (same arguments as tests/support/servers.py,
+Starts the real `rasa run` as scripts/run.sh does (same arguments as devtools/servers.py,
 the environment of scripts/env.sh), with an action server and a seeded database in a temporary
 folder, then reports for each run: seconds until the HTTP server answers, until the model is
 loaded (``/status`` names it: what scripts/wait_ready.py waits for), the first parse and the
@@ -30,8 +30,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from devtools.servers import VENV_BIN, Stack, model_path, new_sender  # noqa: E402
 from scripts.bench import MESSAGES  # noqa: E402
-from tests.support.servers import VENV_BIN, Stack, model_path, new_sender  # noqa: E402
 
 RASA_PORT = 5500
 ACTIONS_PORT = 5555

@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.nlu.evaluation import (  # noqa: E402
+from devtools.nlu_evaluation import (  # noqa: E402
     HELDOUT,
     FaqReport,
     Report,
@@ -35,16 +35,26 @@ from tests.nlu.evaluation import (  # noqa: E402
     evaluate,
     faq_reachability,
 )
-from tests.support.servers import model_path  # noqa: E402
+from devtools.servers import model_path  # noqa: E402
 
 
 def train_nlu(config: Path, out: Path) -> tuple[Path, float]:
     started = time.perf_counter()
     result = subprocess.run(
         [
-            str(ROOT / ".venv/bin/rasa"), "train", "nlu", "--config", str(config),
-            "--nlu", "bot/data", "--domain", "domain.yml", "--out", str(out),
-            "--fixed-model-name", "candidate",
+            str(ROOT / ".venv/bin/rasa"),
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            "bot/data",
+            "--domain",
+            "domain.yml",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "candidate",
         ],
         cwd=ROOT,
         capture_output=True,

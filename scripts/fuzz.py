@@ -1,7 +1,7 @@
 """Fuzz the desk for real: ``python -m desk`` with the real Rasa and action servers, hostile
-inputs on every endpoint of the widget and the console (``tests/fuzz/campaigns.py``), the
+inputs on every endpoint of the widget and the console (``devtools/fuzz/campaigns.py``), the
 learning loop's included: review inbox, accounts, dashboard, ratings
-(``tests/fuzz/learning_campaigns.py``).
+(``devtools/fuzz/learning_campaigns.py``).
 
     .venv/bin/python scripts/fuzz.py --examples 10000 [--seed 1] [--report fuzz.json] [--postgres]
 
@@ -44,6 +44,13 @@ from sqlalchemy import text  # noqa: E402
 from desk.security import Signer  # noqa: E402
 from desk.settings import Settings  # noqa: E402
 from desk.shopper_access import conversation_token  # noqa: E402
+from devtools.desk import DeskServer  # noqa: E402
+from devtools.fuzz import learning_campaigns  # noqa: E402
+from devtools.fuzz.campaigns import CAMPAIGNS as WIDGET_AND_CONSOLE  # noqa: E402
+from devtools.fuzz.campaigns import under_default_limits  # noqa: E402
+from devtools.fuzz.harness import Fuzzer, FuzzFailure, ServerError  # noqa: E402
+from devtools.servers import FROZEN_NOW, Stack, model_path  # noqa: E402
+from devtools.services import PostgresServer, free_port  # noqa: E402
 from shop.learning.export import (  # noqa: E402
     DRAFTS_FILE,
     EXPORT_ROOT_ENV,
@@ -52,13 +59,6 @@ from shop.learning.export import (  # noqa: E402
     TRAINING_FILE,
 )
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope  # noqa: E402
-from tests.fuzz import learning_campaigns  # noqa: E402
-from tests.fuzz.campaigns import CAMPAIGNS as WIDGET_AND_CONSOLE  # noqa: E402
-from tests.fuzz.campaigns import under_default_limits  # noqa: E402
-from tests.fuzz.harness import Fuzzer, FuzzFailure, ServerError  # noqa: E402
-from tests.support.desk import DeskServer  # noqa: E402
-from tests.support.servers import FROZEN_NOW, Stack, model_path  # noqa: E402
-from tests.support.services import PostgresServer, free_port  # noqa: E402
 
 NO_LIMITS = {
     "DESK_NEW_CONVERSATIONS_PER_HOUR": "0",

@@ -95,7 +95,7 @@ def evaluate_model(model: Path, path: Path) -> Scores:
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
-    from tests.nlu.evaluation import agent_parser
+    from devtools.nlu_evaluation import agent_parser
 
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.services import PostgresServer  # noqa: E402
+from devtools.services import PostgresServer  # noqa: E402
 
 OUT = ROOT / "tests" / "migrations"
 PREVIOUS, LEARNING_LOOP = "7605cbd", "ba2f9da"

@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.faq import ranking  # noqa: E402
-from tests.nlu.evaluation import agent_parser  # noqa: E402
-from tests.support.servers import model_path  # noqa: E402
+from devtools.nlu_evaluation import agent_parser  # noqa: E402
+from devtools.servers import model_path  # noqa: E402
 
 DEV = [ROOT / "tests" / "nlu" / "dev.yml", ROOT / "tests" / "nlu" / "dev_real_style.yml"]
 GRID = {

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
+from devtools.desk import DeskServer
+from devtools.servers import Stack, model_path
+from devtools.services import RedisServer
 from shop.store.db import make_engine
 from shop.store.identity_attempts import IdentityFailure
-from tests.support.desk import DeskServer
-from tests.support.servers import Stack, model_path
-from tests.support.services import RedisServer
 
 
 @pytest.fixture(autouse=True)

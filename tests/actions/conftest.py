@@ -13,10 +13,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW, ROOT
 from shop import assistant
 from shop.store.db import make_engine, make_session_factory
 from shop.store.seed import reset_and_seed
-from tests.support.servers import FROZEN_NOW, ROOT
 
 DOMAIN: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text())
 DEFAULT_SLOTS: dict[str, Any] = {

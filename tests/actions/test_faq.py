@@ -11,8 +11,8 @@ from sqlalchemy.orm import sessionmaker
 
 import actions.faq
 from actions.faq import ActionAnswerFaq
+from devtools.servers import ROOT
 from tests.actions.conftest import make_tracker, run_action, text_of
-from tests.support.servers import ROOT
 
 
 @pytest.fixture()

@@ -22,9 +22,9 @@ from actions.orders import ActionCancelOrder, ActionTrackOrder
 from actions.promo import ActionPromoCode
 from actions.returns import ActionReturnItem
 from actions.sizing import ActionResizeItem
+from devtools.servers import ROOT
 from shop.store.demo import DEMO_ORDERS
 from tests.actions.conftest import make_tracker, run_action, verified
-from tests.support.servers import ROOT
 
 
 def rating_topics(messages: list[dict[str, Any]]) -> list[str]:

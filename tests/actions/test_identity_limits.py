@@ -19,13 +19,13 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.identity import ValidateTrackForm
 from actions.orders import ActionTrackOrder
+from devtools.servers import FROZEN_NOW
 from shop import assistant
 from shop.store import identity_attempts
 from shop.store.demo import DEMO_ORDERS
 from shop.store.identity_attempts import IdentityFailure
 from shop.store.models import Ticket
 from tests.actions.conftest import DOMAIN, make_tracker, run_action, slot_events, text_of
-from tests.support.servers import FROZEN_NOW
 
 _conversations = count(1)
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import sessionmaker
 import actions.faq
 from actions.handoff import ActionFallback
 from actions.repair import REMINDERS, ActionResumeJourney
+from devtools.servers import ROOT
 from tests.actions.conftest import make_tracker, run_action
-from tests.support.servers import ROOT
 
 
 @pytest.fixture()

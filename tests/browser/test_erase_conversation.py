@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from devtools.desk import DeskServer
 from tests.browser.conftest import shop_page
-from tests.support.desk import DeskServer
 
 pytestmark = pytest.mark.browser
 

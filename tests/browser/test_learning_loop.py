@@ -15,10 +15,10 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from devtools.desk import DeskServer
+from devtools.servers import ROOT
 from shop.store.conversations import Role
 from tests.browser.conftest import console_login, shop_page
-from tests.support.desk import DeskServer
-from tests.support.servers import ROOT
 
 pytestmark = pytest.mark.browser
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from devtools.desk import DeskServer
+from devtools.servers import FROZEN_NOW
 from shop.store.conversations import Role
 from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.learning import BotTurn
 from tests.browser.conftest import console_login
-from tests.support.desk import DeskServer
-from tests.support.servers import FROZEN_NOW
 
 pytestmark = pytest.mark.browser
 

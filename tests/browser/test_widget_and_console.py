@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from devtools.desk import DeskServer
 from tests.browser.conftest import shop_page
-from tests.support.desk import DeskServer
 
 pytestmark = pytest.mark.browser
 

@@ -17,11 +17,11 @@ from playwright.sync_api import expect
 
 from desk.app import create_app
 from desk.settings import Settings
+from devtools.servers import FROZEN_NOW, ROOT
+from devtools.services import free_port
 from tests.browser.conftest import shop_page
 from tests.desk.fake_rasa import TOKEN, FakeRasa
 from tests.support.databases import seeded_sqlite
-from tests.support.servers import FROZEN_NOW, ROOT
-from tests.support.services import free_port
 
 pytestmark = pytest.mark.browser
 

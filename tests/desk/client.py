@@ -23,7 +23,7 @@ from starlette.testclient import (
 )
 from starlette.types import ASGIApp
 
-from tests.support.shopper import carry_conversation_tokens, conversation_of
+from devtools.shopper import carry_conversation_tokens, conversation_of
 
 
 class DeskTestClient(TestClient):

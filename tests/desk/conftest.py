@@ -16,6 +16,7 @@ from desk.app import create_app
 from desk.security import hash_password
 from desk.settings import Settings
 from desk.shopper_access import conversation_token
+from devtools.servers import FROZEN_NOW, ROOT
 from shop.store import conversation_repository as repo
 from shop.store import conversations  # noqa: F401 - the desk tables belong to the schema
 from shop.store.conversations import Role
@@ -23,7 +24,6 @@ from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.seed import reset_and_seed
 from tests.desk.client import DeskTestClient
 from tests.desk.fake_rasa import TOKEN, FakeRasa
-from tests.support.servers import FROZEN_NOW, ROOT
 
 AGENT = "louise"  # an agent: the queue and the conversations
 AGENT_PASSWORD = "un-mot-de-passe-solide"

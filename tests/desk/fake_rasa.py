@@ -17,9 +17,9 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.store.db import make_engine, session_scope
 from shop.store.learning import BotTurn, Doubt
-from tests.support.servers import FROZEN_NOW
 
 TOKEN = "test-rasa-token"
 GREETING = "Bonjour ! Je suis l'assistant de Bijou Éclat. Que puis-je faire pour vous ?"

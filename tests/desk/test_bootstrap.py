@@ -13,11 +13,11 @@ from desk import create_agent
 from desk.bootstrap import ensure_demo_agent
 from desk.security import verify_password
 from desk.settings import Settings
+from devtools.servers import FROZEN_NOW
 from shop.clock import FixedClock
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Agent
 from tests.desk.conftest import login
-from tests.support.servers import FROZEN_NOW
 
 
 def test_demo_agent_is_created_once_with_a_private_password_file(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from desk import create_agent, security
 from desk.security import SESSION_COOKIE, hash_password, verify_password
 from desk.settings import Settings
+from devtools.servers import FROZEN_NOW
 from shop.store import conversation_repository as repo
 from shop.store.db import session_scope
 from tests.desk.conftest import (
@@ -27,7 +28,6 @@ from tests.desk.conftest import (
     login,
     login_csrf,
 )
-from tests.support.servers import FROZEN_NOW
 
 LOCKED = "Trop de tentatives de connexion ont échoué"
 NEW_PASSWORD = "un-tout-nouveau-mot-de-passe"

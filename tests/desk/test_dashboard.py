@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
 from desk import charts
+from devtools.servers import FROZEN_NOW
 from shop.store.conversations import Role
 from shop.store.db import session_scope
 from shop.store.learning import BotTurn, Feedback
 from tests.desk.conftest import add_account, login, say, start
-from tests.support.servers import FROZEN_NOW
 
 NBSP = "\u00a0"
 

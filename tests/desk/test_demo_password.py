@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from desk.bootstrap import ensure_demo_agent
+from devtools.servers import FROZEN_NOW
 from shop.clock import FixedClock
 from shop.store.conversations import Agent
-from tests.support.servers import FROZEN_NOW
 
 
 def test_finding_04_demo_password_goes_to_its_private_file_never_to_the_output(

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.policy.profile import load_active_profile
 from shop.store import repository
 from shop.store.conversations import Conversation, ConversationMode, Handoff
@@ -16,7 +17,6 @@ from shop.store.demo import DEMO_ORDERS
 from shop.store.models import Ticket, TicketStatus
 from tests.desk.conftest import AGENT, login, say, start
 from tests.desk.fake_rasa import FakeRasa
-from tests.support.servers import FROZEN_NOW
 
 
 @pytest.fixture()

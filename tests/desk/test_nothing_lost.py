@@ -21,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from desk.deps import Desk
 from desk.recovery import Recovery
 from desk.security import hash_password
+from devtools.servers import FROZEN_NOW
 from shop.clock import FixedClock
 from shop.store import conversation_repository as repo
 from shop.store import spool
@@ -29,7 +30,6 @@ from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.seed import reset_and_seed
 from tests.desk.conftest import AGENT, AGENT_PASSWORD, login, say, start
 from tests.desk.fake_rasa import GREETING, FakeRasa
-from tests.support.servers import FROZEN_NOW
 
 QUIET = {"relay_retry_s": 3600.0}  # the background pass runs at start only; tests drive the rest
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.privacy import audit
 from shop.privacy.subject import ERASED
 from shop.store import conversation_repository as repo
@@ -20,7 +21,6 @@ from shop.store.db import session_scope
 from shop.store.models import Customer
 from tests.desk.conftest import ADMIN, ADMIN_PASSWORD, AGENT, login, say, start
 from tests.support.conversations import desk_conversation, wait_for_agent
-from tests.support.servers import FROZEN_NOW
 from tests.support.tracker_events import store_tracker, tracker_senders, turn
 
 CLAIRE = "claire.martin@gmail.com"

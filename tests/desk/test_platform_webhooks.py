@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import ROOT
 from shop.sources.deliveries import apply_due
 from shop.sources.ingest import find_source_order
 from shop.sources.record import Platform
@@ -26,7 +27,6 @@ from shop.store.db import session_scope
 from shop.store.models import Order, OrderStatus
 from shop.store.platform_deliveries import PlatformDelivery
 from tests.sources.conftest import sample
-from tests.support.servers import ROOT
 
 SHOPIFY_SECRET = "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"
 WOOCOMMERCE_SECRET = "wc-secret: j7#Qp!2z"

@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW, ROOT
 from shop.store.conversations import Role
 from shop.store.db import session_scope
 from shop.store.learning import BotTurn, ReviewLabel
 from tests.desk.conftest import add_account, login
-from tests.support.servers import FROZEN_NOW, ROOT
 
 EDITOR = "eliane"
 EDITOR_PASSWORD = "le-mot-de-passe-d-eliane"

@@ -27,12 +27,12 @@ from desk import create_agent
 from desk.app import create_app
 from desk.bootstrap import prepare_database
 from desk.settings import Settings
+from devtools.servers import FROZEN_NOW, ROOT
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Agent, Role
 from shop.store.db import make_engine, make_session_factory, session_scope
 from tests.desk.client import DeskTestClient
 from tests.desk.conftest import FAST_SCRYPT_N, add_account, login
-from tests.support.servers import FROZEN_NOW, ROOT
 
 FORBIDDEN = "Votre compte n'a pas accès à cette page."
 AGENT, EDITOR, ADMIN = Role.AGENT, Role.EDITOR, Role.ADMIN

@@ -26,12 +26,12 @@ from starlette.websockets import WebSocketDisconnect
 
 from desk.deps import MAX_BODY_BYTES, form_data
 from desk.limits import ShopperLimits, SlidingWindow
+from devtools.servers import FROZEN_NOW, ROOT
+from devtools.services import free_port
+from devtools.shopper import TOKEN_HEADER, carry_conversation_tokens
 from shop.store.conversations import Conversation, Handoff, Message, MessageAuthor
 from tests.desk.conftest import AGENT, AGENT_PASSWORD, login, say, start
 from tests.desk.fake_rasa import GREETING, TOKEN, FakeRasa
-from tests.support.servers import FROZEN_NOW, ROOT
-from tests.support.services import free_port
-from tests.support.shopper import TOKEN_HEADER, carry_conversation_tokens
 from tests.support.threads import in_own_thread
 
 NO_LONGER_YOURS = "Cette conversation n'est plus accessible depuis ce navigateur"

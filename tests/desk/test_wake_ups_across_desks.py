@@ -11,8 +11,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from desk.notifier import Notifier
+from devtools.services import RedisServer
 from tests.desk.conftest import login, say, start
-from tests.support.services import RedisServer
 from tests.support.threads import in_own_thread
 
 LONG_WAIT_S = 20  # a waiter nobody wakes returns after this long

@@ -11,13 +11,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from devtools.desk import DeskServer
+from devtools.servers import Stack
+from devtools.shopper import carry_conversation_tokens
 from shop.store.conversations import Handoff
 from shop.store.db import make_engine, make_session_factory
 from shop.store.demo import DEMO_ORDERS
 from tests.desk.conftest import login
-from tests.support.desk import DeskServer
-from tests.support.servers import Stack
-from tests.support.shopper import carry_conversation_tokens
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.support.servers import Stack, new_sender, texts
+from devtools.servers import Stack, new_sender, texts
 
 pytestmark = pytest.mark.e2e
 

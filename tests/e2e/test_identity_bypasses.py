@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.desk import DeskServer
+from devtools.servers import Stack, slot
+from devtools.shopper import carry_conversation_tokens
 from shop import assistant
 from shop.store.demo import DEMO_ORDERS
-from tests.support.desk import DeskServer
-from tests.support.servers import Stack, slot
-from tests.support.shopper import carry_conversation_tokens
 
 pytestmark = pytest.mark.e2e
 

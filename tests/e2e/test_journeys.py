@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from devtools.servers import Stack, buttons, new_sender, slot, texts
 from shop.store.db import make_engine, make_session_factory
 from shop.store.demo import DEMO_ORDERS, DEMO_PROMO_CODES
 from shop.store.models import Order, OrderStatus, Ticket
-from tests.support.servers import Stack, buttons, new_sender, slot, texts
 
 pytestmark = pytest.mark.e2e
 

@@ -22,13 +22,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from devtools.desk import DeskServer
+from devtools.servers import Stack
+from devtools.services import free_port
+from devtools.shopper import carry_conversation_tokens
 from shop.store.db import make_engine, make_session_factory
 from shop.store.platform_deliveries import PlatformDelivery
 from tests.sources.conftest import sample
-from tests.support.desk import DeskServer
-from tests.support.servers import Stack
-from tests.support.services import free_port
-from tests.support.shopper import carry_conversation_tokens
 
 pytestmark = pytest.mark.e2e
 

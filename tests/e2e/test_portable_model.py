@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.servers import ROOT, VENV_BIN, model_path, stop_process
+from devtools.services import free_port
 from scripts.make_lean_spacy import PACKAGE
-from tests.support.servers import ROOT, VENV_BIN, model_path, stop_process
-from tests.support.services import free_port
 
 pytestmark = pytest.mark.e2e
 

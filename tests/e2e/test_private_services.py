@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.desk import DeskServer
+from devtools.servers import Stack, new_sender, slot
+from devtools.services import free_port
+from devtools.shopper import carry_conversation_tokens
 from shop.store.demo import DEMO_ORDERS
-from tests.support.desk import DeskServer
-from tests.support.servers import Stack, new_sender, slot
-from tests.support.services import free_port
-from tests.support.shopper import carry_conversation_tokens
 
 pytestmark = pytest.mark.e2e
 

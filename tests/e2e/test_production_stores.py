@@ -15,14 +15,14 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
+from devtools.desk import DeskServer
+from devtools.servers import Stack, buttons, new_sender, texts
+from devtools.services import PostgresServer, RedisServer, free_port
+from devtools.shopper import carry_conversation_tokens
 from shop.store.conversations import Handoff
 from shop.store.db import make_engine, make_session_factory
 from shop.store.demo import DEMO_ORDERS
 from shop.store.models import Order, OrderStatus
-from tests.support.desk import DeskServer
-from tests.support.servers import Stack, buttons, new_sender, texts
-from tests.support.services import PostgresServer, RedisServer, free_port
-from tests.support.shopper import carry_conversation_tokens
 
 pytestmark = pytest.mark.e2e
 

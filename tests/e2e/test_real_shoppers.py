@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.servers import Stack, buttons, new_sender, texts
 from shop.store.demo import DEMO_ORDERS
-from tests.support.servers import Stack, buttons, new_sender, texts
 
 pytestmark = pytest.mark.e2e
 

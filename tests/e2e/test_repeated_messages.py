@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.servers import Stack, new_sender
 from tests.e2e.test_turn_recording import recorded
-from tests.support.servers import Stack, new_sender
 
 pytestmark = pytest.mark.e2e
 

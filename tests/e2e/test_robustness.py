@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.servers import Stack, new_sender, slot, texts
 from shop.store.demo import DEMO_ORDERS
-from tests.support.servers import Stack, new_sender, slot, texts
 
 pytestmark = pytest.mark.e2e
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from devtools.servers import Stack, new_sender
 from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.learning import BotTurn
-from tests.support.servers import Stack, new_sender
 
 pytestmark = pytest.mark.e2e
 

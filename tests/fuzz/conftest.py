@@ -22,6 +22,10 @@ from desk.app import create_app
 from desk.security import hash_password
 from desk.settings import Settings
 from desk.shopper_access import conversation_token
+from devtools.fuzz.harness import Fuzzer, TestClientSocket
+from devtools.fuzz.learning_campaigns import ASKING, seed_review_inbox
+from devtools.servers import FROZEN_NOW
+from devtools.services import PostgresServer
 from shop.learning.export import EXPORT_ROOT_ENV
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
@@ -40,10 +44,6 @@ from tests.desk.conftest import (  # noqa: F401 - shared fixtures
 )
 from tests.desk.conftest import settings as desk_settings  # noqa: F401 - shared fixture
 from tests.desk.fake_rasa import FakeRasa
-from tests.fuzz.harness import Fuzzer, TestClientSocket
-from tests.fuzz.learning_campaigns import ASKING, seed_review_inbox
-from tests.support.servers import FROZEN_NOW
-from tests.support.services import PostgresServer
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 

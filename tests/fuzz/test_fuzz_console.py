@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import sessionmaker
 
+from devtools.fuzz import campaigns
+from devtools.fuzz.harness import Fuzzer
 from tests.desk.fake_rasa import FakeRasa
-from tests.fuzz import campaigns
 from tests.fuzz.conftest import FUZZ
-from tests.fuzz.harness import Fuzzer
 from tests.fuzz.test_fuzz_widget import assert_final
 
 

@@ -11,12 +11,12 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from devtools.fuzz import learning_campaigns
+from devtools.fuzz.harness import Fuzzer
 from shop.learning.export import DRAFTS_FILE, HELDOUT_FILE, PROJECT_ROOT, TRAINING_FILE
 from shop.store.learning import Feedback
 from tests.desk.fake_rasa import FakeRasa
-from tests.fuzz import learning_campaigns
 from tests.fuzz.conftest import FUZZ
-from tests.fuzz.harness import Fuzzer
 from tests.fuzz.test_fuzz_widget import assert_final
 
 EXPORTED = (TRAINING_FILE, HELDOUT_FILE, DRAFTS_FILE)

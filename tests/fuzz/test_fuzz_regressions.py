@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import sessionmaker
 
+from devtools.fuzz import campaigns
+from devtools.fuzz.harness import TOKEN_HEADER, Fuzzer, looks_french
+from devtools.fuzz.inputs import any_text
 from tests.desk.fake_rasa import FakeRasa
-from tests.fuzz import campaigns
 from tests.fuzz.conftest import FUZZ
-from tests.fuzz.harness import TOKEN_HEADER, Fuzzer, looks_french
-from tests.fuzz.inputs import any_text
 from tests.fuzz.test_fuzz_widget import assert_final
 
 DEEP = "[" * 5000

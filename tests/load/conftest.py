@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devtools.servers import model_path
 from loadtest.product import ServedProduct
-from tests.support.servers import model_path
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.servers import Stack
+from devtools.servers import Stack
 
 pytestmark = pytest.mark.nlu
 

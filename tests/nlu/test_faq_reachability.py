@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.nlu.evaluation import faq_reachability
-from tests.support.servers import ROOT, Stack
+from devtools.nlu_evaluation import faq_reachability
+from devtools.servers import ROOT, Stack
 
 pytestmark = pytest.mark.nlu
 

@@ -10,8 +10,8 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import rasa_speedups
-from tests.nlu.evaluation import HELDOUT, agent_parser
-from tests.support.servers import model_path
+from devtools.nlu_evaluation import HELDOUT, agent_parser
+from devtools.servers import model_path
 from tests.support.threads import in_own_thread
 
 pytestmark = pytest.mark.nlu

@@ -13,8 +13,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bot import rasa_speedups
-from tests.nlu.evaluation import HELDOUT, agent_parser
-from tests.support.servers import model_path
+from devtools.nlu_evaluation import HELDOUT, agent_parser
+from devtools.servers import model_path
 from tests.support.threads import in_own_thread
 
 pytestmark = pytest.mark.nlu

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.nlu.evaluation import HELDOUT, Report, evaluate, normalise, write
-from tests.support.servers import ROOT, Stack
+from devtools.nlu_evaluation import HELDOUT, Report, evaluate, normalise, write
+from devtools.servers import ROOT, Stack
 
 pytestmark = pytest.mark.nlu
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from rasa.core.policies.rule_policy import RulePolicy
 
 from bot import rasa_speedups
-from tests.support.servers import model_path
+from devtools.servers import model_path
 
 
 @cache
@@ -38,7 +38,8 @@ def rule_states() -> list[str]:
 
 
 def conversations() -> st.SearchStrategy[list[dict[str, Any]]]:
-    state = st.sampled_from(rule_states()).map(json.loads)
+    """Deferred: the trained model is read when the test runs, never while tests are collected."""
+    state = st.deferred(lambda: st.sampled_from(rule_states())).map(json.loads)
     return st.lists(state, max_size=14)
 
 

@@ -13,10 +13,10 @@ import psycopg2
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from devtools.services import PostgresServer
 from shop.sources.mappings import PlatformMappings, SourceSettings, mappings_for
 from shop.sources.record import Platform
 from shop.store.db import create_schema, make_engine, make_session_factory
-from tests.support.services import PostgresServer
 
 SAMPLES = Path(__file__).resolve().with_name("samples")
 

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import ROOT
 from shop.assistant import (
     ShopContext,
     answer_cancellation,
@@ -25,7 +26,6 @@ from shop.sources.woocommerce import order_from_woocommerce
 from shop.store.db import session_scope
 from shop.store.models import OrderStatus
 from tests.sources.conftest import mappings, sample
-from tests.support.servers import ROOT
 
 UTC = timezone.utc
 SHOPIFY = mappings(Platform.SHOPIFY)

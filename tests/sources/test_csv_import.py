@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import ROOT
 from shop.sources.importer import import_export
 from shop.sources.mappings import SourceSettings
 from shop.sources.record import Platform, SourceError
 from shop.store.db import session_scope
 from shop.store.models import Order, OrderStatus, PaymentMethod
 from tests.sources.conftest import SAMPLES
-from tests.support.servers import ROOT
 
 SHOPIFY_CSV = SAMPLES / "shopify_orders_export.csv"
 WOOCOMMERCE_CSV = SAMPLES / "woocommerce_orders_export.csv"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.servers import ROOT
 from shop.sources.__main__ import main
 from shop.sources.ingest import find_source_order, ingest_order
 from shop.sources.loop import run_every
@@ -35,7 +36,6 @@ from tests.sources.fake_platforms import (
     running,
 )
 from tests.sources.test_commands import profile
-from tests.support.servers import ROOT
 
 DEADLINE_S = 30.0
 URL = "https://boutique.example.fr"

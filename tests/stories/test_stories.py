@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import ROOT, model_path
+from devtools.servers import ROOT, model_path
 
 pytestmark = pytest.mark.stories
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.store import conversation_repository as repo
 from shop.store.conversations import MessageAuthor
 from shop.store.db import session_scope
-from tests.support.servers import FROZEN_NOW
 
 
 def desk_conversation(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.store.db import make_engine, make_session_factory
 from shop.store.seed import reset_and_seed
-from tests.support.servers import FROZEN_NOW
 
 
 def seeded_sqlite(path: Path) -> Path:

@@ -20,8 +20,8 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from bot.diet_without_faq import without_faq
 from bot.faq_selector import FaqSelector, TfidfBlock, term_counts
+from devtools.servers import ROOT
 from shop.knowledge.text import fold
-from tests.support.servers import ROOT
 
 PHRASINGS = {
     "faq/paiement_moyens": [

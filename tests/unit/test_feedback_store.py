@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.store import conversation_repository as repo
 from shop.store import feedback
 from shop.store.conversations import MessageAuthor
@@ -16,7 +17,6 @@ from shop.store.db import session_scope
 from shop.store.learning import Feedback, FeedbackKind
 from tests.support.conversations import desk_conversation
 from tests.support.databases import seeded_sqlite, sessions_of
-from tests.support.servers import FROZEN_NOW
 
 
 @pytest.fixture()

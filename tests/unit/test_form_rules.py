@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.support.servers import ROOT
+from devtools.servers import ROOT
 
 
 def test_the_form_rules_are_the_scripts_output() -> None:

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW
+from devtools.services import PostgresServer
 from shop.store import conversation_repository as repo
 from shop.store.console_accounts import LastAdmin, set_role
 from shop.store.conversations import Agent, Role
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
-from tests.support.servers import FROZEN_NOW
-from tests.support.services import PostgresServer
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.support.servers import ROOT
+from devtools.servers import ROOT
 
 FORBIDDEN = ("rasa", "rasa_sdk", "fastapi", "starlette", "desk", "actions", "bot")
 IMPORT_ALL = f"""

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.knowledge.__main__ import main as knowledge_cli
 from shop.knowledge.validator import validate
 from shop.learning.__main__ import main as learning_cli
@@ -35,7 +36,6 @@ from shop.learning.inbox import label_turns, undo_last
 from shop.store.db import session_scope
 from shop.store.learning import BotTurn, LabelKind
 from tests.support.databases import seeded_sqlite, sessions_of
-from tests.support.servers import FROZEN_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = FROZEN_NOW

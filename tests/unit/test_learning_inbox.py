@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.learning.choices import LabelChoices, LiveChoices, label_choices
 from shop.learning.inbox import (
     Suggestion,
@@ -29,7 +30,6 @@ from shop.store.conversations import MessageAuthor
 from shop.store.db import session_scope
 from shop.store.learning import BotTurn, Feedback, LabelKind, ReviewLabel
 from tests.support.databases import seeded_sqlite, sessions_of
-from tests.support.servers import FROZEN_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = FROZEN_NOW

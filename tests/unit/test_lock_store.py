@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AtomicRedisLockStore
+from devtools.services import RedisServer
 from scripts.write_endpoints import lock_store
-from tests.support.services import RedisServer
 from tests.support.threads import in_own_thread
 
 

@@ -26,13 +26,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from desk.bootstrap import prepare_database
+from devtools.servers import ROOT
+from devtools.services import PostgresServer
 from shop.store import conversation_repository as repo
 from shop.store import db, migrate
 from shop.store.conversations import Agent, ConsoleSession, Conversation, Role
 from shop.store.learning import BotTurn, Feedback
 from shop.store.models import Base, Order, Ticket
-from tests.support.servers import ROOT
-from tests.support.services import PostgresServer
 
 FIXTURES = ROOT / "tests" / "migrations"
 HEAD = db.SCHEMA_REVISION

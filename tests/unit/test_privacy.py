@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.clock import FixedClock
 from shop.privacy import audit
 from shop.privacy.__main__ import main
@@ -26,7 +27,6 @@ from shop.store.db import session_scope
 from shop.store.models import Customer, Order, Ticket
 from tests.support.conversations import desk_conversation, wait_for_agent
 from tests.support.databases import seeded_sqlite, sessions_of
-from tests.support.servers import FROZEN_NOW
 from tests.support.tracker_events import store_tracker, tracker_senders, turn
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from devtools.servers import FROZEN_NOW
 from shop.privacy.retention import RetentionSettings, retain
 from shop.privacy.subject import ERASED, erase_subject, export_subject
 from shop.store import conversation_repository as repo
@@ -20,7 +21,6 @@ from shop.store.db import session_scope
 from shop.store.learning import BotTurn, Feedback, ReviewLabel
 from tests.support.conversations import desk_conversation
 from tests.support.databases import seeded_sqlite, sessions_of
-from tests.support.servers import FROZEN_NOW
 
 CLAIRE = "claire.martin@gmail.com"
 

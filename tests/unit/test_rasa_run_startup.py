@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.support.servers import ROOT
+from devtools.servers import ROOT
 
 CHECK = """
 import sys

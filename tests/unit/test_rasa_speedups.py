@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.features import Features
 
 import bot  # noqa: F401  (importing the package applies the fixes, as when Rasa loads a model)
 from bot.rasa_speedups import combine_sparse_features, hstack_sparse, validate_action_result
-from tests.support.servers import ROOT
+from devtools.servers import ROOT
 
 RESPONSES: list[dict[str, Any]] = [
     {},

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from devtools.servers import FROZEN_NOW, ROOT
 from shop import assistant
 from shop.clock import FixedClock
 from shop.policy.profile import load_profile
@@ -23,7 +24,6 @@ from shop.store.db import session_scope
 from shop.store.demo import DEMO_ORDERS
 from shop.store.models import Ticket
 from tests.support.databases import seeded_sqlite, sessions_of
-from tests.support.servers import FROZEN_NOW, ROOT
 
 
 @pytest.fixture()

@@ -9,8 +9,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from devtools.servers import ROOT
 from scripts import write_endpoints
-from tests.support.servers import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desk.deps import MAX_BODY_BYTES
-from tests.fuzz.harness import Fuzzer, expected_shopper_text
-from tests.fuzz.inputs import (
+from devtools.fuzz.harness import Fuzzer, expected_shopper_text
+from devtools.fuzz.inputs import (
     INJECTIONS,
     any_text,
     bodies,

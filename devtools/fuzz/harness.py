@@ -26,10 +26,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk.service import MAX_AGENT_TEXT, MAX_SHOPPER_TEXT, InvalidMessage, clean_text
+from devtools.fuzz.inputs import ENGLISH_DETAILS, MARKER
 from shop.store.conversations import Agent, Message, MessageAuthor
 from shop.store.db import session_scope
 from shop.store.learning import Feedback, ReviewLabel
-from tests.fuzz.inputs import ENGLISH_DETAILS, MARKER
 
 TOKEN_HEADER = "X-Conversation-Token"
 # Kept as they are in a URL: every printable ASCII character but space, quotes and "#".

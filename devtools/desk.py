@@ -13,11 +13,11 @@ from typing import IO
 import httpx
 
 from desk.security import hash_password
+from devtools.servers import FROZEN_NOW, ROOT, Stack
+from devtools.services import free_port
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
 from shop.store.db import make_engine, make_session_factory, session_scope
-from tests.support.servers import FROZEN_NOW, ROOT, Stack
-from tests.support.services import free_port
 
 
 @dataclass

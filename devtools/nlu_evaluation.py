@@ -19,7 +19,8 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 from actions.faq import ranking as faq_ranking
 
-HELDOUT = Path(__file__).resolve().parent / "heldout.yml"
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+HELDOUT = TESTS / "nlu" / "heldout.yml"
 CLOSINGS = ("thanks", "goodbye")
 
 
@@ -167,7 +168,7 @@ def write(report: Report, path: Path) -> None:
     path.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
 
 
-HELDOUT_FAQ = Path(__file__).resolve().parent.parent / "knowledge" / "heldout_faq.yml"
+HELDOUT_FAQ = TESTS / "knowledge" / "heldout_faq.yml"
 
 
 @dataclass
@@ -185,9 +186,7 @@ class FaqReport:
         return f"FAQ reachability: {self.share:.1%} of {self.total} held-out phrasings"
 
 
-def faq_reachability(
-    parse: Callable[[str], dict[str, Any]], path: Path = HELDOUT_FAQ
-) -> FaqReport:
+def faq_reachability(parse: Callable[[str], dict[str, Any]], path: Path = HELDOUT_FAQ) -> FaqReport:
     import yaml
 
     heldout: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8"))["heldout"]

@@ -24,7 +24,7 @@ import yaml
 
 from scripts.write_endpoints import REDIS_URL_ENV, endpoints
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
 FROZEN_NOW = datetime.fromisoformat("2026-11-24T10:00:00+01:00")  # a Tuesday, 10:00 in Paris
 

@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from desk.service import printable
-from shop.store.learning import BotTurn
-from tests.fuzz.campaigns import (
+from devtools.fuzz.campaigns import (
     CONSOLE_FORM,
     INJECTIONS,
     csrf_choices,
@@ -31,8 +30,8 @@ from tests.fuzz.campaigns import (
     mostly,
     with_cookies,
 )
-from tests.fuzz.harness import Answer, Fuzzer
-from tests.fuzz.inputs import (
+from devtools.fuzz.harness import Answer, Fuzzer
+from devtools.fuzz.inputs import (
     any_text,
     bodies,
     conversation_ids,
@@ -40,6 +39,7 @@ from tests.fuzz.inputs import (
     query_values,
     short_text,
 )
+from shop.store.learning import BotTurn
 
 # A FAQ question: the bot answers it and asks « Cette réponse vous a-t-elle aidé ? ».
 ASKING = "je peux payer en 3 fois ?"
