@@ -36,15 +36,14 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from devtools.desk import DeskServer
+from devtools.servers import Stack, model_path, new_sender
+from devtools.services import free_port
+from devtools.shopper import TOKEN_HEADER
+from scripts.ensure_model import TRAINING_ENV, training_command
+from shop.store.demo import DEMO_ORDERS
 
-from devtools.desk import DeskServer  # noqa: E402
-from devtools.servers import Stack, model_path, new_sender  # noqa: E402
-from devtools.services import free_port  # noqa: E402
-from devtools.shopper import TOKEN_HEADER  # noqa: E402
-from scripts.ensure_model import TRAINING_ENV, training_command  # noqa: E402
-from shop.store.demo import DEMO_ORDERS  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MESSAGES = [
     "slt jveux annulé ma cmd 482913",

@@ -20,14 +20,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+import bot.tracker_store as tracker_store
+from bot.turn_recorder import record_new_events
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from rasa.shared.core.domain import Domain  # noqa: E402
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered  # noqa: E402
-
-import bot.tracker_store as tracker_store  # noqa: E402
-from bot.turn_recorder import record_new_events  # noqa: E402
 
 INTENTS = ["track_order", "cancel_order", "return_item", "faq", "greet", "thanks", "inform"]
 

@@ -27,11 +27,10 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from devtools.servers import VENV_BIN, Stack, model_path, new_sender
+from scripts.bench import MESSAGES
 
-from devtools.servers import VENV_BIN, Stack, model_path, new_sender  # noqa: E402
-from scripts.bench import MESSAGES  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RASA_PORT = 5500
 ACTIONS_PORT = 5555

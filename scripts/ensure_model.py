@@ -21,10 +21,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts import make_lean_spacy
 
-from scripts import make_lean_spacy  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MODELS = ROOT / ".var" / "models"
 KEEP = 3

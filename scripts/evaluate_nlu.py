@@ -24,10 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from devtools.nlu_evaluation import (  # noqa: E402
+from devtools.nlu_evaluation import (
     HELDOUT,
     FaqReport,
     Report,
@@ -35,7 +32,9 @@ from devtools.nlu_evaluation import (  # noqa: E402
     evaluate,
     faq_reachability,
 )
-from devtools.servers import model_path  # noqa: E402
+from devtools.servers import model_path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def train_nlu(config: Path, out: Path) -> tuple[Path, float]:

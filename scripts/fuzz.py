@@ -32,33 +32,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import httpx
+import simple_websocket
+from hypothesis import HealthCheck, seed, settings
+from sqlalchemy import text
 
-import httpx  # noqa: E402
-import simple_websocket  # noqa: E402
-from hypothesis import HealthCheck, seed, settings  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from desk.security import Signer  # noqa: E402
-from desk.settings import Settings  # noqa: E402
-from desk.shopper_access import conversation_token  # noqa: E402
-from devtools.desk import DeskServer  # noqa: E402
-from devtools.fuzz import learning_campaigns  # noqa: E402
-from devtools.fuzz.campaigns import CAMPAIGNS as WIDGET_AND_CONSOLE  # noqa: E402
-from devtools.fuzz.campaigns import under_default_limits  # noqa: E402
-from devtools.fuzz.harness import Fuzzer, FuzzFailure, ServerError  # noqa: E402
-from devtools.servers import FROZEN_NOW, Stack, model_path  # noqa: E402
-from devtools.services import PostgresServer, free_port  # noqa: E402
-from shop.learning.export import (  # noqa: E402
+from desk.security import Signer
+from desk.settings import Settings
+from desk.shopper_access import conversation_token
+from devtools.desk import DeskServer
+from devtools.fuzz import learning_campaigns
+from devtools.fuzz.campaigns import CAMPAIGNS as WIDGET_AND_CONSOLE
+from devtools.fuzz.campaigns import under_default_limits
+from devtools.fuzz.harness import Fuzzer, FuzzFailure, ServerError
+from devtools.servers import FROZEN_NOW, Stack, model_path
+from devtools.services import PostgresServer, free_port
+from shop.learning.export import (
     DRAFTS_FILE,
     EXPORT_ROOT_ENV,
     HELDOUT_FILE,
     PROJECT_ROOT,
     TRAINING_FILE,
 )
-from shop.store.db import create_schema, make_engine, make_session_factory, session_scope  # noqa: E402
+from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
+
+ROOT = Path(__file__).resolve().parents[1]
 
 NO_LIMITS = {
     "DESK_NEW_CONVERSATIONS_PER_HOUR": "0",

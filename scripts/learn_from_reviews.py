@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts.ensure_model import MODELS, model_path
 
-from scripts.ensure_model import MODELS, model_path  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 HELDOUT = ROOT / "tests" / "nlu" / "reviewed_heldout.yml"
 FAQ = "faq"

@@ -31,12 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from loadtest.checks import check_run, read_journal
+from loadtest.faults import FAULTS, SETTLE_S, run_faults, waiting_messages
+from loadtest.product import ServedProduct
 
-from loadtest.checks import check_run, read_journal  # noqa: E402
-from loadtest.faults import FAULTS, SETTLE_S, run_faults, waiting_messages  # noqa: E402
-from loadtest.product import ServedProduct  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass

@@ -30,10 +30,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from devtools.services import PostgresServer
 
-from devtools.services import PostgresServer  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "tests" / "migrations"
 PREVIOUS, LEARNING_LOOP = "7605cbd", "ba2f9da"

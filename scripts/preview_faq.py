@@ -14,14 +14,13 @@ import logging
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from actions.faq import ranking as faq_ranking
+from devtools.servers import model_path
+from shop.knowledge.placeholders import fill
+from shop.knowledge.validator import load_valid
+from shop.policy.profile import load_profile, resolve_profile_path
 
-from actions.faq import ranking as faq_ranking  # noqa: E402
-from devtools.servers import model_path  # noqa: E402
-from shop.knowledge.placeholders import fill  # noqa: E402
-from shop.knowledge.validator import load_valid  # noqa: E402
-from shop.policy.profile import load_profile, resolve_profile_path  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def describe(result: dict, knowledge, profile) -> str:  # type: ignore[no-untyped-def, type-arg]

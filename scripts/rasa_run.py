@@ -13,9 +13,7 @@ missing before Rasa imports TensorFlow, and a message the desk sends twice is re
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 UNUSED = ("jax",)
 
 
@@ -27,8 +25,6 @@ def block_unused() -> None:
 
 def main() -> None:
     block_unused()
-    if str(ROOT) not in sys.path:  # run as a file: its components and fixes are the project's
-        sys.path.insert(0, str(ROOT))
     from rasa.__main__ import main as rasa_main
 
     from bot.repeated_messages import install

@@ -40,6 +40,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted_hash" ]; then
     .venv/bin/python -m pip check
     echo "$wanted_hash" > "$stamp"
 fi
+# The project itself, editable: its packages import from any working directory, so the scripts
+# run as files need no sys.path patch. Redone only when pyproject.toml changed.
+project_stamp=.venv/.project.sha256
+project_hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$project_stamp" ] || [ "$(cat "$project_stamp")" != "$project_hash" ]; then
+    echo "==> installing the project editable (pyproject.toml)"
+    .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+    echo "$project_hash" > "$project_stamp"
+fi
 mkdir -p .var
 .venv/bin/python scripts/make_lean_spacy.py
 

@@ -30,12 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from actions.faq import ranking
+from devtools.nlu_evaluation import agent_parser
+from devtools.servers import model_path
 
-from actions.faq import ranking  # noqa: E402
-from devtools.nlu_evaluation import agent_parser  # noqa: E402
-from devtools.servers import model_path  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEV = [ROOT / "tests" / "nlu" / "dev.yml", ROOT / "tests" / "nlu" / "dev_real_style.yml"]
 GRID = {
