@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 
-from actions.common import Outcome, SafeAction
-from actions.journey import outcome_of, unverified_outcome, verified_pair
+from actions.verified import VerifiedOrderAction
 from shop import assistant
 
 
-class ActionLostParcel(SafeAction):
-    def name(self) -> str:
-        return "action_lost_parcel"
+class ActionLostParcel(VerifiedOrderAction):
+    action_name = "action_lost_parcel"
+    topic = "lost_parcel"
 
-    def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
-        pair = verified_pair(tracker)
-        if pair is None:
-            return unverified_outcome(tracker)
-        return outcome_of(
-            assistant.answer_lost_parcel(assistant.context_from_env(), *pair),
-            tracker,
-            "lost_parcel",
-        )
+    def answer(
+        self, ctx: assistant.ShopContext, number: str, email: str, tracker: Tracker
+    ) -> assistant.Answer:
+        return assistant.answer_lost_parcel(ctx, number, email)

@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 
-from actions.common import Outcome, SafeAction, conversation_id
-from actions.journey import outcome_of, unverified_outcome, verified_pair
+from actions.common import conversation_id
+from actions.verified import VerifiedOrderAction
 from shop import assistant
 
 
-class ActionCancelOrder(SafeAction):
-    def name(self) -> str:
-        return "action_cancel_order"
+class ActionCancelOrder(VerifiedOrderAction):
+    action_name = "action_cancel_order"
+    topic = "cancel_order"
 
-    def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
-        pair = verified_pair(tracker)
-        if pair is None:
-            return unverified_outcome(tracker)
-        answer = assistant.answer_cancellation(
-            assistant.context_from_env(), *pair, conversation_id=conversation_id(tracker)
+    def answer(
+        self, ctx: assistant.ShopContext, number: str, email: str, tracker: Tracker
+    ) -> assistant.Answer:
+        return assistant.answer_cancellation(
+            ctx, number, email, conversation_id=conversation_id(tracker)
         )
-        return outcome_of(answer, tracker, "cancel_order")
 
 
-class ActionTrackOrder(SafeAction):
-    def name(self) -> str:
-        return "action_track_order"
+class ActionTrackOrder(VerifiedOrderAction):
+    action_name = "action_track_order"
+    topic = "track_order"
 
-    def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
-        pair = verified_pair(tracker)
-        if pair is None:
-            return unverified_outcome(tracker)
-        answer = assistant.answer_tracking(
-            assistant.context_from_env(), *pair, conversation_id=conversation_id(tracker)
+    def answer(
+        self, ctx: assistant.ShopContext, number: str, email: str, tracker: Tracker
+    ) -> assistant.Answer:
+        return assistant.answer_tracking(
+            ctx, number, email, conversation_id=conversation_id(tracker)
         )
-        return outcome_of(answer, tracker, "track_order")

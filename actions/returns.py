@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 
-from actions.common import Outcome, SafeAction, conversation_id
-from actions.journey import outcome_of, unverified_outcome, verified_pair
+from actions.common import conversation_id
+from actions.verified import VerifiedOrderAction
 from shop import assistant
 
 
-class ActionReturnItem(SafeAction):
-    def name(self) -> str:
-        return "action_return_item"
+class ActionReturnItem(VerifiedOrderAction):
+    action_name = "action_return_item"
+    topic = "return_item"
 
-    def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
-        pair = verified_pair(tracker)
-        if pair is None:
-            return unverified_outcome(tracker)
-        answer = assistant.answer_return(
-            assistant.context_from_env(), *pair, conversation_id=conversation_id(tracker)
-        )
-        return outcome_of(answer, tracker, "return_item")
+    def answer(
+        self, ctx: assistant.ShopContext, number: str, email: str, tracker: Tracker
+    ) -> assistant.Answer:
+        return assistant.answer_return(ctx, number, email, conversation_id=conversation_id(tracker))

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 
-from actions.common import Outcome, SafeAction, conversation_id
-from actions.journey import outcome_of, unverified_outcome, verified_pair
+from actions.common import conversation_id
+from actions.verified import VerifiedOrderAction
 from shop import assistant
 
 
-class ActionResizeItem(SafeAction):
-    def name(self) -> str:
-        return "action_resize_item"
+class ActionResizeItem(VerifiedOrderAction):
+    action_name = "action_resize_item"
+    topic = "resize_item"
+    # The next resizing question starts afresh (another item, another size).
+    forgotten_after_answer = ("product_kind", "ring_size")
 
     def human_request_kind(self, tracker: Tracker) -> str | None:
         return "resizing"
 
-    def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
-        pair = verified_pair(tracker)
-        if pair is None:
-            return unverified_outcome(tracker)
-        answer = assistant.answer_resizing(
-            assistant.context_from_env(),
-            *pair,
+    def answer(
+        self, ctx: assistant.ShopContext, number: str, email: str, tracker: Tracker
+    ) -> assistant.Answer:
+        return assistant.answer_resizing(
+            ctx,
+            number,
+            email,
             product_kind=tracker.get_slot("product_kind"),
             wanted_size=tracker.get_slot("ring_size"),
             conversation_id=conversation_id(tracker),
         )
-        outcome = outcome_of(answer, tracker, "resize_item")
-        # The next resizing question starts afresh (another item, another size).
-        outcome.events += [SlotSet("product_kind", None), SlotSet("ring_size", None)]
-        return outcome
