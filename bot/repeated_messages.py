@@ -73,4 +73,4 @@ def install() -> None:
         return await original(self, message)
 
     handle_message.reads_repeats_once = True  # type: ignore[attr-defined]
-    MessageProcessor.handle_message = handle_message  # type: ignore[method-assign]
+    MessageProcessor.handle_message = handle_message

@@ -91,14 +91,13 @@ def main() -> int:
         clock = [1_800_000_000.0]
         for block in range(args.blocks):
             recording = block % 2 == 0
-            tracker_store.record_new_events = (  # type: ignore[assignment]
-                timed_recorder if recording else (lambda *_: None)
-            )
+            recorder = timed_recorder if recording else (lambda *_: None)
+            tracker_store.record_new_events = recorder  # type: ignore[assignment]
             senders = [f"b{block}-c{i}" for i in range(args.conversations)]
             durations = asyncio.run(run_block(store, senders, args.turns, clock))
             results[recording].extend(durations)
             block_medians[recording].append(statistics.median(durations))
-        tracker_store.record_new_events = record_new_events  # type: ignore[assignment]
+        tracker_store.record_new_events = record_new_events
     on, off = (statistics.median(results[flag]) * 1000 for flag in (True, False))
     noise = max(
         max(medians) - min(medians) for medians in block_medians.values() if len(medians) > 1

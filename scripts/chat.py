@@ -9,18 +9,19 @@ import argparse
 import os
 import sys
 import uuid
+from typing import Any
 
 import httpx
 
 
-def show(messages: list[dict[str, object]]) -> list[str]:
+def show(messages: list[dict[str, Any]]) -> list[str]:
     payloads: list[str] = []
     for message in messages:
         if message.get("text"):
             print(f"bot> {message['text']}")
-        for button in message.get("buttons") or []:  # type: ignore[union-attr]
-            payloads.append(str(button["payload"]))  # type: ignore[index]
-            print(f"     [{len(payloads)}] {button['title']}")  # type: ignore[index]
+        for button in message.get("buttons") or []:
+            payloads.append(str(button["payload"]))
+            print(f"     [{len(payloads)}] {button['title']}")
     return payloads
 
 

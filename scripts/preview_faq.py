@@ -13,17 +13,19 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from actions.faq import ranking as faq_ranking
 from devtools.servers import model_path
+from shop.knowledge.model import KnowledgeBase
 from shop.knowledge.placeholders import fill
 from shop.knowledge.validator import load_valid
-from shop.policy.profile import load_profile, resolve_profile_path
+from shop.policy.profile import ShopProfile, load_profile, resolve_profile_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def describe(result: dict, knowledge, profile) -> str:  # type: ignore[no-untyped-def, type-arg]
+def describe(result: dict[str, Any], knowledge: KnowledgeBase, profile: ShopProfile) -> str:
     intent = result.get("intent") or {}
     lines = [f"intent: {intent.get('name')} ({intent.get('confidence', 0):.2f})"]
     ranked = faq_ranking(result)

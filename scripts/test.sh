@@ -10,7 +10,7 @@ source scripts/env.sh
 
 echo "==> ruff"
 .venv/bin/ruff check .
-echo "==> mypy (shop/, desk/, deploy/)"
+echo "==> mypy (pyproject.toml: every package but actions/)"
 .venv/bin/mypy
 echo "==> knowledge validate + build"
 .venv/bin/python -m shop.knowledge validate

@@ -115,9 +115,9 @@ def main() -> int:
         results.append((score(parse, examples), tuple(values)))
     results.sort(reverse=True)
     print(f"{len(examples)} development messages; {', '.join(grid)}: score")
-    for value, setting in results[:15]:
-        print(f"  {setting}: {value:.3f}")
-    now = next(value for value, setting in results if setting == tuple(current.values()))
+    for value, tried in results[:15]:
+        print(f"  {tried}: {value:.3f}")
+    now = next(value for value, tried in results if tried == tuple(current.values()))
     print(f"current {tuple(current.values())}: {now:.3f}")
     return 0
 

@@ -148,7 +148,7 @@ class Fuzzer:
                 method,
                 quote(path, safe=PRINTABLE),
                 content=body,
-                headers=sent,
+                headers=sent,  # type: ignore[arg-type]  # httpx takes str and bytes values alike
                 follow_redirects=False,
             )
         except httpx.HTTPError as error:
