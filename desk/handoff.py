@@ -3,7 +3,8 @@
 The bot sends a raw ``custom.handoff`` payload; the desk completes it from the store (the
 order's status, the ticket's priority and due time) so the agent sees everything at once, and
 tells the shopper either that a person is coming or, when the shop is closed, when to expect
-an answer. French text for people is built here and nowhere else in the desk.
+an answer. The words come from the catalogues (``shop/voice``): agents' labels from
+``agent.yml``, the shopper's notices from ``shopper.yml``.
 """
 
 from __future__ import annotations
@@ -19,22 +20,12 @@ from shop.policy.answers import STATUS_NAMES, format_amount, format_datetime
 from shop.policy.profile import ShopProfile
 from shop.privacy.subject import ERASED_OUTCOME
 from shop.store import conversation_repository as conversations
+from shop.voice import agent_labels, say, say_to_agent
 
-REASONS = {
-    "shopper_request": "Le client a demandé à parler à un conseiller",
-    "fallback": "L'assistant n'a pas compris deux fois de suite",
-    "policy": "La règle de la boutique demande une intervention humaine",
-    "identity": "Identification de la commande échouée trois fois",
-    "kept_request": "Demande gardée pendant une panne de la base, transmise à son retour",
-    "bot_unavailable": "L'assistant ne répond plus : le client attend une réponse",
-}
-OUTCOMES = {
-    "resolved": "Résolu dans la conversation",
-    "follow_up": "Suivi par e-mail (le dossier reste ouvert)",
-    "no_reply": "Le client ne répond plus",
-}
-HANDED_BACK_LABEL = "Rendu à l'assistant"
-ERASED_LABEL = "Effacée à la demande du client"
+REASONS = agent_labels("handoff_reason")
+OUTCOMES = agent_labels("close_outcome")
+HANDED_BACK_LABEL = say_to_agent("outcome.handed_back")
+ERASED_LABEL = say_to_agent("outcome.erased")
 
 
 @dataclass(frozen=True)
@@ -110,54 +101,38 @@ def shopper_notice(
     profile: ShopProfile, now: datetime, ticket_number: str | None, due_at: datetime
 ) -> str:
     """What the shopper reads once the bot handed over, depending on the opening hours."""
-    reference = f" Votre demande porte le numéro {ticket_number}." if ticket_number else ""
     if profile.is_open(now):
-        return (
-            "Un conseiller va vous répondre ici dans quelques instants. Restez sur cette page : "
-            f"vous verrez sa réponse s'afficher dans cette fenêtre.{reference}"
-        )
+        if ticket_number:
+            return say("handoff.agent_coming_with_ticket", ticket_number=ticket_number)
+        return say("handoff.agent_coming")
     hours = opening_hours(profile)
-    ticket = f"le dossier {ticket_number}" if ticket_number else "un dossier"
-    return (
-        f"Notre service client est fermé pour le moment (il répond {hours}). J'ai ouvert "
-        f"{ticket} avec votre demande : un conseiller vous répondra au plus tard le "
-        f"{format_datetime(due_at, profile)}, ici ou par e-mail."
-    )
+    due = format_datetime(due_at, profile)
+    if ticket_number:
+        return say(
+            "handoff.shop_closed_with_ticket", hours=hours, ticket_number=ticket_number, due=due
+        )
+    return say("handoff.shop_closed", hours=hours, due=due)
 
 
 def rasa_down_notice(profile: ShopProfile) -> str:
     """Said once when the bot cannot be reached: the desk relays the message itself later."""
-    return (
-        "Notre assistant est momentanément indisponible. Votre message est bien enregistré : "
-        "il lui sera transmis dès son retour, et si l'attente se prolonge un conseiller prendra "
-        "le relais ici. Vous n'avez rien à renvoyer. Vous pouvez aussi appeler notre service "
-        f"client au {profile.contact.phone}."
-    )
+    return say("handoff.bot_down", phone=profile.contact.phone)
 
 
 def bot_unavailable_notice(profile: ShopProfile, now: datetime, due_at: datetime) -> str:
     """The bot stayed away too long: a person takes the conversation."""
     if profile.is_open(now):
-        return (
-            "Notre assistant ne répond toujours pas : j'ai transmis votre conversation à un "
-            "conseiller, qui va vous répondre ici. Restez sur cette page."
-        )
-    return (
-        "Notre assistant ne répond toujours pas et notre service client est fermé pour le "
-        f"moment (il répond {opening_hours(profile)}) : un conseiller lira vos messages et vous "
-        f"répondra au plus tard le {format_datetime(due_at, profile)}, ici ou par e-mail."
+        return say("handoff.bot_still_down")
+    return say(
+        "handoff.bot_still_down_shop_closed",
+        hours=opening_hours(profile),
+        due=format_datetime(due_at, profile),
     )
 
 
 def agent_joined_notice(display_name: str) -> str:
-    return f"{display_name}, de notre service client, a rejoint la conversation."
+    return say("handoff.agent_joined", agent=display_name)
 
 
-HANDED_BACK_NOTICE = (
-    "Le conseiller vous redirige vers l'assistant automatique : vous pouvez continuer à poser "
-    "vos questions ici."
-)
-CLOSED_NOTICE = (
-    "La conversation est terminée. Merci de votre confiance ! Vous pouvez en commencer une "
-    "nouvelle à tout moment."
-)
+HANDED_BACK_NOTICE = say("handoff.handed_back")
+CLOSED_NOTICE = say("handoff.closed")

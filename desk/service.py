@@ -52,6 +52,7 @@ from shop.store import feedback as ratings
 from shop.store.conversations import Conversation, ConversationMode, Message, MessageAuthor
 from shop.store.db import session_scope
 from shop.store.learning import Doubt, Feedback, FeedbackKind, latest_turn_saying
+from shop.voice import say, say_to_agent
 
 T = TypeVar("T")
 
@@ -90,10 +91,7 @@ class Unavailable(Exception):
     """The database cannot be reached; ``str()`` is French, for the shopper."""
 
 
-NOT_STORED = (
-    "Votre message n'a pas pu être enregistré : notre service rencontre un problème technique. "
-    "Il est resté dans la zone de saisie : réessayez dans un instant."
-)
+NOT_STORED = say("message.not_stored")
 # What a database outage looks like (connection refused, file gone, disk full, pool exhausted).
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
@@ -108,15 +106,12 @@ def printable(text: str) -> str:
 def clean_text(text: Any, limit: int) -> str:
     """Printable text only (no control characters), trimmed; refuses empty or too long text."""
     if not isinstance(text, str):
-        raise InvalidMessage("Le message doit être du texte.")
+        raise InvalidMessage(say("message.not_text"))
     kept = printable(text)
     if not kept:
-        raise InvalidMessage("Votre message est vide.")
+        raise InvalidMessage(say("message.empty"))
     if len(kept) > limit:
-        raise InvalidMessage(
-            f"Votre message est trop long ({len(kept)} caractères) : "
-            f"{limit} caractères au maximum, merci de le raccourcir."
-        )
+        raise InvalidMessage(say("message.too_long", length=len(kept), limit=limit))
     return kept
 
 
@@ -169,7 +164,7 @@ def agent_message(message: Message) -> dict[str, Any]:
     }
 
 
-ALREADY_RATED = "Vous avez déjà donné votre avis sur ce point : merci !"
+ALREADY_RATED = say("rating.already_rated")
 
 
 @dataclass(frozen=True)
@@ -187,31 +182,30 @@ class RatingRequest:
         try:
             kind = FeedbackKind(body.get("kind", FeedbackKind.ANSWER.value))
         except ValueError as error:
-            raise InvalidMessage("Type d'évaluation inconnu.") from error
+            raise InvalidMessage(say("rating.unknown_kind")) from error
         message_id = body.get("message_id") if kind == FeedbackKind.ANSWER else None
         if kind == FeedbackKind.ANSWER and not (
             isinstance(message_id, int) and _whole(message_id) and 0 < message_id < 2**62
         ):
-            raise InvalidMessage("Indiquez la réponse que vous évaluez.")
+            raise InvalidMessage(say("rating.which_answer"))
         score = body.get("score")
         scale = ANSWER_SCORES if kind == FeedbackKind.ANSWER else AGENT_SCORES
         if score is not None and not (_whole(score) and score in scale):
             raise InvalidMessage(
-                "La note d'une réponse est 1 (elle m'a aidé) ou -1 (elle ne m'a pas aidé)."
+                say("rating.answer_scale")
                 if kind == FeedbackKind.ANSWER
-                else "La note du conseiller est un nombre entier de 1 à 5."
+                else say("rating.agent_scale")
             )
         comment = body.get("comment")
         if comment is not None and not isinstance(comment, str):
-            raise InvalidMessage("Le commentaire doit être du texte.")
+            raise InvalidMessage(say("rating.comment_not_text"))
         comment = printable(comment) if comment else None
         if comment and len(comment) > MAX_COMMENT:
             raise InvalidMessage(
-                f"Votre commentaire est trop long ({len(comment)} caractères) : "
-                f"{MAX_COMMENT} caractères au maximum, merci de le raccourcir."
+                say("rating.comment_too_long", length=len(comment), limit=MAX_COMMENT)
             )
         if score is None and not comment:
-            raise InvalidMessage("Choisissez une note ou écrivez un commentaire.")
+            raise InvalidMessage(say("rating.nothing_given"))
         return cls(kind, message_id, score, comment or None)
 
 
@@ -360,24 +354,22 @@ class DeskService:
     ) -> Message:
         message = session.get(Message, message_id)
         if message is None or message.conversation_id != conversation_id:
-            raise UnknownMessage("Ce message n'existe pas dans cette conversation.")
+            raise UnknownMessage(say("rating.unknown_message"))
         if message.author != MessageAuthor.BOT or not message.feedback_topic:
-            raise Conflict("Ce message ne demande pas d'évaluation.")
+            raise Conflict(say("rating.not_asked"))
         return message
 
     def _agent_rating_request(self, session: Session, conversation: Conversation) -> Message:
         if conversation.mode != ConversationMode.CLOSED:
-            raise Conflict(
-                "Vous pourrez évaluer l'aide de notre conseiller une fois la conversation terminée."
-            )
+            raise Conflict(say("rating.agent_after_close"))
         notice = ratings.agent_rating_request(session, str(conversation.id))
         if notice is None:
-            raise Conflict("Aucun conseiller n'a pris en charge cette conversation.")
+            raise Conflict(say("rating.no_agent"))
         return notice
 
     def _first_rating(self, session: Session, message: Message, request: RatingRequest) -> Feedback:
         if request.score is None:
-            raise InvalidMessage("Choisissez d'abord une note.")
+            raise InvalidMessage(say("rating.score_first"))
         topic = str(message.feedback_topic)
         if request.kind == FeedbackKind.ANSWER and ratings.topic_rated(
             session, str(message.conversation_id), topic
@@ -395,9 +387,9 @@ class DeskService:
         if request.comment is None or request.score not in (None, rating.score):
             raise Conflict(ALREADY_RATED)
         if rating.kind == FeedbackKind.ANSWER.value and rating.score != -1:
-            raise Conflict("Un commentaire peut compléter une réponse qui ne vous a pas aidé.")
+            raise Conflict(say("rating.comment_after_thumbs_down"))
         if not ratings.add_comment(session, rating, request.comment):
-            raise Conflict("Vous avez déjà laissé un commentaire : merci !")
+            raise Conflict(say("rating.already_commented"))
 
     async def mode_of(self, conversation_id: str) -> str:
         """The conversation's mode; ``NotFound`` for an unknown or malformed id."""
@@ -416,7 +408,7 @@ class DeskService:
             def store(session: Session) -> tuple[dict[str, Any], Claimed | None]:
                 conversation = self._conversation(session, conversation_id)
                 if conversation.mode == ConversationMode.CLOSED:
-                    raise Conflict("Cette conversation est terminée.")
+                    raise Conflict(say("message.conversation_over"))
                 offered = isinstance(payload, str) and payload in repo.offered_payloads(
                     session, conversation_id
                 )
@@ -620,13 +612,11 @@ class DeskService:
     ) -> None:
         """The agent must hold the conversation; an unclaimed one is claimed on the way."""
         if conversation.mode == ConversationMode.CLOSED:
-            raise Conflict("Cette conversation est close.")
+            raise Conflict(say_to_agent("console.conversation_closed"))
         if conversation.mode == ConversationMode.AGENT and conversation.assignee == username:
             return
         if conversation.mode == ConversationMode.BOT:
-            raise Conflict(
-                "L'assistant a cette conversation : attendez un transfert pour y répondre."
-            )
+            raise Conflict(say_to_agent("console.bot_has_conversation"))
         self._claim(session, conversation, username, display_name)
 
     def _claim(
@@ -635,7 +625,7 @@ class DeskService:
         try:
             repo.claim(session, conversation, username, self.clock.now())
         except repo.ConversationError as error:
-            raise Conflict("Un autre conseiller a déjà pris cette conversation.") from error
+            raise Conflict(say_to_agent("console.taken_by_another")) from error
         repo.add_message(
             session,
             conversation,
@@ -650,7 +640,7 @@ class DeskService:
             if conversation.mode == ConversationMode.AGENT and conversation.assignee == username:
                 return
             if conversation.mode not in (ConversationMode.WAITING_AGENT, ConversationMode.AGENT):
-                raise Conflict("Cette conversation n'attend pas de conseiller.")
+                raise Conflict(say_to_agent("console.not_waiting_for_agent"))
             self._claim(session, conversation, username, display_name)
 
         await self.db(take)
@@ -662,19 +652,16 @@ class DeskService:
         def check(session: Session) -> None:
             conversation = self._conversation(session, conversation_id)
             if conversation.mode not in (ConversationMode.AGENT, ConversationMode.WAITING_AGENT):
-                raise Conflict("Cette conversation n'est pas entre les mains d'un conseiller.")
+                raise Conflict(say_to_agent("console.not_with_an_agent"))
             if conversation.mode == ConversationMode.AGENT and conversation.assignee != username:
-                raise Conflict("Un autre conseiller a cette conversation.")
+                raise Conflict(say_to_agent("console.held_by_another"))
 
         async with self._lock(conversation_id):
             await self.db(check)
             try:
                 await self.relay.resume(conversation_id)
             except RasaUnavailable as error:
-                raise Conflict(
-                    "L'assistant ne répond pas : la conversation reste avec vous. Réessayez "
-                    "dans un instant."
-                ) from error
+                raise Conflict(say_to_agent("console.bot_not_answering")) from error
 
             def switch(session: Session) -> None:
                 conversation = self._conversation(session, conversation_id)
@@ -695,12 +682,12 @@ class DeskService:
 
     async def close(self, conversation_id: str, username: str, outcome: str) -> None:
         if outcome not in notes.OUTCOMES:
-            raise InvalidMessage("Choisissez une issue dans la liste.")
+            raise InvalidMessage(say_to_agent("console.choose_outcome"))
 
         def finish(session: Session) -> None:
             conversation = self._conversation(session, conversation_id)
             if conversation.mode == ConversationMode.CLOSED:
-                raise Conflict("Cette conversation est déjà close.")
+                raise Conflict(say_to_agent("console.conversation_already_closed"))
             handoff = repo.open_handoff_of(session, conversation_id)
             helped_by_agent = handoff is not None and handoff.claimed_by is not None
             self._finish(session, conversation, username, outcome, ConversationMode.CLOSED)
@@ -724,7 +711,7 @@ class DeskService:
         try:
             repo.finish_handoff(session, conversation, username, outcome, self.clock.now(), mode)
         except repo.ConversationError as error:
-            raise Conflict("Un autre conseiller a cette conversation.") from error
+            raise Conflict(say_to_agent("console.held_by_another")) from error
 
     async def add_note(self, conversation_id: str, username: str, text: Any) -> None:
         cleaned = clean_text(text, MAX_AGENT_TEXT)

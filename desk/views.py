@@ -1,7 +1,8 @@
 """Read models of the console: the queue, one conversation with its notes, the order panel.
 
 Plain dictionaries built inside one session, already in French where people read them, so the
-templates only lay them out and the JSON API returns the same thing the pages show.
+templates only lay them out and the JSON API returns the same thing the pages show. The
+labels are the agents' catalogue's (``shop/voice/agent.yml``).
 """
 
 from __future__ import annotations
@@ -18,15 +19,11 @@ from shop.policy.profile import ShopProfile
 from shop.store import conversation_repository as repo
 from shop.store import repository
 from shop.store.conversations import Handoff
+from shop.voice import agent_labels
 
-MODE_LABELS = {
-    "bot": "Assistant",
-    "waiting_agent": "En attente d'un conseiller",
-    "agent": "Conseiller",
-    "closed": "Close",
-}
-TICKET_STATUS_LABELS = {"open": "ouvert", "in_progress": "en cours", "closed": "clos"}
-PRIORITY_LABELS = {1: "Urgente", 2: "Normale", 3: "Faible"}
+MODE_LABELS = agent_labels("conversation_mode")
+TICKET_STATUS_LABELS = agent_labels("ticket_status")
+PRIORITY_LABELS = {int(level): label for level, label in agent_labels("priority").items()}
 
 
 def _when(moment: datetime | None, profile: ShopProfile) -> str:

@@ -12,12 +12,17 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from shop.policy.answers import CONDITION_NAMES, KIND_NAMES, format_delay
-from shop.policy.profile import WEEKDAYS, DayRange, ShopProfile, TimeRange
+from shop.policy.profile import DayRange, ShopProfile
+from shop.voice import labels, say
+from shop.voice.french import (
+    format_days,
+    format_duration,
+    format_time,
+    format_weekly_hours,
+    join_words,
+)
 
 PLACEHOLDER_PATTERN = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-_DAY_NAMES_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_FLAG_NAMES = {"engraved": "les bijoux gravés", "made_to_measure": "les bijoux faits sur mesure"}
 
 
 class PlaceholderError(ValueError):
@@ -33,104 +38,81 @@ class Placeholder:
     render: Callable[[ShopProfile], str]
 
 
-# ---------------------------------------------------------------- French formatting helpers
-
-
-def hour(moment: object) -> str:
-    """ "13h", "12h30": how French shoppers write a time of day."""
-    hours, minutes = getattr(moment, "hour", 0), getattr(moment, "minute", 0)
-    return f"{hours}h{minutes:02d}" if minutes else f"{hours}h"
-
-
-def _slot(slot: TimeRange) -> str:
-    return f"de {hour(slot.start)} à {hour(slot.end)}"
-
-
-def _join(items: list[str], last: str = "et") -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+# ---------------------------------------------------------------- values from the profile
 
 
 def opening_hours(profile: ShopProfile) -> str:
-    """ "du lundi au jeudi de 9h à 12h30 et de 13h30 à 18h, le vendredi de 9h à 17h".
-
-    Consecutive days with the same slots are grouped, as a shop would print them.
-    """
-    groups: list[tuple[int, int, tuple[TimeRange, ...]]] = []
-    for day in range(len(WEEKDAYS)):
-        slots = profile.contact.opening_hours.get(day, ())
-        if not slots:
-            continue
-        if groups and groups[-1][1] == day - 1 and groups[-1][2] == slots:
-            groups[-1] = (groups[-1][0], day, slots)
-        else:
-            groups.append((day, day, slots))
-    parts = []
-    for first, last, slots in groups:
-        if first == last:
-            days = f"le {_DAY_NAMES_FR[first]}"
-        elif last == first + 1:
-            days = f"le {_DAY_NAMES_FR[first]} et le {_DAY_NAMES_FR[last]}"
-        else:
-            days = f"du {_DAY_NAMES_FR[first]} au {_DAY_NAMES_FR[last]}"
-        parts.append(f"{days} {_join([_slot(s) for s in slots])}")
-    return ", ".join(parts)
+    """ "du lundi au jeudi de 9h à 12h30 et de 13h30 à 18h, le vendredi de 9h à 17h"."""
+    return format_weekly_hours(
+        {
+            day: [(slot.start, slot.end) for slot in slots]
+            for day, slots in profile.contact.opening_hours.items()
+        }
+    )
 
 
 def _days(delay: DayRange) -> str:
     """ "7 à 15 jours ouvrés", "14 jours", "1 jour ouvré" (no "sous")."""
-    return format_delay(delay.min, delay.max, delay.unit).removeprefix("sous ")
+    return format_days(delay.min, delay.max, delay.unit)
 
 
 def _span(delays: list[DayRange]) -> str:
     if not delays:
-        return "quelques jours ouvrés"
-    return _days(DayRange(min(d.min for d in delays), max(d.max for d in delays), "working"))
-
-
-def _duration(days: int) -> str:
-    if days % 365 == 0:
-        years = days // 365
-        return "1 an" if years == 1 else f"{years} ans"
-    return f"{days} jours"
+        return say("faq_value.few_working_days")
+    return format_days(min(d.min for d in delays), max(d.max for d in delays), "working")
 
 
 def _cancel_rule(profile: ShopProfile) -> str:
     rule = profile.cancellation
     if rule.next_day_cutoff is None:
-        return f"avant {hour(rule.cutoff)} le jour même de la commande"
-    return (
-        f"jusqu'à {hour(rule.cutoff)} le jour même pour une commande passée avant "
-        f"{hour(rule.cutoff)}, et jusqu'à {hour(rule.next_day_cutoff)} le lendemain pour une "
-        "commande passée plus tard"
+        return say("faq_value.cancel_same_day", cutoff=format_time(rule.cutoff))
+    return say(
+        "faq_value.cancel_same_or_next_day",
+        cutoff=format_time(rule.cutoff),
+        next_day_cutoff=format_time(rule.next_day_cutoff),
     )
 
 
 def _return_exclusions(profile: ShopProfile) -> str:
-    items = [_FLAG_NAMES[flag] for flag in sorted(profile.returns.excluded_flags)]
+    flags = labels("faq_value.excluded_flag")
+    items = [flags[flag] for flag in sorted(profile.returns.excluded_flags)]
+    kinds = labels("kind")
     for kind in sorted(profile.returns.unopened_only_kinds, key=lambda k: k.value):
-        name = KIND_NAMES.get(kind.value, "cet article").split(" ", 1)[-1]
-        items.append(f"les {name} ouvertes" if kind.value == "earrings" else f"les {name} ouverts")
-    return _join(items) if items else "aucun article"
+        name = kinds.get(kind.value, kinds["other"]).split(" ", 1)[-1]
+        key = "faq_value.opened_earrings" if kind.value == "earrings" else "faq_value.opened_items"
+        items.append(say(key, name=name))
+    return join_words(items) if items else say("faq_value.no_exclusion")
 
 
 def _loyalty_available(profile: ShopProfile) -> str:
     rule = profile.loyalty
-    event = "l'expédition" if rule.available_after == "shipment" else "la livraison"
-    return f"{rule.available_after_days} jours après {event}"
+    key = (
+        "faq_value.loyalty_after_shipment"
+        if rule.available_after == "shipment"
+        else "faq_value.loyalty_after_delivery"
+    )
+    return say(key, days=rule.available_after_days)
 
 
 def _loyalty_earning(profile: ShopProfile) -> str:
     per_euro = profile.loyalty.points_per_euro
     if per_euro is None:
-        return "des points à chaque commande"
-    return f"{per_euro} point{'s' if per_euro > 1 else ''} par euro dépensé"
+        return say("faq_value.loyalty_each_order")
+    key = (
+        "faq_value.loyalty_points_per_euro" if per_euro > 1 else "faq_value.loyalty_point_per_euro"
+    )
+    return say(key, points=per_euro)
 
 
 def _bank_delay(profile: ShopProfile) -> str:
     delay = profile.refund.bank_delay
-    return "quelques jours" if delay is None else _days(delay)
+    return say("faq_value.few_days") if delay is None else _days(delay)
+
+
+def _return_shipping(profile: ShopProfile) -> str:
+    if profile.returns.shipping_paid_by == "customer":
+        return say("faq_value.return_shipping_yours")
+    return say("faq_value.return_shipping_offered")
 
 
 def _zone_delays(profile: ShopProfile, zones: tuple[str, ...]) -> list[DayRange]:
@@ -145,7 +127,7 @@ _TABLE = (
     Placeholder(
         "response_time",
         "le délai de réponse à une demande transmise (priorité normale), ex. « 24 h »",
-        lambda p: f"{p.service_level.response_hours.get(2, 48)} h",
+        lambda p: say("faq_value.response_time", hours=p.service_level.response_hours.get(2, 48)),
     ),
     Placeholder(
         "return_window_days",
@@ -155,12 +137,12 @@ _TABLE = (
     Placeholder(
         "return_shipping",
         "qui paie le retour : « à votre charge » ou « offerts »",
-        lambda p: "à votre charge" if p.returns.shipping_paid_by == "customer" else "offerts",
+        _return_shipping,
     ),
     Placeholder(
         "return_conditions",
         "l'état demandé pour un retour, ex. « non porté, dans son emballage d'origine »",
-        lambda p: _join([CONDITION_NAMES[c] for c in p.returns.conditions]),
+        lambda p: join_words([labels("condition")[c] for c in p.returns.conditions]),
     ),
     Placeholder(
         "return_exclusions",
@@ -180,7 +162,7 @@ _TABLE = (
     Placeholder(
         "cancel_cutoff",
         "l'heure limite d'annulation, ex. « 13h »",
-        lambda p: hour(p.cancellation.cutoff),
+        lambda p: format_time(p.cancellation.cutoff),
     ),
     Placeholder(
         "cancel_rule",
@@ -196,7 +178,7 @@ _TABLE = (
     Placeholder(
         "loyalty_validity",
         "la durée de validité des points, ex. « 90 jours », « 1 an »",
-        lambda p: _duration(p.loyalty.validity_days),
+        lambda p: format_duration(p.loyalty.validity_days),
     ),
     Placeholder(
         "warranty_months",
@@ -214,7 +196,9 @@ _TABLE = (
         lambda p: str(p.lost_parcel.inquiry_days * p.lost_parcel.non_eu_multiplier),
     ),
     Placeholder(
-        "carriers", "la liste des transporteurs", lambda p: _join([c.label for c in p.carriers])
+        "carriers",
+        "la liste des transporteurs",
+        lambda p: join_words([c.label for c in p.carriers]),
     ),
     Placeholder(
         "delivery_france",
@@ -239,7 +223,11 @@ _TABLE = (
     Placeholder(
         "ring_sizes",
         "les tailles de bague possibles, ex. « 48 à 70 »",
-        lambda p: f"{p.resizing.ring_size_min} à {p.resizing.ring_size_max}",
+        lambda p: say(
+            "faq_value.ring_sizes",
+            ring_size_min=p.resizing.ring_size_min,
+            ring_size_max=p.resizing.ring_size_max,
+        ),
     ),
     Placeholder(
         "promo_button",

@@ -41,7 +41,7 @@ def test_every_reason_code_of_every_topic_has_a_sentence() -> None:
 
 def test_french_date_time_amount_count_and_percent_formats(bijou: ShopProfile) -> None:
     assert format_date(date(2025, 11, 25)) == "mardi 25 novembre"
-    assert format_datetime(paris(2025, 11, 24, 13), bijou) == "lundi 24 novembre à 13h00"
+    assert format_datetime(paris(2025, 11, 24, 13), bijou) == "lundi 24 novembre à 13h"
     assert format_amount(1250) == "12,50\u00a0€"
     assert format_amount(125000) == "1\u202f250,00\u00a0€"
     assert format_count(1234567) == "1\u202f234\u202f567"
@@ -55,7 +55,7 @@ def test_cancellation_answer_gives_cutoff_refund_and_instalments(ocre: ShopProfi
         payment_method=PaymentMethod.INSTALMENTS_4X,
     )
     text = render(decide_cancellation(order, ocre, paris(2025, 11, 24, 11)), ocre)
-    assert "lundi 24 novembre à 15h00" in text
+    assert "lundi 24 novembre à 15h" in text
     assert "125,00\u00a0€" in text and "7 à 15 jours ouvrés" in text
     assert "première échéance" in text
 
