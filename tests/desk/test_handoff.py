@@ -99,7 +99,7 @@ def test_outside_opening_hours_the_shopper_gets_the_ticket_and_the_due_time(
     assert notice["author"] == "system"
     assert "fermé pour le moment" in notice["text"]
     assert ticket in notice["text"]
-    assert "au plus tard le mardi 24 novembre à 14h00" in notice["text"]
+    assert "au plus tard le mardi 24 novembre à 14h" in notice["text"]
 
 
 def test_while_waiting_or_held_messages_go_to_the_agent_not_to_rasa(

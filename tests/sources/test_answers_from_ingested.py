@@ -63,7 +63,7 @@ def test_a_paid_woocommerce_order_is_told_paid_and_can_be_cancelled_before_the_c
     cancellation = answer_cancellation(ctx, "104512", EMAIL)
     assert cancellation.decision is not None
     assert cancellation.decision.reason_code == "before_cutoff"
-    assert "jusqu'au lundi 30 novembre à 13h00" in cancellation.text
+    assert "jusqu'au lundi 30 novembre à 13h" in cancellation.text
     assert "151,90\u00a0€" in cancellation.text
     confirmed = confirm_cancellation(ctx, "104512", EMAIL)
     assert confirmed.decision is not None and confirmed.decision.outcome == "allowed"
