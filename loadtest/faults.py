@@ -76,9 +76,7 @@ def waiting_messages(database_url: str, conversations: Iterable[str]) -> int:
                     .select_from(Message)
                     .where(Message.conversation_id.in_(ids[chunk : chunk + 500]))
                     .where(Message.author == MessageAuthor.SHOPPER)
-                    .where(
-                        or_(Message.relayed.is_(False), Message.relay_claimed_at.isnot(None))
-                    )
+                    .where(or_(Message.relayed.is_(False), Message.relay_claimed_at.isnot(None)))
                 ).scalar_one()
             return int(total)
     finally:

@@ -89,7 +89,6 @@ def rating_of_message(session: Session, message_id: int) -> Feedback | None:
     return session.execute(statement).scalar_one_or_none()
 
 
-
 def agent_rating_request(session: Session, conversation_id: str) -> Message | None:
     """The closing notice that asks the shopper to rate the agent, if the conversation has one."""
     statement = (

@@ -351,6 +351,8 @@ class _Seeder:
         return min(promo.value, eligible)
 
 
+# The demo's orders laid out as tables, one case a line: ruff format keeps them.
+# fmt: off
 def _add_promo_codes(s: _Seeder) -> None:
     s.add_promo_code("active_welcome", PromoKind.PERCENT, 10,
                      valid_from_days=-180, valid_until_days=185)
@@ -491,6 +493,9 @@ def _add_history(s: _Seeder) -> None:
                 email="sarah.blanc@orange.fr")
 
 
+# fmt: on
+
+
 def database_has_data(session: Session) -> bool:
     return bool(
         session.execute(select(func.count()).select_from(Customer)).scalar_one()
@@ -580,16 +585,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m shop.store.seed",
         description="Create the order-store schema and fill it with the demo data.",
     )
-    parser.add_argument("--reset", action="store_true",
-                        help="drop every table first (all orders and tickets are lost)")
-    parser.add_argument("--now", type=parse_now, default=None,
-                        help="instant the demo dates are relative to, ISO 8601 "
-                             "(no offset = Paris time); default: the current time")
-    parser.add_argument("--list", action="store_true",
-                        help="only print the demo scenarios (numbers, emails), change nothing")
-    parser.add_argument(FORCE_RESET_FLAG, dest="force", action="store_true",
-                        help="with --reset: drop the tables even of a database that does not "
-                             "look like a throwaway demo one")
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="drop every table first (all orders and tickets are lost)",
+    )
+    parser.add_argument(
+        "--now",
+        type=parse_now,
+        default=None,
+        help="instant the demo dates are relative to, ISO 8601 "
+        "(no offset = Paris time); default: the current time",
+    )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="only print the demo scenarios (numbers, emails), change nothing",
+    )
+    parser.add_argument(
+        FORCE_RESET_FLAG,
+        dest="force",
+        action="store_true",
+        help="with --reset: drop the tables even of a database that does not "
+        "look like a throwaway demo one",
+    )
     args = parser.parse_args(argv)
     if args.list:
         print(scenario_table())
@@ -600,9 +619,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         refusal = reset_refusal(engine) if args.reset and not args.force else None
         if refusal is not None:
-            print(f"error: refusing to reset: {refusal}. A reset deletes every order, ticket, "
-                  f"conversation and agent; add {FORCE_RESET_FLAG} if that is what you want.",
-                  file=sys.stderr)
+            print(
+                f"error: refusing to reset: {refusal}. A reset deletes every order, ticket, "
+                f"conversation and agent; add {FORCE_RESET_FLAG} if that is what you want.",
+                file=sys.stderr,
+            )
             return 2
         if args.reset:
             reset_and_seed(engine, now)
@@ -620,8 +641,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     local = now.astimezone(PARIS)
     print(f"Demo dates are relative to {local:%Y-%m-%d %H:%M} (Paris time).")
     if not time(0, 55) <= local.time() < time(12, 0):
-        print("Note: the 'cancellable' scenarios assume a seed between 01:00 and 12:00 "
-              "Paris time; reseed with --reset before a demo.")
+        print(
+            "Note: the 'cancellable' scenarios assume a seed between 01:00 and 12:00 "
+            "Paris time; reseed with --reset before a demo."
+        )
     print(scenario_table())
     return 0
 

@@ -19,6 +19,7 @@ from loadtest.product import ServedProduct
 
 pytestmark = pytest.mark.e2e
 
+
 def settle(served: ServedProduct, journal: Path) -> None:
     """Until the recovery pass has relayed every message the bot missed (or SETTLE_S)."""
     conversations = read_journal(journal)

@@ -47,8 +47,14 @@ def add(url: str, *what: str) -> None:
         if "conversation" in what:
             repo.create_conversation(session, NOW)
         if "customer" in what:
-            session.add(Customer(email="vraie.cliente@example.fr", first_name="Vraie",
-                                 last_name="Cliente", loyalty_points=0))
+            session.add(
+                Customer(
+                    email="vraie.cliente@example.fr",
+                    first_name="Vraie",
+                    last_name="Cliente",
+                    loyalty_points=0,
+                )
+            )
     engine.dispose()
 
 
@@ -71,8 +77,11 @@ def test_finding_17_reset_refuses_a_database_holding_more_than_the_demo(
     assert seed_main(["--reset"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: refusing to reset: ") and FORCE in error
-    assert {"agent": "1 agent(s) besides the demo agent", "conversation": "1 desk conversation(s)",
-            "customer": "1 customer(s) not from the demo"}[what] in error
+    assert {
+        "agent": "1 agent(s) besides the demo agent",
+        "conversation": "1 desk conversation(s)",
+        "customer": "1 customer(s) not from the demo",
+    }[what] in error
     if what == "agent":
         assert agents(database) == ["louise"]
 
