@@ -31,7 +31,7 @@ pipeline: ~80 MB and ~0.6 s less. Loading the French language compiles spaCy's F
 pattern (266 alternatives, 1.4 MB of text): Python's regex compiler spent 1.5 of its 2.6 CPU
 seconds optimising the same few character classes again and again. During the load that
 step is memoised (a pure function of its arguments), so the compiled code is the same
-(``tests/unit/test_rasa_speedups.py`` compares it): spaCy loads in ~1.1 s of CPU.
+(``tests/rasa_components/test_rasa_speedups.py`` compares it): spaCy loads in ~1.1 s of CPU.
 
 **Joining sparse features.** Before DIET reads a message, Rasa joins the sparse features of its
 featurizers with ``scipy.sparse.hstack``, which goes through ``bmat``'s general block
@@ -60,7 +60,7 @@ definition, and is checked again at each older state all the same. Its cost grew
 conversation: 7 % of the Rasa server's CPU, and the main reason a turn late in a long
 conversation cost twice one early in it (py-spy). Here the filter stops once every rule still
 possible is shorter than the states compared: the same rules come out
-(``tests/unit/test_rasa_speedups.py`` compares both on the trained model's rules).
+(``tests/rasa_components/test_rasa_speedups.py`` compares both on the trained model's rules).
 
 **Kept honest.** The fixes replace functions of Rasa 3.6 by their name: ``apply`` puts them in
 place only on Rasa 3.6 (another version keeps Rasa's own code and logs a warning), and

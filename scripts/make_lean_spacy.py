@@ -5,8 +5,8 @@ only uses the tokenizer and the static word vectors (SpacyFeaturizer). The lean 
 exactly those, and none of the 713 000 strings the full pipeline's vocabulary stores (the
 words of its 500 000 vector keys, labels, lemmas): spaCy finds a word's vector by the hash of
 its text, and adds each text it tokenizes to the strings itself, so the same tokens, vectors
-and attributes come out (tests/unit/test_lean_spacy.py), with 160 MB less memory and 1.3 s
-less load time for each copy in memory.
+and attributes come out (tests/rasa_components/test_lean_spacy.py), with 160 MB less memory and
+1.3 s less load time for each copy in memory.
 
 It is saved to .var/spacy/fr_core_news_md_lean, then packaged (``spacy package``) and installed
 into this environment as ``fr_core_news_md_lean``, the name config.yml gives SpacyNLP: a trained

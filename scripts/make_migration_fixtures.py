@@ -171,7 +171,8 @@ def tidy(lines: list[str]) -> str:
 def header(release: str, dialect: str) -> str:
     return (
         f"-- A {dialect} database as release {release} left it, with a few rows.\n"
-        "-- Written by scripts/make_migration_fixtures.py; read by tests/unit/test_migrations.py.\n"
+        "-- Written by scripts/make_migration_fixtures.py;"
+        " read by tests/stores/test_migrations.py.\n"
     )
 
 

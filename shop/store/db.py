@@ -38,7 +38,7 @@ DEFAULT_DATABASE_PATH = REPO_ROOT / ".var" / "shop.db"
 BUSY_TIMEOUT_SECONDS = 5.0
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 # Alembic's table, and the head revision of shop/store/migrations that the models match (a new
-# revision moves it; tests/unit/test_migrations.py fails until it does).
+# revision moves it; tests/stores/test_migrations.py fails until it does).
 VERSION_TABLE = "alembic_version"
 SCHEMA_REVISION = "0007"
 

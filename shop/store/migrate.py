@@ -341,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = write_revision(args.message)
         print(
             f"Wrote {path}: read it, set SCHEMA_REVISION in shop/store/db.py to its revision, "
-            "then run tests/unit/test_migrations.py."
+            "then run tests/stores/test_migrations.py."
         )
         return 0
     url = args.url or database_url()

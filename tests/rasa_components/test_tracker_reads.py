@@ -16,7 +16,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, SessionStarted
 
 from bot.tracker_store import CountFreeSQLTrackerStore
-from tests.unit.test_tracker_store import DOMAIN, run, turn
+from tests.rasa_components.test_tracker_store import DOMAIN, run, turn
 
 START = 1_800_000_000.0
 
