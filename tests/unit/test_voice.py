@@ -244,11 +244,11 @@ def _uses_in(path: Path) -> Iterator[Use]:
             passed_on.add(id(first))
             yield Use(first.value, TABLES[name], frozenset(), False, "group", where)
         elif name in forwarders:
-            index, values, audience = forwarders[name]
+            index, forwarded, audience = forwarders[name]
             argument = call.args[index] if index < len(call.args) else None
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                 passed_on.add(id(argument))
-                yield Use(argument.value, audience, values, False, "key", where)
+                yield Use(argument.value, audience, forwarded, False, "key", where)
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Constant)
