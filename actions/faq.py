@@ -21,7 +21,6 @@ from rasa_sdk import Tracker
 from actions.common import Outcome, SafeAction
 from shop import assistant
 from shop.knowledge.store import LiveKnowledge
-from shop.policy.profile import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ NO_MATCH_TEXT = (
 
 
 def knowledge_folder() -> str:
-    return os.environ.get("KNOWLEDGE_DIR", str(REPO_ROOT / "knowledge" / "faq"))
+    return os.environ.get("KNOWLEDGE_DIR", str(assistant.FAQ_FOLDER))
 
 
 @functools.lru_cache(maxsize=1)

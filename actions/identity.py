@@ -21,7 +21,6 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.common import utter
 from shop import assistant
-from shop.store.repository import normalise_order_number
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ class JourneyFormValidation(FormValidationAction):
     def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        numbers = [normalise_order_number(item) for item in _candidates(value)]
+        numbers = [assistant.normalise_order_number(item) for item in _candidates(value)]
         number = next((item for item in numbers if item), None)
         if number is None:
             dispatcher.utter_message(

@@ -21,7 +21,6 @@ from sanic.response import HTTPResponse
 from actions import faq
 from actions.common import replay_kept_requests_at_start
 from shop import assistant, log_privacy
-from shop.policy.profile import ProfileError
 from shop.private_files import actions_token
 
 logger = logging.getLogger("actions.server")
@@ -53,11 +52,10 @@ def build_app(token: str) -> Sanic:
 def main() -> None:
     log_privacy.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    try:
-        assistant.context_from_env()  # refuse to start on a broken shop profile
-    except ProfileError as error:
-        logger.error("shop profile refused: %s", error)
-        raise SystemExit(2) from error
+    refusal = assistant.profile_refusal()  # refuse to start on a broken shop profile
+    if refusal is not None:
+        logger.error("shop profile refused: %s", refusal)
+        raise SystemExit(2)
     faq.warm_up()
     replay_kept_requests_at_start()
     host = os.environ.get("ACTIONS_HOST", "127.0.0.1")

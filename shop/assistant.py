@@ -2,7 +2,10 @@
 
 Each function opens its own database session, checks the identity pair, asks the policy engine
 for a decision, applies it (cancels the order, opens a ticket) and returns the French reply.
-Rasa actions call these and nothing else, so the journeys run and test without Rasa.
+Rasa actions call these and nothing else, so the journeys run and test without Rasa: what an
+action needs of the store or the shop profile (reading an order number, the FAQ's folder, a
+profile refused at start) is offered here too (the import contract, ``.importlinter``, holds
+them to it).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.clock import Clock, clock_from_env
+from shop.kinds import HandoffReason, TicketKind
 from shop.policy.answers import (
     STATUS_NAMES,
     format_datetime,
@@ -27,7 +31,7 @@ from shop.policy.answers import (
 from shop.policy.cancellation import decide_cancellation
 from shop.policy.decision import Decision
 from shop.policy.lost_parcel import decide_lost_parcel
-from shop.policy.profile import ShopProfile, load_active_profile
+from shop.policy.profile import REPO_ROOT, ProfileError, ShopProfile, load_active_profile
 from shop.policy.promo import diagnose_promo_code
 from shop.policy.resizing import decide_resizing
 from shop.policy.returns import decide_return
@@ -66,6 +70,8 @@ LOCKED = (
     "arrêter les recherches et passer la main à un conseiller."
 )
 HUMAN_BUTTON = ("Parler à un conseiller", "/human_handoff")
+# The shop's FAQ entries, unless KNOWLEDGE_DIR names another folder.
+FAQ_FOLDER = REPO_ROOT / "knowledge" / "faq"
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,22 @@ def context_from_env() -> ShopContext:
     )
 
 
+def profile_refusal() -> str | None:
+    """Why the active shop profile is refused (file, field, reason), or None when it loads:
+    the servers check it before they start rather than in a shopper's turn."""
+    try:
+        context_from_env()
+    except ProfileError as error:
+        return str(error)
+    return None
+
+
 # --- identity -------------------------------------------------------------------------------
+
+
+def normalise_order_number(text: str | None) -> str | None:
+    """The 6 digits of an order number as shoppers type it ("n° 482 913"), or None."""
+    return repository.normalise_order_number(text)
 
 
 @dataclass(frozen=True)
@@ -152,7 +173,7 @@ def check_identity(
         ticket = _open_ticket(
             session,
             ctx,
-            kind="identity_lock",
+            kind=TicketKind.IDENTITY_LOCK,
             conversation_id=conversation_id,
             decision=None,
             facts={"order_number": number, "window_minutes": IDENTITY_WINDOW // MINUTE},
@@ -176,7 +197,7 @@ def _open_ticket(
     session: Session,
     ctx: ShopContext,
     *,
-    kind: str,
+    kind: TicketKind,
     conversation_id: str | None,
     decision: Decision | None,
     order: Order | None = None,
@@ -205,7 +226,7 @@ def _decided(
     decision: Decision,
     *,
     order: Order,
-    kind: str,
+    kind: TicketKind,
     conversation_id: str | None,
 ) -> Answer:
     """The reply for a decision, with a ticket when the decision says a human must act."""
@@ -220,7 +241,7 @@ def _decided(
         tuple(replies),
         decision=decision,
         ticket_number=ticket_number,
-        handoff_reason="policy" if decision.needs_human else None,
+        handoff_reason=HandoffReason.POLICY if decision.needs_human else None,
         order_number=order.number,
     )
 
@@ -247,7 +268,7 @@ def answer_cancellation(
                 session,
                 decision,
                 order=order,
-                kind="cancellation",
+                kind=TicketKind.CANCELLATION,
                 conversation_id=conversation_id,
             )
         text = render(decision, ctx.profile)
@@ -285,7 +306,12 @@ def answer_tracking(
             return _not_found()
         decision = describe_tracking(order, ctx.profile, ctx.clock.now())
         return _decided(
-            ctx, session, decision, order=order, kind="tracking", conversation_id=conversation_id
+            ctx,
+            session,
+            decision,
+            order=order,
+            kind=TicketKind.TRACKING,
+            conversation_id=conversation_id,
         )
 
 
@@ -298,7 +324,12 @@ def answer_return(
             return _not_found()
         decision = decide_return(order, ctx.profile, ctx.clock.now())
         return _decided(
-            ctx, session, decision, order=order, kind="return", conversation_id=conversation_id
+            ctx,
+            session,
+            decision,
+            order=order,
+            kind=TicketKind.RETURN,
+            conversation_id=conversation_id,
         )
 
 
@@ -334,7 +365,7 @@ def open_lost_parcel_inquiry(
         ticket_number = _open_ticket(
             session,
             ctx,
-            kind="lost_parcel",
+            kind=TicketKind.LOST_PARCEL,
             conversation_id=conversation_id,
             decision=decision,
             order=order,
@@ -345,7 +376,7 @@ def open_lost_parcel_inquiry(
             (Reply(text),),
             decision=decision,
             ticket_number=ticket_number,
-            handoff_reason="policy",
+            handoff_reason=HandoffReason.POLICY,
             order_number=order.number,
         )
 
@@ -376,7 +407,12 @@ def answer_resizing(
             )
         decision = decide_resizing(order, line, wanted_size or "", ctx.profile, ctx.clock.now())
         return _decided(
-            ctx, session, decision, order=order, kind="resizing", conversation_id=conversation_id
+            ctx,
+            session,
+            decision,
+            order=order,
+            kind=TicketKind.RESIZING,
+            conversation_id=conversation_id,
         )
 
 
@@ -402,7 +438,7 @@ def open_handoff_ticket(
     facts: dict[str, Any],
     number: str | None = None,
     email: str | None = None,
-    reason: str = "shopper_request",
+    reason: str = HandoffReason.SHOPPER_REQUEST,
     lead: Reply | None = None,
 ) -> Answer:
     """A person takes over: a ticket with what the bot knows (order only when verified).
@@ -415,12 +451,12 @@ def open_handoff_ticket(
         ticket_number = _open_ticket(
             session,
             ctx,
-            kind="handoff",
+            kind=TicketKind.HANDOFF,
             conversation_id=conversation_id,
             decision=None,
             order=order,
             facts={"reason": reason, **facts},
-            priority=1 if reason == "identity" else 2,
+            priority=1 if reason == HandoffReason.IDENTITY else 2,
         )
         replies = (*((lead,) if lead else ()), _ticket_reply(ticket_number, ctx))
         return Answer(
@@ -439,7 +475,7 @@ SPOOLED = (
     "possible, elle deviendra un dossier et un conseiller vous répondra, ici ou par e-mail. "
     "Vous n'avez rien à refaire."
 )
-KEPT_REQUEST_REASON = "kept_request"
+KEPT_REQUEST_REASON = HandoffReason.KEPT_REQUEST
 
 
 def spool_request(

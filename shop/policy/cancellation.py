@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shop.clock import as_utc
+from shop.kinds import Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
 from shop.store.models import Order, OrderStatus, PaymentMethod
 
-TOPIC = "cancellation"
+TOPIC = Topic.CANCELLATION
 REASON_CODES = frozenset(
     {
         "before_cutoff",
@@ -62,19 +63,19 @@ def decide_cancellation(order: Order, profile: ShopProfile, now: datetime) -> De
     clause = profile.clause("cancellation.cutoff", profile.cancellation.clause)
 
     if status == OrderStatus.CANCELLED:
-        return Decision(TOPIC, "already_cancelled", "already_cancelled", clause, facts)
+        return Decision(TOPIC, Outcome.ALREADY_CANCELLED, "already_cancelled", clause, facts)
     if status in (OrderStatus.RETURNED, OrderStatus.REFUNDED):
-        return Decision(TOPIC, "refused", "already_returned", clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "already_returned", clause, facts)
     if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         reason = "already_shipped" if status == OrderStatus.SHIPPED else "already_delivered"
-        return Decision(TOPIC, "refused", reason, clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, reason, clause, facts)
     if as_utc(now) < cutoff:
-        return Decision(TOPIC, "allowed", "before_cutoff", clause, facts)
+        return Decision(TOPIC, Outcome.ALLOWED, "before_cutoff", clause, facts)
     if status in NOT_YET_PREPARED:
         return Decision(
-            TOPIC, "escalate", "cutoff_passed_check_needed", clause, facts, needs_human=True
+            TOPIC, Outcome.ESCALATE, "cutoff_passed_check_needed", clause, facts, needs_human=True
         )
-    return Decision(TOPIC, "refused", "cutoff_passed", clause, facts)
+    return Decision(TOPIC, Outcome.REFUSED, "cutoff_passed", clause, facts)
 
 
 def _facts(

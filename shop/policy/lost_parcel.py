@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shop.kinds import Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile, is_eu
 from shop.policy.tracking import expected_window, is_late
 from shop.store.models import Order, OrderStatus, Shipment
 
-TOPIC = "lost_parcel"
+TOPIC = Topic.LOST_PARCEL
 REASON_CODES = frozenset(
     {
         "not_shipped",
@@ -52,21 +53,21 @@ def decide_lost_parcel(order: Order, profile: ShopProfile, now: datetime) -> Dec
     facts: dict[str, Any] = {"order_number": order.number, "status": status.value}
 
     if status in CLOSED:
-        return Decision(TOPIC, "not_applicable", "order_closed", clause, facts)
+        return Decision(TOPIC, Outcome.NOT_APPLICABLE, "order_closed", clause, facts)
     if status in NOT_SHIPPED:
-        return Decision(TOPIC, "not_shipped", "not_shipped", clause, facts)
+        return Decision(TOPIC, Outcome.NOT_SHIPPED, "not_shipped", clause, facts)
     if not order.shipments:
-        return Decision(TOPIC, "inquiry", "missing_tracking", clause, facts, needs_human=True)
+        return Decision(TOPIC, Outcome.INQUIRY, "missing_tracking", clause, facts, needs_human=True)
 
     shipment = _concerned_shipment(order, profile, now)
     facts.update(_shipment_facts(shipment, profile))
     in_transit = status == OrderStatus.SHIPPED and shipment.delivered_at is None
     if in_transit and not is_late(shipment, profile, now):
-        return Decision(TOPIC, "wait", "within_expected_delay", clause, facts)
+        return Decision(TOPIC, Outcome.WAIT, "within_expected_delay", clause, facts)
 
     facts.update(_inquiry_facts(shipment, profile))
     reason = "late_in_transit" if in_transit else "delivered_not_received"
-    return Decision(TOPIC, "inquiry", reason, clause, facts, needs_human=True)
+    return Decision(TOPIC, Outcome.INQUIRY, reason, clause, facts, needs_human=True)
 
 
 def _concerned_shipment(order: Order, profile: ShopProfile, now: datetime) -> Shipment:

@@ -14,11 +14,12 @@ from typing import Any, Sequence
 from rapidfuzz import fuzz, process
 
 from shop.clock import as_utc
+from shop.kinds import Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
 from shop.store.models import Customer, PromoCode, PromoKind
 
-TOPIC = "promo_code"
+TOPIC = Topic.PROMO_CODE
 REASON_CODES = frozenset(
     {
         "unknown",
@@ -76,7 +77,7 @@ def diagnose_promo_code(
     if promo is None:
         suggestion = suggest_code(code, known_codes, now, rules.suggestion_min_score)
         facts["suggestion"] = suggestion
-        return _decision(profile, "promo", "refused", "unknown", facts)
+        return _decision(profile, "promo", Outcome.REFUSED, "unknown", facts)
 
     instant = as_utc(now)
     checks: list[tuple[bool, str, str]] = [
@@ -99,12 +100,12 @@ def diagnose_promo_code(
     ]
     for failed, reason, rule in checks:
         if failed:
-            return _decision(profile, rule, "refused", reason, facts)
-    return _decision(profile, "promo.login_required", "valid", "valid_check_login", facts)
+            return _decision(profile, rule, Outcome.REFUSED, reason, facts)
+    return _decision(profile, "promo.login_required", Outcome.VALID, "valid_check_login", facts)
 
 
 def _decision(
-    profile: ShopProfile, rule: str, outcome: str, reason: str, facts: dict[str, Any]
+    profile: ShopProfile, rule: str, outcome: Outcome, reason: str, facts: dict[str, Any]
 ) -> Decision:
     return Decision(TOPIC, outcome, reason, profile.clause(rule, profile.promo.clause), facts)
 

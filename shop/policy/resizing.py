@@ -12,12 +12,13 @@ import re
 from datetime import datetime
 from typing import Any
 
+from shop.kinds import Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
 from shop.policy.returns import is_within_window, line_delivery_date, window_end
 from shop.store.models import Order, OrderLine, OrderStatus, ProductKind
 
-TOPIC = "resizing"
+TOPIC = Topic.RESIZING
 REASON_CODES = frozenset(
     {
         "not_resizable",
@@ -65,29 +66,31 @@ def decide_resizing(
     out_clause = profile.clause("resizing.clause_out_of_window", rules.clause_out_of_window)
 
     if kind not in rules.resizable_kinds:
-        return Decision(TOPIC, "refused", "not_resizable", in_clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "not_resizable", in_clause, facts)
     if not _valid_size(kind, size, profile):
-        return Decision(TOPIC, "refused", "invalid_size", in_clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "invalid_size", in_clause, facts)
 
     delivered_on = line_delivery_date(line, profile)
     if delivered_on is None:
         if OrderStatus(order.status) == OrderStatus.DELIVERED and line.shipment is not None:
             return Decision(
-                TOPIC, "escalate", "missing_delivery_date", in_clause, facts, needs_human=True
+                TOPIC, Outcome.ESCALATE, "missing_delivery_date", in_clause, facts, needs_human=True
             )
-        return Decision(TOPIC, "refused", "not_delivered_yet", in_clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "not_delivered_yet", in_clause, facts)
 
     facts.update(_service_facts(profile, delivered_on.isoformat()))
     facts["window_end"] = window_end(delivered_on, profile).isoformat()
     if line.engraved or line.made_to_measure:
         reason = "engraved" if line.engraved else "made_to_measure"
-        return Decision(TOPIC, "after_sales_quote", reason, out_clause, facts, needs_human=True)
+        return Decision(
+            TOPIC, Outcome.AFTER_SALES_QUOTE, reason, out_clause, facts, needs_human=True
+        )
     if is_within_window(delivered_on, profile, now):
         return Decision(
-            TOPIC, "return_for_resizing", "in_window", in_clause, facts, needs_human=True
+            TOPIC, Outcome.RETURN_FOR_RESIZING, "in_window", in_clause, facts, needs_human=True
         )
     return Decision(
-        TOPIC, "after_sales_quote", "window_passed", out_clause, facts, needs_human=True
+        TOPIC, Outcome.AFTER_SALES_QUOTE, "window_passed", out_clause, facts, needs_human=True
     )
 
 

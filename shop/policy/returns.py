@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from shop.kinds import Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
 from shop.store.models import Order, OrderLine, OrderStatus, ProductKind
 
-TOPIC = "return"
+TOPIC = Topic.RETURN
 REASON_CODES = frozenset(
     {
         "all_eligible",
@@ -67,27 +68,29 @@ def decide_return(order: Order, profile: ShopProfile, now: datetime) -> Decision
         "lines": [],
     }
     if status == OrderStatus.CANCELLED:
-        return Decision(TOPIC, "refused", "order_cancelled", clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "order_cancelled", clause, facts)
     if status in (OrderStatus.RETURNED, OrderStatus.REFUNDED):
-        return Decision(TOPIC, "refused", "already_returned", clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "already_returned", clause, facts)
     if status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-        return Decision(TOPIC, "refused", "not_delivered_yet", clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "not_delivered_yet", clause, facts)
 
     undated = [line for line in order.lines if _missing_date(line, status)]
     if undated:
         facts["lines_without_date"] = [{"line_id": ln.id, "title": ln.title} for ln in undated]
-        return Decision(TOPIC, "escalate", "missing_delivery_date", clause, facts, needs_human=True)
+        return Decision(
+            TOPIC, Outcome.ESCALATE, "missing_delivery_date", clause, facts, needs_human=True
+        )
 
     lines = [_judge_line(line, profile, now) for line in order.lines]
     facts["lines"] = lines
     if all(item["reason"] == "not_delivered_yet" for item in lines):
-        return Decision(TOPIC, "refused", "not_delivered_yet", clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "not_delivered_yet", clause, facts)
     eligible = [item for item in lines if item["eligible"]]
     if not eligible:
-        return Decision(TOPIC, "refused", "none_eligible", clause, facts)
+        return Decision(TOPIC, Outcome.REFUSED, "none_eligible", clause, facts)
     if len(eligible) == len(lines):
-        return Decision(TOPIC, "allowed", "all_eligible", clause, facts)
-    return Decision(TOPIC, "partly_allowed", "partly_eligible", clause, facts)
+        return Decision(TOPIC, Outcome.ALLOWED, "all_eligible", clause, facts)
+    return Decision(TOPIC, Outcome.PARTLY_ALLOWED, "partly_eligible", clause, facts)
 
 
 def _missing_date(line: OrderLine, status: OrderStatus) -> bool:

@@ -12,11 +12,12 @@ from datetime import date, datetime
 from typing import Any
 
 from shop.clock import as_utc
+from shop.kinds import Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile, zone_of
 from shop.store.models import Order, OrderLine, OrderStatus, Shipment
 
-TOPIC = "tracking"
+TOPIC = Topic.TRACKING
 REASON_CODES = frozenset(
     {
         "awaiting_payment",
@@ -77,7 +78,7 @@ def describe_tracking(order: Order, profile: ShopProfile, now: datetime) -> Deci
         return _ready_to_ship(profile, now, order, facts)
     if status == OrderStatus.SHIPPED:
         return _shipped(order, profile, now, facts, clause)
-    return Decision(TOPIC, "info", _STATUS_REASONS[status], clause, facts)
+    return Decision(TOPIC, Outcome.INFO, _STATUS_REASONS[status], clause, facts)
 
 
 def _ready_to_ship(
@@ -88,18 +89,22 @@ def _ready_to_ship(
     days = (profile.local_date(now) - profile.local_date(order.status_changed_at)).days
     facts = {**facts, "days_in_status": days, "stuck_days": stuck_days}
     if days > stuck_days:
-        return Decision(TOPIC, "escalate", "stuck_ready_to_ship", clause, facts, needs_human=True)
-    return Decision(TOPIC, "info", "ready_to_ship", clause, facts)
+        return Decision(
+            TOPIC, Outcome.ESCALATE, "stuck_ready_to_ship", clause, facts, needs_human=True
+        )
+    return Decision(TOPIC, Outcome.INFO, "ready_to_ship", clause, facts)
 
 
 def _shipped(
     order: Order, profile: ShopProfile, now: datetime, facts: dict[str, Any], clause: Any
 ) -> Decision:
     if not order.shipments:
-        return Decision(TOPIC, "escalate", "missing_tracking", clause, facts, needs_human=True)
+        return Decision(
+            TOPIC, Outcome.ESCALATE, "missing_tracking", clause, facts, needs_human=True
+        )
     if any(is_late(shipment, profile, now) for shipment in order.shipments):
-        return Decision(TOPIC, "escalate", "delivery_late", clause, facts, needs_human=True)
-    return Decision(TOPIC, "info", "in_transit", clause, facts)
+        return Decision(TOPIC, Outcome.ESCALATE, "delivery_late", clause, facts, needs_human=True)
+    return Decision(TOPIC, Outcome.INFO, "in_transit", clause, facts)
 
 
 def _base_facts(

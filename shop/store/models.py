@@ -2,12 +2,12 @@
 
 The policy engine reads these objects (detached from any session is fine) and never queries
 the database itself. Money is stored in cents, datetimes as naive UTC in the database and
-returned as aware UTC (see ``UTCDateTime``).
+returned as aware UTC (see ``UTCDateTime``). The enums of the columns live in ``shop.kinds``
+(pure, for every layer) and keep their names here.
 """
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timezone
 from typing import Any
 
@@ -25,6 +25,8 @@ from sqlalchemy import (
     TypeDecorator,
 )
 from sqlalchemy.orm import declarative_base, relationship
+
+from shop.kinds import OrderStatus, PaymentMethod, ProductKind, PromoKind, TicketStatus
 
 Base: Any = declarative_base()
 
@@ -46,51 +48,6 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
-
-
-class OrderStatus(str, enum.Enum):
-    """The order statuses shown to shoppers (from the seeds' status list)."""
-
-    AWAITING_PAYMENT = "awaiting_payment"
-    PAYMENT_AUTHORISED = "payment_authorised"
-    BEING_PROCESSED = "being_processed"
-    BEING_PREPARED = "being_prepared"
-    READY_TO_SHIP = "ready_to_ship"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    RETURNED = "returned"
-    REFUNDED = "refunded"
-    CANCELLED = "cancelled"
-
-
-class PaymentMethod(str, enum.Enum):
-    CARD = "card"
-    PAYPAL = "paypal"
-    BANK_TRANSFER = "bank_transfer"
-    CHEQUE = "cheque"
-    INSTALMENTS_3X = "instalments_3x"
-    INSTALMENTS_4X = "instalments_4x"
-
-
-class ProductKind(str, enum.Enum):
-    RING = "ring"
-    BRACELET = "bracelet"
-    WATCH = "watch"
-    EARRINGS = "earrings"
-    NECKLACE = "necklace"
-    PENDANT = "pendant"
-    OTHER = "other"
-
-
-class PromoKind(str, enum.Enum):
-    PERCENT = "percent"
-    AMOUNT = "amount"
-
-
-class TicketStatus(str, enum.Enum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    CLOSED = "closed"
 
 
 class Customer(Base):

@@ -13,13 +13,12 @@ from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.clock import require_aware
-from shop.policy.decision import Decision
 from shop.store import platform_requests
 from shop.store.models import (
     Customer,
@@ -56,6 +55,29 @@ _ORDER_NUMBER = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _TICKET_NUMBER = re.compile(rf"^\s*(?:{TICKET_PREFIX})?\s*[-\s]?\s*0*(\d{{1,9}})\s*$", re.I)
+
+
+class DecisionClause(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+class DecisionRecord(Protocol):
+    """What a ticket keeps of the policy's decision (``shop.policy.decision.Decision``).
+
+    Written as a protocol so the store, below the policy, never imports it.
+    """
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def reason_code(self) -> str: ...
+
+    @property
+    def clause(self) -> DecisionClause: ...
+
+    def as_dict(self) -> dict[str, Any]: ...
 
 
 class StoreError(Exception):
@@ -242,7 +264,7 @@ def open_ticket(
     order: Order | None = None,
     customer: Customer | None = None,
     conversation_id: str | None = None,
-    decision: Decision | None = None,
+    decision: DecisionRecord | None = None,
     priority: int = 2,
 ) -> Ticket:
     """Store a request a human must handle and give it its number (``SAV-000123``)."""
@@ -259,12 +281,12 @@ def open_ticket(
     if customer_id is None and order is not None:
         customer_id = order.customer_id
     ticket = Ticket(
-        kind=kind,
+        kind=_json_safe(kind),
         order_id=order.id if order is not None else None,
         customer_id=customer_id,
         conversation_id=conversation_id,
         facts=stored_facts,
-        outcome=decision.outcome if decision is not None else None,
+        outcome=_json_safe(decision.outcome) if decision is not None else None,
         reason_code=decision.reason_code if decision is not None else None,
         clause=decision.clause.text if decision is not None else None,
         priority=priority,
