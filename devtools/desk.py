@@ -13,6 +13,7 @@ from typing import IO
 import httpx
 
 from desk.security import hash_password
+from devtools.lanes import refuse_in_fast_lane
 from devtools.servers import FROZEN_NOW, ROOT, Stack
 from devtools.services import free_port
 from shop.store import conversation_repository as repo
@@ -56,6 +57,7 @@ class DeskServer:
         engine.dispose()
 
     def start(self) -> DeskServer:
+        refuse_in_fast_lane("a desk server")
         env = self.stack.env()
         env.update(
             DESK_HOST="127.0.0.1",

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import yaml
 
+from devtools.lanes import refuse_in_fast_lane
 from scripts.write_endpoints import REDIS_URL_ENV, endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,7 @@ FROZEN_NOW = datetime.fromisoformat("2026-11-24T10:00:00+01:00")  # a Tuesday, 1
 
 
 def model_path() -> Path:
+    refuse_in_fast_lane("a trained model")
     subprocess.run([sys.executable, str(ROOT / "scripts" / "ensure_model.py")], check=True)
     out = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "ensure_model.py"), "--print-path"],
@@ -114,6 +116,7 @@ class Stack:
         return path
 
     def _spawn(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> None:
+        refuse_in_fast_lane(f"a {name} server")
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
         self.processes[name] = subprocess.Popen(
             args,

@@ -22,6 +22,8 @@ from pathlib import Path
 import psycopg2
 import redis
 
+from devtools.lanes import refuse_in_fast_lane
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -58,6 +60,7 @@ class PostgresServer:
         return args
 
     def start(self) -> PostgresServer:
+        refuse_in_fast_lane("a PostgreSQL server")
         data = self.folder / "data"
         if os.geteuid() == 0:
             shutil.chown(self.folder, user="postgres", group="postgres")
@@ -132,6 +135,7 @@ class RedisServer:
         return redis.Redis(host="127.0.0.1", port=self.port)
 
     def start(self) -> RedisServer:
+        refuse_in_fast_lane("a redis-server")
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server not found: scripts/setup.sh installs Debian's redis")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,12 +14,31 @@ from devtools.servers import FROZEN_NOW
 from shop.store.db import make_engine, make_session_factory
 from shop.store.seed import reset_and_seed
 
+_template: Path | None = None
+
 
 def seeded_sqlite(path: Path) -> Path:
-    """A SQLite database at ``path`` holding the demo data; ``path`` itself."""
+    """A SQLite database at ``path`` holding the demo data; ``path`` itself.
+
+    The demo is seeded once per test process and copied (the seed is deterministic at the frozen
+    clock): a seed writes and syncs every table, a copy is one file, which keeps the many tests
+    on a seeded store fast. An existing file is seeded in place, as before."""
+    global _template
+    if path.exists():
+        return _seed(path)
+    if _template is None:
+        folder = Path(tempfile.mkdtemp(prefix="seeded-sqlite-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _template = _seed(folder / "shop.db")
+    make_engine(f"sqlite:///{path}").dispose()  # its folder and the file, private, as a seed makes
+    shutil.copyfile(_template, path)
+    return path
+
+
+def _seed(path: Path) -> Path:
     engine = make_engine(f"sqlite:///{path}")
     reset_and_seed(engine, FROZEN_NOW)
-    engine.dispose()
+    engine.dispose()  # the last connection checkpoints the WAL: the file alone is the database
     return path
 
 
