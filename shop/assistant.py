@@ -36,9 +36,10 @@ from shop.policy.promo import diagnose_promo_code
 from shop.policy.resizing import decide_resizing
 from shop.policy.returns import decide_return
 from shop.policy.tracking import describe_tracking
+from shop.policy.views import LineView, OrderView, order_view, promo_code_view
 from shop.store import conversation_repository, identity_attempts, repository, spool
 from shop.store.db import make_engine, make_session_factory, session_scope
-from shop.store.models import Order, OrderLine, ProductKind, Ticket
+from shop.store.models import Order, ProductKind, Ticket
 
 MAX_IDENTITY_FAILURES = 3  # in one conversation
 # Across conversations: per order number, per e-mail and per client address.
@@ -261,7 +262,7 @@ def answer_cancellation(
         order = repository.find_order(session, number, email)
         if order is None:
             return _not_found()
-        decision = decide_cancellation(order, ctx.profile, ctx.clock.now())
+        decision = decide_cancellation(order_view(order), ctx.profile, ctx.clock.now())
         if decision.outcome != "allowed":
             return _decided(
                 ctx,
@@ -287,7 +288,7 @@ def confirm_cancellation(ctx: ShopContext, number: str, email: str) -> Answer:
         order = repository.find_order(session, number, email)
         if order is None:
             return _not_found()
-        decision = decide_cancellation(order, ctx.profile, ctx.clock.now())
+        decision = decide_cancellation(order_view(order), ctx.profile, ctx.clock.now())
         if decision.outcome != "allowed":
             return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
         cancelled = repository.cancel_order(session, order, ctx.clock.now())
@@ -304,7 +305,7 @@ def answer_tracking(
         order = repository.find_order(session, number, email)
         if order is None:
             return _not_found()
-        decision = describe_tracking(order, ctx.profile, ctx.clock.now())
+        decision = describe_tracking(order_view(order), ctx.profile, ctx.clock.now())
         return _decided(
             ctx,
             session,
@@ -322,7 +323,7 @@ def answer_return(
         order = repository.find_order(session, number, email)
         if order is None:
             return _not_found()
-        decision = decide_return(order, ctx.profile, ctx.clock.now())
+        decision = decide_return(order_view(order), ctx.profile, ctx.clock.now())
         return _decided(
             ctx,
             session,
@@ -339,7 +340,7 @@ def answer_lost_parcel(ctx: ShopContext, number: str, email: str) -> Answer:
         order = repository.find_order(session, number, email)
         if order is None:
             return _not_found()
-        decision = decide_lost_parcel(order, ctx.profile, ctx.clock.now())
+        decision = decide_lost_parcel(order_view(order), ctx.profile, ctx.clock.now())
         replies = [Reply(render(decision, ctx.profile))]
         if not decision.needs_human:
             return Answer(tuple(replies), decision=decision)
@@ -359,7 +360,7 @@ def open_lost_parcel_inquiry(
         order = repository.find_order(session, number, email)
         if order is None:
             return _not_found()
-        decision = decide_lost_parcel(order, ctx.profile, ctx.clock.now())
+        decision = decide_lost_parcel(order_view(order), ctx.profile, ctx.clock.now())
         if not decision.needs_human:
             return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
         ticket_number = _open_ticket(
@@ -381,7 +382,7 @@ def open_lost_parcel_inquiry(
         )
 
 
-def _resizable_line(order: Order, product_kind: str | None) -> OrderLine | None:
+def _resizable_line(order: OrderView, product_kind: str | None) -> LineView | None:
     lines = [line for line in order.lines if product_kind in (None, line.kind.value)]
     return lines[0] if lines else None
 
@@ -398,14 +399,15 @@ def answer_resizing(
         order = repository.find_order(session, number, email)
         if order is None:
             return _not_found()
-        line = _resizable_line(order, product_kind)
+        view = order_view(order)
+        line = _resizable_line(view, product_kind)
         if line is None:
             name = PRODUCT_NAMES.get(product_kind or "", "article de ce type")
             items = ", ".join(item.title for item in order.lines)
             return Answer(
                 (Reply(f"Je ne trouve pas de {name} dans la commande {order.number} ({items})."),)
             )
-        decision = decide_resizing(order, line, wanted_size or "", ctx.profile, ctx.clock.now())
+        decision = decide_resizing(view, line, wanted_size or "", ctx.profile, ctx.clock.now())
         return _decided(
             ctx,
             session,
@@ -428,7 +430,14 @@ def answer_promo_code(ctx: ShopContext, code: str) -> Answer:
         public = [promo for promo in codes if promo.customer_id is None]
         found = repository.find_promo_code(session, code)
         promo = found if found is not None and found.customer_id is None else None
-        decision = diagnose_promo_code(code, promo, public, None, ctx.clock.now(), ctx.profile)
+        decision = diagnose_promo_code(
+            code,
+            promo_code_view(promo) if promo is not None else None,
+            [promo_code_view(known) for known in public],
+            None,
+            ctx.clock.now(),
+            ctx.profile,
+        )
         return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
 
 

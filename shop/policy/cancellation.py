@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shop.clock import as_utc
-from shop.kinds import Outcome, Topic
+from shop.kinds import OrderStatus, Outcome, PaymentMethod, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
-from shop.store.models import Order, OrderStatus, PaymentMethod
+from shop.policy.views import OrderView, order_view
 
 TOPIC = Topic.CANCELLATION
 REASON_CODES = frozenset(
@@ -56,7 +56,8 @@ def cancellation_cutoff(placed_at: datetime, profile: ShopProfile) -> datetime:
     return profile.at_local(placed_day + timedelta(days=1), policy.next_day_cutoff)
 
 
-def decide_cancellation(order: Order, profile: ShopProfile, now: datetime) -> Decision:
+def decide_cancellation(order: OrderView, profile: ShopProfile, now: datetime) -> Decision:
+    order = order_view(order)
     status = OrderStatus(order.status)
     cutoff = cancellation_cutoff(order.placed_at, profile)
     facts = _facts(order, profile, status, cutoff)
@@ -79,7 +80,7 @@ def decide_cancellation(order: Order, profile: ShopProfile, now: datetime) -> De
 
 
 def _facts(
-    order: Order, profile: ShopProfile, status: OrderStatus, cutoff: datetime
+    order: OrderView, profile: ShopProfile, status: OrderStatus, cutoff: datetime
 ) -> dict[str, Any]:
     refund = profile.refund
     payment = PaymentMethod(order.payment_method)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shop.kinds import Outcome, Topic
+from shop.kinds import OrderStatus, Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile, is_eu
 from shop.policy.tracking import expected_window, is_late
-from shop.store.models import Order, OrderStatus, Shipment
+from shop.policy.views import OrderView, ShipmentView, order_view
 
 TOPIC = Topic.LOST_PARCEL
 REASON_CODES = frozenset(
@@ -46,7 +46,8 @@ def inquiry_days(country: str, profile: ShopProfile) -> int:
     return rules.inquiry_days * (1 if is_eu(country) else rules.non_eu_multiplier)
 
 
-def decide_lost_parcel(order: Order, profile: ShopProfile, now: datetime) -> Decision:
+def decide_lost_parcel(order: OrderView, profile: ShopProfile, now: datetime) -> Decision:
+    order = order_view(order)
     rules = profile.lost_parcel
     status = OrderStatus(order.status)
     clause = profile.clause("lost_parcel", rules.clause)
@@ -70,13 +71,13 @@ def decide_lost_parcel(order: Order, profile: ShopProfile, now: datetime) -> Dec
     return Decision(TOPIC, Outcome.INQUIRY, reason, clause, facts, needs_human=True)
 
 
-def _concerned_shipment(order: Order, profile: ShopProfile, now: datetime) -> Shipment:
+def _concerned_shipment(order: OrderView, profile: ShopProfile, now: datetime) -> ShipmentView:
     """The late shipment if any, else the latest one (the parcel the shopper is waiting for)."""
-    late: Shipment | None = next((s for s in order.shipments if is_late(s, profile, now)), None)
+    late: ShipmentView | None = next((s for s in order.shipments if is_late(s, profile, now)), None)
     return late or max(order.shipments, key=lambda s: s.shipped_at)
 
 
-def _shipment_facts(shipment: Shipment, profile: ShopProfile) -> dict[str, Any]:
+def _shipment_facts(shipment: ShipmentView, profile: ShopProfile) -> dict[str, Any]:
     carrier = profile.carrier(shipment.carrier)
     window = expected_window(shipment, profile)
     return {
@@ -92,7 +93,7 @@ def _shipment_facts(shipment: Shipment, profile: ShopProfile) -> dict[str, Any]:
     }
 
 
-def _inquiry_facts(shipment: Shipment, profile: ShopProfile) -> dict[str, Any]:
+def _inquiry_facts(shipment: ShipmentView, profile: ShopProfile) -> dict[str, Any]:
     rules = profile.lost_parcel
     country = shipment.destination_country or "FR"
     return {

@@ -14,10 +14,10 @@ from typing import Any, Sequence
 from rapidfuzz import fuzz, process
 
 from shop.clock import as_utc
-from shop.kinds import Outcome, Topic
+from shop.kinds import Outcome, PromoKind, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
-from shop.store.models import Customer, PromoCode, PromoKind
+from shop.policy.views import CustomerView, PromoCodeView, promo_code_view
 
 TOPIC = Topic.PROMO_CODE
 REASON_CODES = frozenset(
@@ -42,13 +42,13 @@ def normalise_code(code: str) -> str:
     return _SEPARATORS.sub("", code or "").upper()
 
 
-def is_usable_now(promo: PromoCode, now: datetime) -> bool:
+def is_usable_now(promo: PromoCodeView, now: datetime) -> bool:
     instant = as_utc(now)
     return bool(promo.active) and as_utc(promo.valid_from) <= instant <= as_utc(promo.valid_until)
 
 
 def suggest_code(
-    code: str, known_codes: Sequence[PromoCode], now: datetime, min_score: int
+    code: str, known_codes: Sequence[PromoCodeView], now: datetime, min_score: int
 ) -> str | None:
     """The closest active, currently valid code when it looks like a typo of ``code``."""
     candidates = {normalise_code(p.code): p.code for p in known_codes if is_usable_now(p, now)}
@@ -61,9 +61,9 @@ def suggest_code(
 
 def diagnose_promo_code(
     code: str,
-    promo: PromoCode | None,
-    known_codes: Sequence[PromoCode],
-    customer: Customer | None,
+    promo: PromoCodeView | None,
+    known_codes: Sequence[PromoCodeView],
+    customer: CustomerView | None,
     now: datetime,
     profile: ShopProfile,
     basket_cents: int | None = None,
@@ -71,7 +71,9 @@ def diagnose_promo_code(
     other_code_in_basket: bool = False,
 ) -> Decision:
     rules = profile.promo
-    promo = promo or _exact_match(code, known_codes)
+    known_codes = [promo_code_view(known) for known in known_codes]
+    customer = CustomerView(customer.id) if customer is not None else None
+    promo = promo_code_view(promo) if promo is not None else _exact_match(code, known_codes)
     facts = _facts(code, promo, customer, rules.apply_button)
 
     if promo is None:
@@ -110,25 +112,25 @@ def _decision(
     return Decision(TOPIC, outcome, reason, profile.clause(rule, profile.promo.clause), facts)
 
 
-def _exact_match(code: str, known_codes: Sequence[PromoCode]) -> PromoCode | None:
+def _exact_match(code: str, known_codes: Sequence[PromoCodeView]) -> PromoCodeView | None:
     wanted = normalise_code(code)
     return next((p for p in known_codes if normalise_code(p.code) == wanted), None)
 
 
-def _already_used(promo: PromoCode, customer: Customer | None) -> bool:
+def _already_used(promo: PromoCodeView, customer: CustomerView | None) -> bool:
     if customer is None or not promo.single_use:
         return False
     return any(use.customer_id == customer.id for use in promo.uses)
 
 
-def _other_account(promo: PromoCode, customer: Customer | None) -> bool:
+def _other_account(promo: PromoCodeView, customer: CustomerView | None) -> bool:
     return (
         customer is not None and promo.customer_id is not None and promo.customer_id != customer.id
     )
 
 
 def _facts(
-    code: str, promo: PromoCode | None, customer: Customer | None, button: str
+    code: str, promo: PromoCodeView | None, customer: CustomerView | None, button: str
 ) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "code": code,

@@ -12,11 +12,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from shop.kinds import Outcome, Topic
+from shop.kinds import OrderStatus, Outcome, ProductKind, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
 from shop.policy.returns import is_within_window, line_delivery_date, window_end
-from shop.store.models import Order, OrderLine, OrderStatus, ProductKind
+from shop.policy.views import LineView, OrderView, line_view, order_view
 
 TOPIC = Topic.RESIZING
 REASON_CODES = frozenset(
@@ -46,8 +46,11 @@ def parse_size(wanted_size: Any) -> float | None:
 
 
 def decide_resizing(
-    order: Order, line: OrderLine, wanted_size: Any, profile: ShopProfile, now: datetime
+    order: OrderView, line: LineView, wanted_size: Any, profile: ShopProfile, now: datetime
 ) -> Decision:
+    view = order_view(order)
+    line = line_view(order, view, line)
+    order = view
     rules = profile.resizing
     kind = ProductKind(line.kind)
     size = parse_size(wanted_size)

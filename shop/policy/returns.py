@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from shop.kinds import Outcome, Topic
+from shop.kinds import OrderStatus, Outcome, ProductKind, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
-from shop.store.models import Order, OrderLine, OrderStatus, ProductKind
+from shop.policy.views import LineView, OrderView, order_view
 
 TOPIC = Topic.RETURN
 REASON_CODES = frozenset(
@@ -34,7 +34,7 @@ LINE_REASONS = frozenset(
 )
 
 
-def line_delivery_date(line: OrderLine, profile: ShopProfile) -> date | None:
+def line_delivery_date(line: LineView, profile: ShopProfile) -> date | None:
     """Shop-local date the line's parcel was delivered, or None if not (known to be) delivered."""
     shipment = line.shipment
     if shipment is None or shipment.delivered_at is None:
@@ -51,7 +51,8 @@ def is_within_window(delivered_on: date, profile: ShopProfile, now: datetime) ->
     return profile.local_date(now) <= window_end(delivered_on, profile)
 
 
-def decide_return(order: Order, profile: ShopProfile, now: datetime) -> Decision:
+def decide_return(order: OrderView, profile: ShopProfile, now: datetime) -> Decision:
+    order = order_view(order)
     status = OrderStatus(order.status)
     policy = profile.returns
     clause = profile.clause("return_policy.window_days", policy.clause)
@@ -93,7 +94,7 @@ def decide_return(order: Order, profile: ShopProfile, now: datetime) -> Decision
     return Decision(TOPIC, Outcome.PARTLY_ALLOWED, "partly_eligible", clause, facts)
 
 
-def _missing_date(line: OrderLine, status: OrderStatus) -> bool:
+def _missing_date(line: LineView, status: OrderStatus) -> bool:
     """An order marked delivered whose shipped line has no delivery date: do not guess."""
     return (
         status == OrderStatus.DELIVERED
@@ -102,7 +103,7 @@ def _missing_date(line: OrderLine, status: OrderStatus) -> bool:
     )
 
 
-def judge_line(line: OrderLine, profile: ShopProfile, now: datetime) -> tuple[bool, str]:
+def judge_line(line: LineView, profile: ShopProfile, now: datetime) -> tuple[bool, str]:
     """(eligible, reason) for one line; earrings_hygiene is eligible only if never opened."""
     policy = profile.returns
     delivered_on = line_delivery_date(line, profile)
@@ -119,7 +120,7 @@ def judge_line(line: OrderLine, profile: ShopProfile, now: datetime) -> tuple[bo
     return True, "ok"
 
 
-def _judge_line(line: OrderLine, profile: ShopProfile, now: datetime) -> dict[str, Any]:
+def _judge_line(line: LineView, profile: ShopProfile, now: datetime) -> dict[str, Any]:
     eligible, reason = judge_line(line, profile, now)
     delivered_on = line_delivery_date(line, profile)
     return {

@@ -12,10 +12,10 @@ from datetime import date, datetime
 from typing import Any
 
 from shop.clock import as_utc
-from shop.kinds import Outcome, Topic
+from shop.kinds import OrderStatus, Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile, zone_of
-from shop.store.models import Order, OrderLine, OrderStatus, Shipment
+from shop.policy.views import LineView, OrderView, ShipmentView, order_view
 
 TOPIC = Topic.TRACKING
 REASON_CODES = frozenset(
@@ -50,14 +50,14 @@ _STATUS_REASONS = {
 }
 
 
-def expected_window(shipment: Shipment, profile: ShopProfile) -> tuple[date, date] | None:
+def expected_window(shipment: ShipmentView, profile: ShopProfile) -> tuple[date, date] | None:
     """Earliest and latest shop-local delivery dates of a shipment (None if carrier unknown)."""
     return profile.expected_delivery(
         shipment.carrier, shipment.destination_country or "FR", shipment.shipped_at
     )
 
 
-def is_late(shipment: Shipment, profile: ShopProfile, now: datetime) -> bool:
+def is_late(shipment: ShipmentView, profile: ShopProfile, now: datetime) -> bool:
     """Not delivered and the shop-local date is after the latest expected delivery date."""
     if shipment.delivered_at is not None:
         return False
@@ -65,11 +65,12 @@ def is_late(shipment: Shipment, profile: ShopProfile, now: datetime) -> bool:
     return window is not None and profile.local_date(now) > window[1]
 
 
-def unshipped_lines(order: Order) -> list[OrderLine]:
+def unshipped_lines(order: OrderView) -> list[LineView]:
     return [line for line in order.lines if line.shipment is None]
 
 
-def describe_tracking(order: Order, profile: ShopProfile, now: datetime) -> Decision:
+def describe_tracking(order: OrderView, profile: ShopProfile, now: datetime) -> Decision:
+    order = order_view(order)
     status = OrderStatus(order.status)
     facts = _base_facts(order, profile, status, now)
     clause = profile.clause("carriers", _carriers_clause(order, profile))
@@ -82,7 +83,7 @@ def describe_tracking(order: Order, profile: ShopProfile, now: datetime) -> Deci
 
 
 def _ready_to_ship(
-    profile: ShopProfile, now: datetime, order: Order, facts: dict[str, Any]
+    profile: ShopProfile, now: datetime, order: OrderView, facts: dict[str, Any]
 ) -> Decision:
     stuck_days = profile.tracking.stuck_ready_to_ship_days
     clause = profile.clause("tracking.stuck_ready_to_ship_days", profile.tracking.clause)
@@ -96,7 +97,7 @@ def _ready_to_ship(
 
 
 def _shipped(
-    order: Order, profile: ShopProfile, now: datetime, facts: dict[str, Any], clause: Any
+    order: OrderView, profile: ShopProfile, now: datetime, facts: dict[str, Any], clause: Any
 ) -> Decision:
     if not order.shipments:
         return Decision(
@@ -108,7 +109,7 @@ def _shipped(
 
 
 def _base_facts(
-    order: Order, profile: ShopProfile, status: OrderStatus, now: datetime
+    order: OrderView, profile: ShopProfile, status: OrderStatus, now: datetime
 ) -> dict[str, Any]:
     missing = unshipped_lines(order)
     shipments = [_shipment_facts(s, profile, now) for s in order.shipments]
@@ -122,7 +123,7 @@ def _base_facts(
     }
 
 
-def _shipment_facts(shipment: Shipment, profile: ShopProfile, now: datetime) -> dict[str, Any]:
+def _shipment_facts(shipment: ShipmentView, profile: ShopProfile, now: datetime) -> dict[str, Any]:
     carrier = profile.carrier(shipment.carrier)
     window = expected_window(shipment, profile)
     country = shipment.destination_country or "FR"
@@ -146,7 +147,7 @@ def _shipment_facts(shipment: Shipment, profile: ShopProfile, now: datetime) -> 
     }
 
 
-def _carriers_clause(order: Order, profile: ShopProfile) -> str:
+def _carriers_clause(order: OrderView, profile: ShopProfile) -> str:
     keys = {s.carrier for s in order.shipments} or {order.carrier}
     parts = []
     for key in sorted(keys):

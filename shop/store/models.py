@@ -1,9 +1,10 @@
 """SQLAlchemy models of the order store: customers, orders, lines, shipments, promo codes, tickets.
 
-The policy engine reads these objects (detached from any session is fine) and never queries
-the database itself. Money is stored in cents, datetimes as naive UTC in the database and
-returned as aware UTC (see ``UTCDateTime``). The enums of the columns live in ``shop.kinds``
-(pure, for every layer) and keep their names here.
+The policy engine reads them as frozen views (``shop.policy.views``, built from rows that may
+be detached from any session) and never queries the database itself. Money is stored in
+cents, datetimes as naive UTC in the database and returned as aware UTC (see
+``UTCDateTime``). The enums of the columns live in ``shop.kinds`` (pure, for every layer) and
+keep their names here.
 """
 
 from __future__ import annotations

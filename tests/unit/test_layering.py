@@ -3,7 +3,8 @@
 The contracts live in ``.importlinter`` (import-linter): front doors above the use cases,
 above the rules and the FAQ, above the store, above the pure helpers; ``shop`` without Rasa,
 rasa_sdk, Sanic, FastAPI or Starlette; the actions through ``shop.assistant`` only; the bot's
-storage adapters the only part of the bot that writes into the store. The breaches are played
+storage adapters the only part of the bot that writes into the store; the rules on plain data,
+never the store's rows. The breaches are played
 on a skeleton of the same packages in a temporary folder, checked with the real contracts.
 """
 
@@ -48,11 +49,16 @@ SKELETON_IMPORTS = {
     "shop.knowledge.store": ["shop.policy.profile"],
     "shop.knowledge.text": [],
     "shop.policy.profile": ["shop.kinds"],
-    "shop.policy.cancellation": ["shop.policy.decision", "shop.kinds"],
+    "shop.policy.cancellation": ["shop.policy.decision", "shop.policy.views", "shop.kinds"],
+    "shop.policy.views": ["shop.kinds"],
+    **{
+        f"shop.policy.{rule}": ["shop.policy.decision", "shop.policy.views"]
+        for rule in ("lost_parcel", "promo", "resizing", "returns", "tracking")
+    },
     "shop.policy.decision": [],
     "shop.store.repository": ["shop.store.models", "shop.clock"],
     "shop.store.models": ["shop.kinds"],
-    "shop.store.db": ["shop.private_files"],
+    "shop.store.db": ["shop.private_files", "sqlalchemy"],
     "shop.store.learning": ["shop.store.models"],
     "shop.store.dashboard_metrics": [
         "shop.learning.grouping",
@@ -108,7 +114,7 @@ def test_the_contracts_name_every_top_package_of_the_product() -> None:
     roots = config["importlinter"]["root_packages"].split()
     assert sorted(roots) == ["actions", "bot", "desk", "shop"]
     contracts = [name for name in config.sections() if name.startswith("importlinter:contract:")]
-    assert len(contracts) == 4
+    assert len(contracts) == 5
 
 
 def test_the_skeleton_without_a_breach_keeps_the_contracts(tmp_path: Path) -> None:
@@ -132,6 +138,8 @@ def test_the_skeleton_without_a_breach_keeps_the_contracts(tmp_path: Path) -> No
         ("actions.identity", "shop.store.repository", "only through shop.assistant"),
         ("actions.faq", "shop.policy.profile", "only through shop.assistant"),
         ("bot.faq_selector", "shop.store.db", "storage adapters"),
+        ("shop.policy.cancellation", "shop.store.models", "plain data"),
+        ("shop.policy.views", "sqlalchemy", "plain data"),
     ],
 )
 def test_a_breach_of_a_wall_breaks_its_contract(
