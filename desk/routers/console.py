@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from desk import accounts, views
@@ -274,29 +275,52 @@ def _conversation_response(
     )
 
 
-# --- actions ----------------------------------------------------------------------------------
+# --- operations on a conversation: one route each, with a typed body -------------------------
 
 
-async def _act(
-    request: Request, desk: Desk, agent: AgentSession, conversation_id: str, action: str
+class NoFields(BaseModel):
+    """The body of an operation that takes nothing but the CSRF token (claim, hand back)."""
+
+
+class ReplyBody(BaseModel):
+    text: str = ""
+    canned: str = ""  # a canned answer's id: its text is sent when ``text`` is blank
+
+
+class NoteBody(BaseModel):
+    text: str = ""
+
+
+class CloseBody(BaseModel):
+    outcome: str = ""  # a key of desk.handoff.OUTCOMES (the service refuses any other)
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def operation_body(model: type[Body]) -> Callable[..., Awaitable[Body]]:
+    """A dependency: the POST's form or JSON body as ``model``, read only once the account may
+    answer shoppers and the session's CSRF token matches, like every console POST. The fields
+    are strings with defaults, so every body fits: the service refuses bad content in French."""
+
+    async def read(request: Request, agent: AgentSession = Depends(answering)) -> Body:
+        return model.parse_obj(await posted_form(request, agent))
+
+    return read
+
+
+async def _carry_out(
+    request: Request,
+    desk: Desk,
+    agent: AgentSession,
+    conversation_id: str,
+    operation: Awaitable[None],
 ) -> Response:
-    form = await posted_form(request, agent)
-    service = desk.service
+    """Await ``operation`` (a service call): a refusal comes back in French (JSON for
+    console.js, else the conversation's page), success as ``{"ok": true}`` or a redirect to
+    the conversation."""
     try:
-        if action == "claim":
-            await service.claim(conversation_id, agent.username, agent.display_name)
-        elif action == "reply":
-            text = form.get("text", "")
-            canned = form.get("canned", "")
-            if not text.strip() and canned:
-                text = next((c.text for c in desk.canned.all() if c.id == canned), "")
-            await service.agent_reply(conversation_id, agent.username, agent.display_name, text)
-        elif action == "note":
-            await service.add_note(conversation_id, agent.username, form.get("text", ""))
-        elif action == "hand-back":
-            await service.hand_back(conversation_id, agent.username)
-        elif action == "close":
-            await service.close(conversation_id, agent.username, form.get("outcome", ""))
+        await operation
     except NotFound as error:
         raise HTTPException(status_code=404, detail="Conversation introuvable.") from error
     except (Conflict, InvalidMessage) as error:
@@ -310,17 +334,98 @@ async def _act(
     return RedirectResponse(f"/console/conversations/{conversation_id}", status_code=303)
 
 
-@router.post("/conversations/{conversation_id}/{action}")
-async def conversation_action(
+@router.post("/conversations/{conversation_id}/claim")
+async def claim(
     conversation_id: str,
-    action: str,
     request: Request,
     agent: AgentSession = Depends(answering),
+    _: NoFields = Depends(operation_body(NoFields)),
     desk: Desk = Depends(get_desk),
 ) -> Response:
-    if action not in ("claim", "reply", "note", "hand-back", "close"):
-        raise HTTPException(status_code=404, detail="Action inconnue.")
-    return await _act(request, desk, agent, conversation_id, action)
+    """The agent takes a conversation waiting for a person."""
+    return await _carry_out(
+        request,
+        desk,
+        agent,
+        conversation_id,
+        desk.service.claim(conversation_id, agent.username, agent.display_name),
+    )
+
+
+@router.post("/conversations/{conversation_id}/reply")
+async def reply(
+    conversation_id: str,
+    request: Request,
+    agent: AgentSession = Depends(answering),
+    body: ReplyBody = Depends(operation_body(ReplyBody)),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    """The agent's message to the shopper: the text typed, else the chosen canned answer."""
+    text = body.text
+    if not text.strip() and body.canned:
+        text = next((c.text for c in desk.canned.all() if c.id == body.canned), "")
+
+    return await _carry_out(
+        request,
+        desk,
+        agent,
+        conversation_id,
+        desk.service.agent_reply(conversation_id, agent.username, agent.display_name, text),
+    )
+
+
+@router.post("/conversations/{conversation_id}/note")
+async def note(
+    conversation_id: str,
+    request: Request,
+    agent: AgentSession = Depends(answering),
+    body: NoteBody = Depends(operation_body(NoteBody)),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    """A private note on the conversation, never shown to the shopper."""
+    return await _carry_out(
+        request,
+        desk,
+        agent,
+        conversation_id,
+        desk.service.add_note(conversation_id, agent.username, body.text),
+    )
+
+
+@router.post("/conversations/{conversation_id}/hand-back")
+async def hand_back(
+    conversation_id: str,
+    request: Request,
+    agent: AgentSession = Depends(answering),
+    _: NoFields = Depends(operation_body(NoFields)),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    """The bot answers the shopper again."""
+    return await _carry_out(
+        request,
+        desk,
+        agent,
+        conversation_id,
+        desk.service.hand_back(conversation_id, agent.username),
+    )
+
+
+@router.post("/conversations/{conversation_id}/close")
+async def close(
+    conversation_id: str,
+    request: Request,
+    agent: AgentSession = Depends(answering),
+    body: CloseBody = Depends(operation_body(CloseBody)),
+    desk: Desk = Depends(get_desk),
+) -> Response:
+    """The conversation ends with the agent's outcome."""
+    return await _carry_out(
+        request,
+        desk,
+        agent,
+        conversation_id,
+        desk.service.close(conversation_id, agent.username, body.outcome),
+    )
 
 
 # --- JSON API for console.js ------------------------------------------------------------------

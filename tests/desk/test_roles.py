@@ -77,8 +77,7 @@ def allowed_roles(path: str) -> set[Role]:
 
 
 def concrete(path: str) -> str:
-    """The route's path with its parameters filled (an unknown conversation, a real action)."""
-    path = path.replace("{action}", "claim")
+    """The route's path with its parameters filled (an unknown conversation)."""
     return re.sub(r"\{[^}]+\}", "inconnue", path)
 
 
