@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from actions.common import Outcome, SafeAction, conversation_id
 from actions.journey import outcome_of, unverified_outcome, verified_pair
 from shop import assistant
+from shop.kinds import TicketKind
 
 ON_NO = {
     "cancel_order": "Très bien, votre commande est conservée. "
@@ -22,10 +23,10 @@ class ActionHandleConfirmation(SafeAction):
     def name(self) -> str:
         return "action_handle_confirmation"
 
-    def human_request_kind(self, tracker: Tracker) -> str | None:
+    def human_request_kind(self, tracker: Tracker) -> TicketKind | None:
         said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         pending = tracker.get_slot("pending_confirmation")
-        return "lost_parcel" if said_yes and pending == "lost_parcel" else None
+        return TicketKind.LOST_PARCEL if said_yes and pending == "lost_parcel" else None
 
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
         pending = tracker.get_slot("pending_confirmation")

@@ -11,6 +11,7 @@ from actions import faq
 from actions.common import Outcome, SafeAction, conversation_id
 from actions.journey import outcome_of, user_intent, verified_pair
 from shop import assistant
+from shop.kinds import HandoffReason, TicketKind
 
 FALLBACKS_BEFORE_HUMAN = 2
 UNDERSTOOD_TOPICS = (
@@ -50,20 +51,24 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
-def _handoff(tracker: Tracker, reason: str, lead: assistant.Reply | None = None) -> Outcome:
+def _handoff(
+    tracker: Tracker, reason: HandoffReason, lead: assistant.Reply | None = None
+) -> Outcome:
     pair = verified_pair(tracker)
-    intent, confidence = user_intent(tracker, skip_latest=reason == "shopper_request")
+    intent, confidence = user_intent(tracker, skip_latest=reason == HandoffReason.SHOPPER_REQUEST)
     facts = {
         "previous_intent": intent,
         "previous_confidence": confidence,
         "verified": pair is not None,
         "identity_failures": tracker.get_slot("identity_failures"),
     }
+    number, email = pair or (None, None)
     answer = assistant.open_handoff_ticket(
         assistant.context_from_env(),
         conversation_id(tracker),
         facts,
-        *(pair or (None, None)),
+        number=number,
+        email=email,
         reason=reason,
         lead=lead,
     )
@@ -74,11 +79,11 @@ class ActionHumanHandoff(SafeAction):
     def name(self) -> str:
         return "action_human_handoff"
 
-    def human_request_kind(self, tracker: Tracker) -> str | None:
-        return "handoff"
+    def human_request_kind(self, tracker: Tracker) -> TicketKind | None:
+        return TicketKind.HANDOFF
 
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
-        return _handoff(tracker, "shopper_request")
+        return _handoff(tracker, HandoffReason.SHOPPER_REQUEST)
 
 
 class ActionFallback(SafeAction):
@@ -87,12 +92,14 @@ class ActionFallback(SafeAction):
     def name(self) -> str:
         return "action_fallback"
 
-    def human_request_kind(self, tracker: Tracker) -> str | None:
-        return "handoff" if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HUMAN else None
+    def human_request_kind(self, tracker: Tracker) -> TicketKind | None:
+        return (
+            TicketKind.HANDOFF if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HUMAN else None
+        )
 
     def act(self, tracker: Tracker, domain: dict[str, Any]) -> Outcome:
         if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HUMAN:
-            return _handoff(tracker, "fallback", assistant.Reply(STILL_NOT_UNDERSTOOD))
+            return _handoff(tracker, HandoffReason.FALLBACK, assistant.Reply(STILL_NOT_UNDERSTOOD))
         choices = likeliest_choices(tracker.latest_message)
         if len(choices) >= MIN_CHOICES:
             reply = assistant.Reply(NOT_SURE, (*choices, assistant.HUMAN_BUTTON))

@@ -16,6 +16,7 @@ from rasa_sdk.events import ConversationPaused, SlotSet
 
 from actions.common import Outcome, conversation_id
 from shop import assistant
+from shop.kinds import HandoffReason
 
 
 def verified_pair(tracker: Tracker) -> tuple[str, str] | None:
@@ -42,7 +43,7 @@ def unverified_outcome(tracker: Tracker) -> Outcome:
             assistant.context_from_env(),
             conversation_id(tracker),
             {"identity_failures": tracker.get_slot("identity_failures")},
-            reason="identity",
+            reason=HandoffReason.IDENTITY,
         )
         return outcome_of(answer, tracker)
     return Outcome(
@@ -75,7 +76,7 @@ def user_intent(tracker: Tracker, skip_latest: bool = False) -> tuple[str | None
 def handoff_note(answer: assistant.Answer, tracker: Tracker) -> dict[str, Any]:
     """What the agent needs first: why, the ticket, what the shopper wanted, the decision."""
     intent, confidence = user_intent(
-        tracker, skip_latest=answer.handoff_reason == "shopper_request"
+        tracker, skip_latest=answer.handoff_reason == HandoffReason.SHOPPER_REQUEST
     )
     return {
         "reason": answer.handoff_reason,

@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 from actions.common import conversation_id
 from actions.verified import VerifiedOrderAction
 from shop import assistant
+from shop.kinds import TicketKind
 
 
 class ActionResizeItem(VerifiedOrderAction):
@@ -15,8 +16,8 @@ class ActionResizeItem(VerifiedOrderAction):
     # The next resizing question starts afresh (another item, another size).
     forgotten_after_answer = ("product_kind", "ring_size")
 
-    def human_request_kind(self, tracker: Tracker) -> str | None:
-        return "resizing"
+    def human_request_kind(self, tracker: Tracker) -> TicketKind | None:
+        return TicketKind.RESIZING
 
     def answer(
         self, ctx: assistant.ShopContext, number: str, email: str, tracker: Tracker
