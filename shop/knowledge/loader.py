@@ -28,6 +28,12 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 # Characters that Rasa's training-data format reads as entity annotations.
 RASA_RESERVED = frozenset("[]{}")
 _STR_TAG = "tag:yaml.org,2002:str"
+# libyaml composes the same node tree, with the same lines, twenty times faster than PyYAML's
+# pure-Python parser (the FAQ is read at every start, live reload and validation). A text PyYAML
+# would refuse (a non-printable character) or libyaml cannot parse goes through PyYAML, so its
+# error messages read as they always did.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,15 @@ def load_knowledge(folder: str | os.PathLike[str]) -> KnowledgeBase:
     return KnowledgeBase.of(result.entries)
 
 
+def _compose(text: str) -> Node | None:
+    if _FAST_LOADER is not None and not _NON_PRINTABLE.search(text):
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 class _FileReader:
     """Turns one file's node tree into entries; every problem becomes a ``KnowledgeError``."""
 
@@ -120,7 +135,7 @@ class _FileReader:
             self.error(0, f"cannot be read: {exc}")
             return []
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = _compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0
