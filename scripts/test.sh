@@ -10,6 +10,7 @@ source scripts/env.sh
 
 echo "==> ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "==> mypy (pyproject.toml: every package but actions/)"
 .venv/bin/mypy
 echo "==> knowledge validate + build"
