@@ -116,7 +116,7 @@ class Stack:
         return path
 
     def _spawn(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> None:
-        refuse_in_fast_lane(f"a {name} server")
+        refuse_in_fast_lane(f"the {name} server")
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
         self.processes[name] = subprocess.Popen(
             args,
