@@ -22,6 +22,7 @@ import yaml
 from pydantic import Field, PrivateAttr, ValidationError, root_validator, validator
 
 from shop.clock import as_utc
+from shop.kinds import OrderStatus, PaymentMethod, ProductKind
 from shop.policy.decision import Clause
 from shop.policy.yaml_schema import (
     Count,
@@ -43,7 +44,6 @@ from shop.policy.yaml_schema import (
     wall_time,
     yaml_type,
 )
-from shop.store.models import OrderStatus, PaymentMethod, ProductKind
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHOPS_DIR = REPO_ROOT / "knowledge" / "shops"
