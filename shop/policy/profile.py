@@ -94,10 +94,11 @@ class ProfileError(Exception):
         super().__init__(f"{file}: {field}: {reason}{where}")
 
 
-Weekday = int  # 0 = Monday, read from its English name
-Kind = ProductKind
-if not TYPE_CHECKING:
-    Weekday = yaml_type("Weekday", choice(WEEKDAYS, WEEKDAYS.index))
+if TYPE_CHECKING:  # what the values are once read
+    Weekday = int  # 0 = Monday
+    Kind = ProductKind
+else:
+    Weekday = yaml_type("Weekday", choice(WEEKDAYS, WEEKDAYS.index))  # "monday" -> 0
     Kind = yaml_type("Kind", choice((kind.value for kind in ProductKind), ProductKind))
 
 
