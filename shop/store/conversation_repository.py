@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from shop.clock import require_aware
+from shop.kinds import CloseOutcome
 from shop.store.conversations import (
     Agent,
     AgentNote,
@@ -34,9 +35,11 @@ from shop.store.conversations import (
 )
 from shop.store.models import Order, OrderLine, Shipment, Ticket, TicketStatus
 
-HANDED_BACK = "handed_back"
+HANDED_BACK = CloseOutcome.HANDED_BACK
 # Outcomes after which the ticket the bot opened is done; any other outcome leaves it open.
-TICKET_CLOSING_OUTCOMES = frozenset({"resolved", "no_reply", HANDED_BACK})
+TICKET_CLOSING_OUTCOMES = frozenset(
+    {CloseOutcome.RESOLVED, CloseOutcome.NO_REPLY, CloseOutcome.HANDED_BACK}
+)
 
 
 class ConversationError(Exception):
