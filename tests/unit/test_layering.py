@@ -66,9 +66,11 @@ SKELETON_IMPORTS = {
         "shop.privacy.subject",
     ],
     "shop.kinds": [],
-    "shop.clock": [],
+    "shop.clock": ["shop.settings"],
     "shop.log_privacy": [],
     "shop.private_files": [],
+    "shop.voice.catalogue": [],
+    "shop.settings": [],
 }
 
 
@@ -129,6 +131,8 @@ def test_the_skeleton_without_a_breach_keeps_the_contracts(tmp_path: Path) -> No
         ("shop.policy.cancellation", "shop.assistant", "then the store"),
         ("shop.store.models", "shop.learning.pii", "then the store"),
         ("shop.kinds", "shop.store.models", "then the store"),
+        ("shop.voice.catalogue", "shop.policy.profile", "then the store"),
+        ("shop.settings", "shop.clock", "then the store"),
         ("shop.assistant", "desk.app", "then the store"),
         ("desk.app", "actions.identity", "then the store"),
         ("shop.policy.decision", "rasa_sdk", "no front door framework"),
