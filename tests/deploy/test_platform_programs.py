@@ -16,15 +16,11 @@ from pathlib import Path
 import pytest
 
 from deploy.render import ROOT
-from shop.sources.ingest import find_source_order, ingest_order
-from shop.sources.record import Platform
-from shop.sources.woocommerce import order_from_woocommerce
 from shop.store import platform_requests, repository
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
 from shop.store.platform_requests import RequestState
-from tests.sources.conftest import mappings, sample
+from tests.sources.conftest import platform_profile, stored_woocommerce_order
 from tests.sources.fake_platforms import WOO_KEY, WOO_SECRET, FakePlatforms, running
-from tests.sources.test_commands import profile
 
 DEADLINE_S = 60.0
 
@@ -42,15 +38,10 @@ def test_bijou_process_outbox_sends_what_is_queued_and_stops_on_sigterm(
     engine = make_engine(url)
     create_schema(engine)
     sessions = make_session_factory(engine)
+    order = stored_woocommerce_order(sessions, fake, "processing")
     with session_scope(sessions) as session:
-        payload = sample("woocommerce_order_updated.json")
-        ingest_order(session, order_from_woocommerce(payload, mappings(Platform.WOOCOMMERCE)))
-        order = find_source_order(session, Platform.WOOCOMMERCE, "104512")
-        assert order is not None
         repository.cancel_order(session, order, datetime.now(timezone.utc))
-        order_id = order.id
-    fake.state.woo_orders["104512"] = {"id": 104512, "status": "processing"}
-    shop = profile(
+    shop = platform_profile(
         tmp_path,
         {"kind": "woocommerce", "url": fake.url, "key_env": "WC_KEY", "secret_env": "WC_SECRET"},
     )
@@ -72,7 +63,7 @@ def test_bijou_process_outbox_sends_what_is_queued_and_stops_on_sigterm(
 
     def state() -> str:
         with session_scope(sessions) as session:
-            (request,) = platform_requests.requests_for_order(session, order_id)
+            (request,) = platform_requests.requests_for_order(session, order.id)
             return str(request.state)
 
     try:

@@ -1,5 +1,6 @@
 """A fresh order store per test (a SQLite file, or a database of a throwaway PostgreSQL
-cluster for the tests that take ``store_url``), the sample payloads and the mappings."""
+cluster for the tests that take ``store_url``), the sample payloads and the mappings, the
+played platforms and a shop profile naming one."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from typing import Any
 
 import psycopg2
 import pytest
+import yaml
 from sqlalchemy.orm import sessionmaker
 
 from devtools.services import PostgresServer
+from shop.sources.ingest import find_source_order, ingest_order
 from shop.sources.mappings import PlatformMappings, SourceSettings, mappings_for
 from shop.sources.record import Platform
-from shop.store.db import create_schema, make_engine, make_session_factory
+from shop.sources.woocommerce import order_from_woocommerce
+from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
+from shop.store.models import Order
+from tests.sources.fake_platforms import FakePlatforms, running
+from tests.unit.conftest import SHOPS
 
 SAMPLES = Path(__file__).resolve().with_name("samples")
 
@@ -28,6 +35,33 @@ def sample(name: str) -> Any:
 
 def mappings(platform: Platform, **overrides: Any) -> PlatformMappings:
     return mappings_for(platform, SourceSettings.parse_obj(overrides))
+
+
+def platform_profile(folder: Path, platform: dict[str, str]) -> Path:
+    """The demo shop's profile with ``platform`` as its platform section, in ``folder``."""
+    data = yaml.safe_load((SHOPS / "bijou_eclat.yml").read_text(encoding="utf-8"))
+    data["platform"] = platform
+    path = folder / "shop.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def stored_woocommerce_order(sessions: sessionmaker, fake: FakePlatforms, status: str) -> Order:
+    """WooCommerce's sample order, in the store and on the played WooCommerce."""
+    payload = sample("woocommerce_order_updated.json")
+    with session_scope(sessions) as session:
+        ingest_order(session, order_from_woocommerce(payload, mappings(Platform.WOOCOMMERCE)))
+        order = find_source_order(session, Platform.WOOCOMMERCE, str(payload["id"]))
+        assert order is not None
+    fake.state.woo_orders[str(payload["id"])] = {"id": payload["id"], "status": status}
+    return order
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePlatforms]:
+    """Shopify, WooCommerce and PrestaShop played on a loopback port."""
+    with running() as platforms_server:
+        yield platforms_server
 
 
 @pytest.fixture(scope="session")

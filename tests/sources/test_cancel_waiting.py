@@ -6,10 +6,8 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
@@ -25,7 +23,7 @@ from shop.store.db import session_scope
 from shop.store.models import Order, OrderStatus, Ticket
 from shop.store.platform_requests import PlatformRequest, RequestState
 from tests.sources.conftest import mappings, sample
-from tests.sources.fake_platforms import SHOPIFY_TOKEN, FakePlatforms, running
+from tests.sources.fake_platforms import SHOPIFY_TOKEN, FakePlatforms
 
 SHOPIFY = mappings(Platform.SHOPIFY)
 ORDER_ID = "5829461459001"
@@ -33,12 +31,6 @@ CANCELLED_HERE = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 LATER = "2026-11-30T15:00:00+01:00"  # the platform's next event, after the cancellation here
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 PROFILE = load_profile("knowledge/shops/bijou_eclat.yml")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakePlatforms]:
-    with running() as platforms_server:
-        yield platforms_server
 
 
 def shopify_order(**changes: object) -> SourceOrder:

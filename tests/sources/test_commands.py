@@ -4,42 +4,21 @@ says where the platform is and which variables hold its secrets; the commands do
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
 from shop.sources.__main__ import main
-from shop.sources.ingest import find_source_order, ingest_order
-from shop.sources.record import Platform
-from shop.sources.woocommerce import order_from_woocommerce
 from shop.store import repository
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
-from tests.sources.conftest import mappings, sample
+from tests.sources.conftest import platform_profile, sample, stored_woocommerce_order
 from tests.sources.fake_platforms import (
     PRESTASHOP_KEY,
     WOO_KEY,
     WOO_SECRET,
     FakePlatforms,
-    running,
 )
-from tests.unit.conftest import SHOPS
-
-
-@pytest.fixture
-def fake() -> Iterator[FakePlatforms]:
-    with running() as platforms_server:
-        yield platforms_server
-
-
-def profile(tmp_path: Path, platform: dict[str, str]) -> Path:
-    data = yaml.safe_load((SHOPS / "bijou_eclat.yml").read_text(encoding="utf-8"))
-    data["platform"] = platform
-    path = tmp_path / "shop.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -54,14 +33,11 @@ def test_outbox_once_sends_a_woocommerce_cancellation(
     engine = make_engine(url)
     create_schema(engine)
     sessions = make_session_factory(engine)
-    payload = sample("woocommerce_order_updated.json")
+    order = stored_woocommerce_order(sessions, fake, "processing")
     with session_scope(sessions) as session:
-        ingest_order(session, order_from_woocommerce(payload, mappings(Platform.WOOCOMMERCE)))
-        order = find_source_order(session, Platform.WOOCOMMERCE, "104512")
         repository.cancel_order(session, order, datetime.now(timezone.utc))
     engine.dispose()
-    fake.state.woo_orders["104512"] = {"id": 104512, "status": "processing"}
-    shop = profile(
+    shop = platform_profile(
         tmp_path,
         {
             "kind": "woocommerce",
@@ -83,7 +59,7 @@ def test_outbox_refuses_to_start_without_its_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("TEST_SHOPIFY_TOKEN", raising=False)
-    shop = profile(
+    shop = platform_profile(
         tmp_path,
         {
             "kind": "shopify",
@@ -102,7 +78,9 @@ def test_poll_brings_prestashop_orders_in(
     order = sample("prestashop_order.json")["order"]
     fake.state.presta_orders[str(order["id"])] = order
     fake.state.presta_customers["4"] = sample("prestashop_customer.json")["customer"]
-    shop = profile(tmp_path, {"kind": "prestashop", "url": fake.url, "secret_env": "TEST_PS_KEY"})
+    shop = platform_profile(
+        tmp_path, {"kind": "prestashop", "url": fake.url, "secret_env": "TEST_PS_KEY"}
+    )
     monkeypatch.setenv("TEST_PS_KEY", PRESTASHOP_KEY)
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     status, printed = run(

@@ -8,7 +8,6 @@ transaction test).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -25,30 +24,22 @@ from shop.sources.platforms import Connection
 from shop.sources.prestashop import order_from_prestashop
 from shop.sources.record import Platform
 from shop.sources.shopify import order_from_shopify
-from shop.sources.woocommerce import order_from_woocommerce
 from shop.store import platform_requests, repository
 from shop.store.db import session_scope
 from shop.store.models import Order, OrderStatus, Ticket
 from shop.store.platform_requests import PlatformRequest, RequestKind, RequestState
-from tests.sources.conftest import mappings, sample
+from tests.sources.conftest import mappings, sample, stored_woocommerce_order
 from tests.sources.fake_platforms import (
     PRESTASHOP_KEY,
     SHOPIFY_TOKEN,
     WOO_KEY,
     WOO_SECRET,
     FakePlatforms,
-    running,
 )
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
 MONDAY = datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc)  # before the cancellation cut-off
 PROFILE = load_profile("knowledge/shops/bijou_eclat.yml")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakePlatforms]:
-    with running() as platforms_server:
-        yield platforms_server
 
 
 def connections(fake: FakePlatforms) -> dict[str, Connection]:
@@ -78,17 +69,6 @@ def stored_shopify_order(sessions: sessionmaker, fake: FakePlatforms) -> Order:
         order = find_source_order(session, Platform.SHOPIFY, str(payload["id"]))
         assert order is not None
     fake.state.shopify_orders[str(payload["id"])] = {"id": payload["id"], "cancelled_at": None}
-    return order
-
-
-def stored_woocommerce_order(sessions: sessionmaker, fake: FakePlatforms, status: str) -> Order:
-    """WooCommerce's sample order, in the store and on the played WooCommerce."""
-    payload = sample("woocommerce_order_updated.json")
-    with session_scope(sessions) as session:
-        ingest_order(session, order_from_woocommerce(payload, mappings(Platform.WOOCOMMERCE)))
-        order = find_source_order(session, Platform.WOOCOMMERCE, str(payload["id"]))
-        assert order is not None
-    fake.state.woo_orders[str(payload["id"])] = {"id": payload["id"], "status": status}
     return order
 
 

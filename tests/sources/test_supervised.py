@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,31 +20,22 @@ import pytest
 
 from devtools.servers import ROOT
 from shop.sources.__main__ import main
-from shop.sources.ingest import find_source_order, ingest_order
+from shop.sources.ingest import find_source_order
 from shop.sources.loop import run_every
 from shop.sources.record import Platform
-from shop.sources.woocommerce import order_from_woocommerce
 from shop.store import platform_requests, repository
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
 from shop.store.platform_requests import RequestState
-from tests.sources.conftest import mappings, sample
+from tests.sources.conftest import platform_profile, sample, stored_woocommerce_order
 from tests.sources.fake_platforms import (
     PRESTASHOP_KEY,
     WOO_KEY,
     WOO_SECRET,
     FakePlatforms,
-    running,
 )
-from tests.sources.test_commands import profile
 
 DEADLINE_S = 30.0
 URL = "https://boutique.example.fr"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakePlatforms]:
-    with running() as platforms_server:
-        yield platforms_server
 
 
 def wait_until(check: Callable[[], bool], what: str, process: subprocess.Popen[str]) -> None:
@@ -82,11 +73,8 @@ def test_the_supervised_outbox_sends_a_request_queued_while_it_runs_and_stops_on
     engine = make_engine(url)
     create_schema(engine)
     sessions = make_session_factory(engine)
-    with session_scope(sessions) as session:
-        payload = sample("woocommerce_order_updated.json")
-        ingest_order(session, order_from_woocommerce(payload, mappings(Platform.WOOCOMMERCE)))
-    fake.state.woo_orders["104512"] = {"id": 104512, "status": "processing"}
-    shop = profile(
+    order = stored_woocommerce_order(sessions, fake, "processing")
+    shop = platform_profile(
         tmp_path,
         {
             "kind": "woocommerce",
@@ -101,14 +89,11 @@ def test_the_supervised_outbox_sends_a_request_queued_while_it_runs_and_stops_on
     )
     try:
         with session_scope(sessions) as session:  # queued after the sender started
-            order = find_source_order(session, Platform.WOOCOMMERCE, "104512")
-            assert order is not None
             repository.cancel_order(session, order, datetime.now(timezone.utc))
-            order_id = order.id
 
         def confirmed() -> bool:
             with session_scope(sessions) as session:
-                (request,) = platform_requests.requests_for_order(session, order_id)
+                (request,) = platform_requests.requests_for_order(session, order.id)
                 return bool(request.state == RequestState.CONFIRMED.value)
 
         wait_until(confirmed, "confirmation of the queued cancellation", process)
@@ -126,7 +111,9 @@ def test_the_supervised_poller_brings_in_an_order_changed_while_it_runs(
     tmp_path: Path, fake: FakePlatforms
 ) -> None:
     url = f"sqlite:///{tmp_path / 'shop.db'}"
-    shop = profile(tmp_path, {"kind": "prestashop", "url": fake.url, "secret_env": "TEST_PS_KEY"})
+    shop = platform_profile(
+        tmp_path, {"kind": "prestashop", "url": fake.url, "secret_env": "TEST_PS_KEY"}
+    )
     process = start(
         "poll",
         "--platform",
@@ -210,12 +197,12 @@ def programs(*argv: str) -> tuple[int, list[str]]:
 def test_the_programs_a_profile_needs(tmp_path: Path) -> None:
 
     assert programs("--profile", "bijou_eclat") == (0, [])
-    woo = profile(
+    woo = platform_profile(
         folder(tmp_path, "woo"),
         {"kind": "woocommerce", "url": URL, "secret_env": "S", "key_env": "K"},
     )
     assert programs("--profile", str(woo)) == (0, ["outbox"])
-    presta = profile(
+    presta = platform_profile(
         folder(tmp_path, "presta"), {"kind": "prestashop", "url": URL, "secret_env": "S"}
     )
     assert programs("--profile", str(presta)) == (0, ["outbox", "poller"])
