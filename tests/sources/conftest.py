@@ -12,7 +12,6 @@ from typing import Any
 
 import psycopg2
 import pytest
-import yaml
 from sqlalchemy.orm import sessionmaker
 
 from devtools.services import PostgresServer
@@ -23,7 +22,7 @@ from shop.sources.woocommerce import order_from_woocommerce
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
 from shop.store.models import Order
 from tests.sources.fake_platforms import FakePlatforms, running
-from tests.unit.conftest import SHOPS
+from tests.unit.conftest import edited_profile
 
 SAMPLES = Path(__file__).resolve().with_name("samples")
 
@@ -39,11 +38,7 @@ def mappings(platform: Platform, **overrides: Any) -> PlatformMappings:
 
 def platform_profile(folder: Path, platform: dict[str, str]) -> Path:
     """The demo shop's profile with ``platform`` as its platform section, in ``folder``."""
-    data = yaml.safe_load((SHOPS / "bijou_eclat.yml").read_text(encoding="utf-8"))
-    data["platform"] = platform
-    path = folder / "shop.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return edited_profile(folder, lambda data: data.update(platform=platform))
 
 
 def stored_woocommerce_order(sessions: sessionmaker, fake: FakePlatforms, status: str) -> Order:

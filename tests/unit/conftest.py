@@ -1,4 +1,5 @@
-"""Factories for in-memory orders, lines, shipments and promo codes, plus the two shop profiles.
+"""Factories for in-memory orders, lines, shipments and promo codes, plus the two shop profiles
+and edited copies of them.
 
 Nothing here touches a database: the policy engine works on detached model objects.
 """
@@ -11,6 +12,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from shop.clock import FixedClock
 from shop.policy.profile import ShopProfile, load_profile
@@ -34,6 +36,18 @@ PARIS = ZoneInfo("Europe/Paris")
 def paris(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
     """A Paris wall time as an aware datetime (the policy converts it to UTC itself)."""
     return datetime(year, month, day, hour, minute, tzinfo=PARIS)
+
+
+def edited_profile(
+    folder: Path, edit: Callable[[dict[str, Any]], None], shop: str = "bijou_eclat"
+) -> Path:
+    """A copy of ``shop``'s profile changed by ``edit``, written as ``folder/shop.yml`` in the
+    profile's own key order (so a refusal's line number points at the edited key)."""
+    data = yaml.safe_load((SHOPS / f"{shop}.yml").read_text(encoding="utf-8"))
+    edit(data)
+    path = folder / "shop.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
 from shop.policy.profile import (
     ProfileError,
@@ -16,7 +15,7 @@ from shop.policy.profile import (
     load_profile,
     zone_of,
 )
-from tests.unit.conftest import SHOPS, paris
+from tests.unit.conftest import SHOPS, edited_profile, paris
 
 
 def test_both_profiles_load_with_their_own_rules(bijou: ShopProfile, ocre: ShopProfile) -> None:
@@ -89,14 +88,6 @@ def test_eu_membership_and_zones() -> None:
 # ---------------------------------------------------------------- broken profiles
 
 
-def _broken(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
-    data = yaml.safe_load((SHOPS / "bijou_eclat.yml").read_text(encoding="utf-8"))
-    edit(data)
-    path = tmp_path / "x.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
 def _error(path: Path) -> ProfileError:
     with pytest.raises(ProfileError) as caught:
         load_profile(path)
@@ -152,10 +143,10 @@ def test_broken_profile_is_refused_with_file_field_and_reason(
     field: str,
     reason: str,  # type: ignore[no-untyped-def]
 ) -> None:
-    error = _error(_broken(tmp_path, edit))
+    error = _error(edited_profile(tmp_path, edit))
     assert error.field == field
     assert reason in error.reason
-    assert str(error).startswith(f"{tmp_path / 'x.yml'}: {field}: {reason}")
+    assert str(error).startswith(f"{tmp_path / 'shop.yml'}: {field}: {reason}")
 
 
 def test_profile_error_gives_the_line_when_known(tmp_path: Path) -> None:

@@ -7,21 +7,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-import yaml
 
 from shop.policy.profile import DayRange, ProfileError, ShopProfile, load_profile
-from tests.unit.conftest import SHOPS
+from tests.unit.conftest import SHOPS, edited_profile
 
 Edit = Callable[[dict[str, Any]], None]
 
 
 def _refusal(tmp_path: Path, edit: Edit) -> ProfileError:
-    data = yaml.safe_load((SHOPS / "maison_ocre.yml").read_text(encoding="utf-8"))
-    edit(data)
-    path = tmp_path / "shop.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(ProfileError) as caught:
-        load_profile(path)
+        load_profile(edited_profile(tmp_path, edit, shop="maison_ocre"))
     return caught.value
 
 
