@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
@@ -298,133 +299,102 @@ class CloseBody(BaseModel):
 Body = TypeVar("Body", bound=BaseModel)
 
 
-def operation_body(model: type[Body]) -> Callable[..., Awaitable[Body]]:
-    """A dependency: the POST's form or JSON body as ``model``, read only once the account may
-    answer shoppers and the session's CSRF token matches, like every console POST. The fields
-    are strings with defaults, so every body fits: the service refuses bad content in French."""
+@dataclass(frozen=True)
+class Operation(Generic[Body]):
+    """An operation on one conversation, asked by an account that may answer shoppers, with
+    the POST's body as ``Body`` once the session's CSRF token matches (like every console POST).
+    The fields are strings with defaults, so every body fits: the service refuses bad content
+    in French."""
 
-    async def read(request: Request, agent: AgentSession = Depends(answering)) -> Body:
-        return model.parse_obj(await posted_form(request, agent))
+    conversation_id: str
+    request: Request
+    agent: AgentSession
+    desk: Desk
+    body: Body
+
+    async def carry_out(self, work: Awaitable[None]) -> Response:
+        """Await ``work`` (a service call): a refusal comes back in French (JSON for
+        console.js, else the conversation's page), success as ``{"ok": true}`` or a redirect
+        to the conversation."""
+        try:
+            await work
+        except NotFound as error:
+            raise HTTPException(status_code=404, detail="Conversation introuvable.") from error
+        except (Conflict, InvalidMessage) as error:
+            status = 409 if isinstance(error, Conflict) else 422
+            if wants_json(self.request):
+                return JSONResponse({"detail": str(error)}, status_code=status)
+            view = await _conversation(self.desk, self.conversation_id, None)
+            return _conversation_response(
+                self.request, self.desk, self.agent, view, str(error), status
+            )
+        if wants_json(self.request):
+            return JSONResponse({"ok": True})
+        return RedirectResponse(f"/console/conversations/{self.conversation_id}", status_code=303)
+
+
+def read_operation(model: type[Body]) -> Callable[..., Awaitable[Operation[Body]]]:
+    """A dependency: the operation on the path's conversation, its body read as ``model``."""
+
+    async def read(
+        conversation_id: str,
+        request: Request,
+        agent: AgentSession = Depends(answering),
+        desk: Desk = Depends(get_desk),
+    ) -> Operation[Body]:
+        body = model.parse_obj(await posted_form(request, agent))
+        return Operation(conversation_id, request, agent, desk, body)
 
     return read
 
 
-async def _carry_out(
-    request: Request,
-    desk: Desk,
-    agent: AgentSession,
-    conversation_id: str,
-    operation: Awaitable[None],
-) -> Response:
-    """Await ``operation`` (a service call): a refusal comes back in French (JSON for
-    console.js, else the conversation's page), success as ``{"ok": true}`` or a redirect to
-    the conversation."""
-    try:
-        await operation
-    except NotFound as error:
-        raise HTTPException(status_code=404, detail="Conversation introuvable.") from error
-    except (Conflict, InvalidMessage) as error:
-        status = 409 if isinstance(error, Conflict) else 422
-        if wants_json(request):
-            return JSONResponse({"detail": str(error)}, status_code=status)
-        view = await _conversation(desk, conversation_id, None)
-        return _conversation_response(request, desk, agent, view, str(error), status)
-    if wants_json(request):
-        return JSONResponse({"ok": True})
-    return RedirectResponse(f"/console/conversations/{conversation_id}", status_code=303)
-
-
 @router.post("/conversations/{conversation_id}/claim")
-async def claim(
-    conversation_id: str,
-    request: Request,
-    agent: AgentSession = Depends(answering),
-    _: NoFields = Depends(operation_body(NoFields)),
-    desk: Desk = Depends(get_desk),
-) -> Response:
+async def claim(operation: Operation[NoFields] = Depends(read_operation(NoFields))) -> Response:
     """The agent takes a conversation waiting for a person."""
-    return await _carry_out(
-        request,
-        desk,
-        agent,
-        conversation_id,
-        desk.service.claim(conversation_id, agent.username, agent.display_name),
+    agent = operation.agent
+    return await operation.carry_out(
+        operation.desk.service.claim(operation.conversation_id, agent.username, agent.display_name)
     )
 
 
 @router.post("/conversations/{conversation_id}/reply")
-async def reply(
-    conversation_id: str,
-    request: Request,
-    agent: AgentSession = Depends(answering),
-    body: ReplyBody = Depends(operation_body(ReplyBody)),
-    desk: Desk = Depends(get_desk),
-) -> Response:
+async def reply(operation: Operation[ReplyBody] = Depends(read_operation(ReplyBody))) -> Response:
     """The agent's message to the shopper: the text typed, else the chosen canned answer."""
-    text = body.text
-    if not text.strip() and body.canned:
-        text = next((c.text for c in desk.canned.all() if c.id == body.canned), "")
-
-    return await _carry_out(
-        request,
-        desk,
-        agent,
-        conversation_id,
-        desk.service.agent_reply(conversation_id, agent.username, agent.display_name, text),
+    text, canned, agent = operation.body.text, operation.body.canned, operation.agent
+    if not text.strip() and canned:
+        text = next((c.text for c in operation.desk.canned.all() if c.id == canned), "")
+    return await operation.carry_out(
+        operation.desk.service.agent_reply(
+            operation.conversation_id, agent.username, agent.display_name, text
+        )
     )
 
 
 @router.post("/conversations/{conversation_id}/note")
-async def note(
-    conversation_id: str,
-    request: Request,
-    agent: AgentSession = Depends(answering),
-    body: NoteBody = Depends(operation_body(NoteBody)),
-    desk: Desk = Depends(get_desk),
-) -> Response:
+async def note(operation: Operation[NoteBody] = Depends(read_operation(NoteBody))) -> Response:
     """A private note on the conversation, never shown to the shopper."""
-    return await _carry_out(
-        request,
-        desk,
-        agent,
-        conversation_id,
-        desk.service.add_note(conversation_id, agent.username, body.text),
+    return await operation.carry_out(
+        operation.desk.service.add_note(
+            operation.conversation_id, operation.agent.username, operation.body.text
+        )
     )
 
 
 @router.post("/conversations/{conversation_id}/hand-back")
-async def hand_back(
-    conversation_id: str,
-    request: Request,
-    agent: AgentSession = Depends(answering),
-    _: NoFields = Depends(operation_body(NoFields)),
-    desk: Desk = Depends(get_desk),
-) -> Response:
+async def hand_back(operation: Operation[NoFields] = Depends(read_operation(NoFields))) -> Response:
     """The bot answers the shopper again."""
-    return await _carry_out(
-        request,
-        desk,
-        agent,
-        conversation_id,
-        desk.service.hand_back(conversation_id, agent.username),
+    return await operation.carry_out(
+        operation.desk.service.hand_back(operation.conversation_id, operation.agent.username)
     )
 
 
 @router.post("/conversations/{conversation_id}/close")
-async def close(
-    conversation_id: str,
-    request: Request,
-    agent: AgentSession = Depends(answering),
-    body: CloseBody = Depends(operation_body(CloseBody)),
-    desk: Desk = Depends(get_desk),
-) -> Response:
+async def close(operation: Operation[CloseBody] = Depends(read_operation(CloseBody))) -> Response:
     """The conversation ends with the agent's outcome."""
-    return await _carry_out(
-        request,
-        desk,
-        agent,
-        conversation_id,
-        desk.service.close(conversation_id, agent.username, body.outcome),
+    return await operation.carry_out(
+        operation.desk.service.close(
+            operation.conversation_id, operation.agent.username, operation.body.outcome
+        )
     )
 
 
