@@ -11,7 +11,7 @@ from sqlalchemy import delete
 
 from devtools.desk import DeskServer
 from devtools.servers import Stack, model_path
-from devtools.services import RedisServer
+from devtools.services import PostgresServer, RedisServer
 from shop.store.db import make_engine
 from shop.store.identity_attempts import IdentityFailure
 
@@ -67,6 +67,17 @@ def desk_server(stack: Stack) -> Iterator[DeskServer]:
         yield desk
     finally:
         desk.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster on loopback, shared by the run: each test that needs one
+    takes a database of its own (``tests.support.databases.fresh_postgres_database``)."""
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

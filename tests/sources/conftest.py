@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 import pytest
 from sqlalchemy.orm import sessionmaker
 
@@ -22,6 +21,7 @@ from shop.sources.woocommerce import order_from_woocommerce
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
 from shop.store.models import Order
 from tests.sources.fake_platforms import FakePlatforms, running
+from tests.support.databases import fresh_postgres_database
 from tests.unit.conftest import edited_profile
 
 SAMPLES = Path(__file__).resolve().with_name("samples")
@@ -59,15 +59,6 @@ def fake() -> Iterator[FakePlatforms]:
         yield platforms_server
 
 
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[PostgresServer]:
-    server = PostgresServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty store, on SQLite and on PostgreSQL."""
@@ -75,15 +66,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'shop.db'}"
     cluster: PostgresServer = request.getfixturevalue("postgres_cluster")
     name = f"sources_{abs(hash(request.node.nodeid)) % 10**9}"
-    admin = psycopg2.connect(
-        host="127.0.0.1", port=cluster.port, user=cluster.user, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return cluster.url.rsplit("/", 1)[0] + f"/{name}"
+    return fresh_postgres_database(cluster, name)
 
 
 @pytest.fixture

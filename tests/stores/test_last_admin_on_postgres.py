@@ -16,18 +16,17 @@ from shop.store import conversation_repository as repo
 from shop.store.console_accounts import LastAdmin, set_role
 from shop.store.conversations import Agent, Role
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
+from tests.support.databases import fresh_postgres_database
 
 
 @pytest.fixture(scope="module")
-def sessions() -> Iterator[sessionmaker]:
-    server = PostgresServer().start()
-    engine = make_engine(server.url)
+def sessions(postgres_cluster: PostgresServer) -> Iterator[sessionmaker]:
+    engine = make_engine(fresh_postgres_database(postgres_cluster, "last_admin"))
     try:
         create_schema(engine)
         yield make_session_factory(engine)
     finally:
         engine.dispose()
-        server.stop()
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(sessions: sessionmaker) -> None:

@@ -33,6 +33,7 @@ from shop.store import db, migrate
 from shop.store.conversations import Agent, ConsoleSession, Conversation, Role
 from shop.store.learning import BotTurn, Feedback
 from shop.store.models import Base, Order, Ticket
+from tests.support.databases import fresh_postgres_database
 
 FIXTURES = ROOT / "tests" / "migrations"
 HEAD = db.SCHEMA_REVISION
@@ -58,39 +59,22 @@ def sqlite_database(tmp_path: Path, release: str | None = None) -> Engine:
     return db.make_engine(f"sqlite:///{path}")
 
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
-def postgres_database(postgres: PostgresServer) -> Iterator[Callable[[str | None], Engine]]:
+def postgres_database(
+    postgres_cluster: PostgresServer,
+) -> Iterator[Callable[[str | None], Engine]]:
     """A new database of the cluster per call, empty or as a release left it."""
     engines: list[Engine] = []
 
     def make(release: str | None = None) -> Engine:
-        name = f"shop_{len(engines)}_{release or 'new'}"
-        admin = psycopg2.connect(
-            host="127.0.0.1", port=postgres.port, user=postgres.user, dbname="postgres"
-        )
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        admin.close()
+        url = fresh_postgres_database(postgres_cluster, f"shop_{len(engines)}_{release or 'new'}")
         if release is not None:
-            loader = psycopg2.connect(
-                host="127.0.0.1", port=postgres.port, user=postgres.user, dbname=name
-            )
+            loader = psycopg2.connect(url)
             loader.autocommit = True
             with loader.cursor() as cursor:
                 cursor.execute((FIXTURES / f"release_{release}.postgresql.sql").read_text())
             loader.close()
-        engine = db.make_engine(postgres.url.rsplit("/", 1)[0] + f"/{name}")
+        engine = db.make_engine(url)
         engines.append(engine)
         return engine
 

@@ -1,4 +1,5 @@
-"""Seeded SQLite files for tests: the demo shop as of the frozen test clock."""
+"""Databases for tests: seeded SQLite files (the demo shop as of the frozen test clock) and
+empty databases on a throwaway PostgreSQL cluster."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg2
 from sqlalchemy.orm import sessionmaker
 
 from devtools.servers import FROZEN_NOW
+from devtools.services import PostgresServer
 from shop.store.db import make_engine, make_session_factory
 from shop.store.seed import reset_and_seed
 
@@ -48,3 +51,17 @@ def sessions_of(path: Path) -> Iterator[sessionmaker]:
     engine = make_engine(f"sqlite:///{path}")
     yield make_session_factory(engine)
     engine.dispose()
+
+
+def fresh_postgres_database(cluster: PostgresServer, name: str) -> str:
+    """The URL of an empty database ``name`` on ``cluster``, dropped first if an earlier test
+    left one (the cluster is shared by the whole run)."""
+    admin = psycopg2.connect(
+        host="127.0.0.1", port=cluster.port, user=cluster.user, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return cluster.url.rsplit("/", 1)[0] + f"/{name}"
