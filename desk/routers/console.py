@@ -51,6 +51,7 @@ from desk.service import CONSOLE_KEY, Conflict, InvalidMessage, NotFound
 from shop.policy.answers import format_datetime
 from shop.privacy import audit
 from shop.privacy.subject import InvalidEmail, erase_subject, export_subject
+from shop.voice import agent_labels
 
 router = APIRouter(prefix="/console")
 
@@ -444,16 +445,7 @@ PERSONAL_DATA = "/donnees-personnelles"  # under the router's /console
 AUDIT_PAGE_DAYS = 30
 BAD_EMAIL = "Indiquez l'adresse e-mail du client (par exemple client@example.fr)."
 NOT_CONFIRMED = "Cochez « Je confirme l'effacement définitif » pour effacer."
-REPORT_LABELS = {
-    "desk_conversations": "Conversations terminées",
-    "desk_messages": "Messages effacés",
-    "desk_agent_notes": "Notes privées effacées",
-    "desk_handoffs": "Transferts anonymisés",
-    "events": "Événements de l'assistant supprimés",
-    "tickets": "Dossiers anonymisés (numéro et décision conservés)",
-    "customers": "Fiche client anonymisée",
-    "orders (kept, buyer anonymised)": "Commandes conservées (acheteur anonymisé)",
-}
+REPORT_LABELS = agent_labels("erasure_report")  # by the erasure report's table names
 
 
 async def _audit(

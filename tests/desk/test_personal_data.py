@@ -5,6 +5,7 @@ and written on the privacy page."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -12,8 +13,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
+from desk.routers.console import REPORT_LABELS
 from devtools.servers import FROZEN_NOW
-from shop.privacy import audit
+from shop.privacy import audit, platform
 from shop.privacy.subject import ERASED
 from shop.store import conversation_repository as repo
 from shop.store.audit import AuditEvent
@@ -94,6 +96,23 @@ def test_finding_18_an_admin_erases_a_shopper_after_a_preview_and_a_confirmation
     assert target in client.get("/console/donnees-personnelles").text
     console_view = client.get(f"/console/conversations/{conversation}").text
     assert "Effacée à la demande du client" in console_view and CLAIRE not in console_view
+
+
+def test_an_erasure_report_names_every_table_in_french(
+    client: TestClient, db: sessionmaker
+) -> None:
+    conversation = conversation_with(db, f"mon adresse : {CLAIRE}")
+    wait_for_agent(db, conversation, note={"order": {"number": "482913"}})
+    csrf = login(client, ADMIN, ADMIN_PASSWORD)
+    preview = client.post(
+        "/console/donnees-personnelles/erase",
+        data={"email": CLAIRE, "csrf_token": csrf, "preview": "1"},
+    )
+    report = preview.text.split('id="erase-report"')[1].split("</tbody>")[0]
+    labels = re.findall(r"<tr><td>([^<]*)</td>", report)
+    assert "Fiche client anonymisée" in labels
+    assert not [label for label in labels if label in REPORT_LABELS or "_" in label]
+    assert {platform.DELIVERIES, platform.REQUESTS} <= REPORT_LABELS.keys()
 
 
 def test_finding_18_opening_a_conversation_in_the_console_is_audited(
