@@ -16,7 +16,8 @@ from sqlalchemy.orm import sessionmaker
 from devtools.services import PostgresServer
 from shop.sources.ingest import find_source_order, ingest_order
 from shop.sources.mappings import PlatformMappings, SourceSettings, mappings_for
-from shop.sources.record import Platform
+from shop.sources.record import Platform, SourceOrder
+from shop.sources.shopify import order_from_shopify
 from shop.sources.woocommerce import order_from_woocommerce
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
 from shop.store.models import Order
@@ -34,6 +35,13 @@ def sample(name: str) -> Any:
 
 def mappings(platform: Platform, **overrides: Any) -> PlatformMappings:
     return mappings_for(platform, SourceSettings.parse_obj(overrides))
+
+
+def shopify_order(**changes: object) -> SourceOrder:
+    """Shopify's sample order as mapped, with ``changes`` made to its payload first."""
+    payload = sample("shopify_order_created.json")
+    payload.update(changes)
+    return order_from_shopify(payload, mappings(Platform.SHOPIFY))
 
 
 def platform_profile(folder: Path, platform: dict[str, str]) -> Path:

@@ -17,12 +17,12 @@ from shop.sources.ingest import IngestResult, find_source_order, ingest_fulfilme
 from shop.sources.outbox import Sender
 from shop.sources.platforms import Connection
 from shop.sources.record import Platform, SourceOrder
-from shop.sources.shopify import fulfilment_from_shopify, order_from_shopify, restatus_with
+from shop.sources.shopify import fulfilment_from_shopify, restatus_with
 from shop.store import repository
 from shop.store.db import session_scope
 from shop.store.models import Order, OrderStatus, Ticket
 from shop.store.platform_requests import PlatformRequest, RequestState
-from tests.sources.conftest import mappings, sample
+from tests.sources.conftest import mappings, sample, shopify_order
 from tests.sources.fake_platforms import SHOPIFY_TOKEN, FakePlatforms
 
 SHOPIFY = mappings(Platform.SHOPIFY)
@@ -31,12 +31,6 @@ CANCELLED_HERE = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 LATER = "2026-11-30T15:00:00+01:00"  # the platform's next event, after the cancellation here
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 PROFILE = load_profile("knowledge/shops/bijou_eclat.yml")
-
-
-def shopify_order(**changes: object) -> SourceOrder:
-    payload = sample("shopify_order_created.json")
-    payload.update(changes)
-    return order_from_shopify(payload, SHOPIFY)
 
 
 def ingest(sessions: sessionmaker, record: SourceOrder) -> IngestResult:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shop.sources.ingest import Outcome, find_source_order, ingest_fulfilment, ingest_order
 from shop.sources.record import Platform, SourceError, SourceOrder
-from shop.sources.shopify import fulfilment_from_shopify, order_from_shopify, restatus_with
+from shop.sources.shopify import fulfilment_from_shopify, restatus_with
 from shop.sources.woocommerce import order_from_woocommerce
 from shop.store.db import session_scope
 from shop.store.models import (
@@ -25,17 +25,11 @@ from shop.store.models import (
     PromoKind,
     Shipment,
 )
-from tests.sources.conftest import mappings, sample
+from tests.sources.conftest import mappings, sample, shopify_order
 
 UTC = timezone.utc
 SHOPIFY = mappings(Platform.SHOPIFY)
 WOOCOMMERCE = mappings(Platform.WOOCOMMERCE)
-
-
-def shopify_order(**changes: object) -> SourceOrder:
-    payload = sample("shopify_order_created.json")
-    payload.update(changes)
-    return order_from_shopify(payload, SHOPIFY)
 
 
 def ingest(sessions: sessionmaker, record: SourceOrder) -> Outcome:
