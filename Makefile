@@ -33,7 +33,7 @@ types:
 	$(VENV)/mypy
 
 imports:
-	@if [ -f .importlinter ]; then $(VENV)/lint-imports; else echo "no .importlinter: skipped"; fi
+	$(VENV)/lint-imports
 
 test-fast:
 	BIJOU_FAST_LANE=1 $(VENV)/python -m pytest -q -m "$(FAST_MARKERS)" $(FAST_TESTS) $(PYTEST_ARGS)
