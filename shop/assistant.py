@@ -91,7 +91,7 @@ class Answer:
     decision: Decision | None = None
     ticket_number: str | None = None
     pending_confirmation: str | None = None  # set: the next yes/no answers this question
-    handoff_reason: str | None = None  # set: a person takes over (the bot stops answering)
+    handoff_reason: HandoffReason | None = None  # set: a person takes over, the bot stops
     order_number: str | None = None  # the verified order the answer is about
 
     @property
@@ -447,7 +447,7 @@ def open_handoff_ticket(
     facts: dict[str, Any],
     number: str | None = None,
     email: str | None = None,
-    reason: str = HandoffReason.SHOPPER_REQUEST,
+    reason: HandoffReason = HandoffReason.SHOPPER_REQUEST,
     lead: Reply | None = None,
 ) -> Answer:
     """A person takes over: a ticket with what the bot knows (order only when verified).
