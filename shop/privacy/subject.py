@@ -35,6 +35,7 @@ from sqlalchemy import String, cast, func, null, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from shop.clock import require_aware
+from shop.kinds import CloseOutcome
 from shop.privacy import platform, tracker
 from shop.store.conversations import (
     AgentNote,
@@ -48,7 +49,7 @@ from shop.store.models import Customer, Order, Ticket
 from shop.store.repository import normalise_email
 
 ERASED = "[effacé]"
-ERASED_OUTCOME = "erased"
+ERASED_OUTCOME = CloseOutcome.ERASED
 VERIFIED_ORDER_SLOT = "verified_order"
 
 

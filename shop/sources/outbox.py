@@ -24,6 +24,7 @@ from typing import Callable, Mapping
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.clock import Clock
+from shop.kinds import TicketKind
 from shop.policy.profile import ShopProfile
 from shop.sources import platforms
 from shop.store import platform_requests, repository
@@ -181,7 +182,7 @@ class Sender:
         assert self.profile is not None
         ticket = repository.open_ticket(
             session,
-            kind="platform_refused",
+            kind=TicketKind.PLATFORM_REFUSED,
             now=now,
             due_at=self.profile.ticket_due_at(now, 1),
             facts={
