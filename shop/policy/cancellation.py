@@ -58,7 +58,7 @@ def cancellation_cutoff(placed_at: datetime, profile: ShopProfile) -> datetime:
 
 def decide_cancellation(order: OrderView, profile: ShopProfile, now: datetime) -> Decision:
     order = order_view(order)
-    status = OrderStatus(order.status)
+    status = order.status
     cutoff = cancellation_cutoff(order.placed_at, profile)
     facts = _facts(order, profile, status, cutoff)
     clause = profile.clause("cancellation.cutoff", profile.cancellation.clause)
@@ -83,7 +83,7 @@ def _facts(
     order: OrderView, profile: ShopProfile, status: OrderStatus, cutoff: datetime
 ) -> dict[str, Any]:
     refund = profile.refund
-    payment = PaymentMethod(order.payment_method)
+    payment = order.payment_method
     return {
         "order_number": order.number,
         "status": status.value,

@@ -49,7 +49,7 @@ def inquiry_days(country: str, profile: ShopProfile) -> int:
 def decide_lost_parcel(order: OrderView, profile: ShopProfile, now: datetime) -> Decision:
     order = order_view(order)
     rules = profile.lost_parcel
-    status = OrderStatus(order.status)
+    status = order.status
     clause = profile.clause("lost_parcel", rules.clause)
     facts: dict[str, Any] = {"order_number": order.number, "status": status.value}
 

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from rapidfuzz import fuzz, process
 
 from shop.clock import as_utc
-from shop.kinds import Outcome, PromoKind, Topic
+from shop.kinds import Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
 from shop.policy.views import CustomerView, PromoCodeView, promo_code_view
@@ -149,7 +149,7 @@ def _facts(
                 "single_use": bool(promo.single_use),
                 "nominative": promo.customer_id is not None,
                 "applies_to_discounted": bool(promo.applies_to_discounted),
-                "kind": PromoKind(promo.kind).value,
+                "kind": promo.kind.value,
                 "value": promo.value,
             }
         )

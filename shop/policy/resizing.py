@@ -52,7 +52,7 @@ def decide_resizing(
     line = line_view(order, view, line)
     order = view
     rules = profile.resizing
-    kind = ProductKind(line.kind)
+    kind = line.kind
     size = parse_size(wanted_size)
     facts: dict[str, Any] = {
         "order_number": order.number,
@@ -75,7 +75,7 @@ def decide_resizing(
 
     delivered_on = line_delivery_date(line, profile)
     if delivered_on is None:
-        if OrderStatus(order.status) == OrderStatus.DELIVERED and line.shipment is not None:
+        if order.status == OrderStatus.DELIVERED and line.shipment is not None:
             return Decision(
                 TOPIC, Outcome.ESCALATE, "missing_delivery_date", in_clause, facts, needs_human=True
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from shop.kinds import OrderStatus, Outcome, ProductKind, Topic
+from shop.kinds import OrderStatus, Outcome, Topic
 from shop.policy.decision import Decision
 from shop.policy.profile import ShopProfile
 from shop.policy.views import LineView, OrderView, order_view
@@ -53,7 +53,7 @@ def is_within_window(delivered_on: date, profile: ShopProfile, now: datetime) ->
 
 def decide_return(order: OrderView, profile: ShopProfile, now: datetime) -> Decision:
     order = order_view(order)
-    status = OrderStatus(order.status)
+    status = order.status
     policy = profile.returns
     clause = profile.clause("return_policy.window_days", policy.clause)
     facts: dict[str, Any] = {
@@ -115,7 +115,7 @@ def judge_line(line: LineView, profile: ShopProfile, now: datetime) -> tuple[boo
         return False, "made_to_measure"
     if not is_within_window(delivered_on, profile, now):
         return False, "window_passed"
-    if ProductKind(line.kind) in policy.unopened_only_kinds:
+    if line.kind in policy.unopened_only_kinds:
         return True, "earrings_hygiene"
     return True, "ok"
 
@@ -126,7 +126,7 @@ def _judge_line(line: LineView, profile: ShopProfile, now: datetime) -> dict[str
     return {
         "line_id": line.id,
         "title": line.title,
-        "kind": ProductKind(line.kind).value,
+        "kind": line.kind.value,
         "eligible": eligible,
         "reason": reason,
         "only_if_unopened": reason == "earrings_hygiene",

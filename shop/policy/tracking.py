@@ -71,7 +71,7 @@ def unshipped_lines(order: OrderView) -> list[LineView]:
 
 def describe_tracking(order: OrderView, profile: ShopProfile, now: datetime) -> Decision:
     order = order_view(order)
-    status = OrderStatus(order.status)
+    status = order.status
     facts = _base_facts(order, profile, status, now)
     clause = profile.clause("carriers", _carriers_clause(order, profile))
 
