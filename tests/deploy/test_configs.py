@@ -13,10 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from supervisor.options import ServerOptions
 
 from deploy.render import ROOT, ServeSettings, default_sizes, render, write
+from tests.sources.conftest import platform_profile
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 APP_KINDS = ("rasa", "actions", "desk")
@@ -235,14 +235,11 @@ def test_every_kind_has_one_command_line_in_bijou_process() -> None:
     assert os.access(ROOT / "deploy" / "bin" / "bijou-process", os.X_OK)
 
 
-def platform_profile(tmp_path: Path, kind: str) -> Path:
-    data = yaml.safe_load((ROOT / "knowledge" / "shops" / "bijou_eclat.yml").read_text())
-    data["platform"] = {"kind": kind, "url": "https://boutique.example.fr", "secret_env": "S"}
+def platform_section(kind: str) -> dict[str, str]:
+    section = {"kind": kind, "url": "https://boutique.example.fr", "secret_env": "S"}
     if kind == "woocommerce":
-        data["platform"]["key_env"] = "K"
-    path = tmp_path / f"{kind}.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
-    return path
+        section["key_env"] = "K"
+    return section
 
 
 @pytest.mark.parametrize(
@@ -259,7 +256,7 @@ def test_the_shops_platform_programs_are_supervised_only_when_its_profile_needs_
 ) -> None:
     env = {"SERVE_DIR": str(tmp_path / "run"), "SERVE_LOG_DIR": str(tmp_path / "logs")}
     if kind is not None:
-        env["SHOP_PROFILE"] = str(platform_profile(tmp_path, kind))
+        env["SHOP_PROFILE"] = str(platform_profile(tmp_path, platform_section(kind)))
     settings = ServeSettings.from_env(env)
     settings.log_dir.mkdir()
     written = {path.name: path for path in write(settings, settings.run_dir)}

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from deploy.render import ROOT, ServeSettings
+from tests.sources.conftest import platform_profile
 
 UNITS = ROOT / "deploy" / "systemd"
 INSTALL_DIR = "/opt/bijou-assistant"
@@ -113,10 +113,9 @@ def test_the_platform_programs_run_only_when_the_shop_profile_needs_them(program
 def test_the_condition_asks_the_shop_profile(tmp_path: Path) -> None:
     """What ExecCondition runs: 0 for a PrestaShop shop's poller, 1 (skip) for a shop without a
     platform, 255 (the unit fails) for a profile that cannot be read."""
-    data = yaml.safe_load((ROOT / "knowledge" / "shops" / "bijou_eclat.yml").read_text())
-    data["platform"] = {"kind": "prestashop", "url": "https://x.fr", "secret_env": "PS_KEY"}
-    presta = tmp_path / "presta.yml"
-    presta.write_text(yaml.safe_dump(data, allow_unicode=True))
+    presta = platform_profile(
+        tmp_path, {"kind": "prestashop", "url": "https://x.fr", "secret_env": "PS_KEY"}
+    )
     script = str(ROOT / "deploy" / "bin" / "bijou-process")
     env = {**os.environ, "BIJOU_PYTHON": sys.executable}
 
