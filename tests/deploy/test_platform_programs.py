@@ -5,10 +5,8 @@ played WooCommerce, from the shop profile and the environment alone, and exits 0
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +19,7 @@ from shop.store.db import create_schema, make_engine, make_session_factory, sess
 from shop.store.platform_requests import RequestState
 from tests.sources.conftest import platform_profile, stored_woocommerce_order
 from tests.sources.fake_platforms import WOO_KEY, WOO_SECRET, FakePlatforms, running
+from tests.support.processes import stop, wait_until
 
 DEADLINE_S = 60.0
 
@@ -61,21 +60,16 @@ def test_bijou_process_outbox_sends_what_is_queued_and_stops_on_sigterm(
         text=True,
     )
 
-    def state() -> str:
+    def confirmed() -> bool:
         with session_scope(sessions) as session:
             (request,) = platform_requests.requests_for_order(session, order.id)
-            return str(request.state)
+            return bool(request.state == RequestState.CONFIRMED.value)
 
     try:
-        deadline = time.monotonic() + DEADLINE_S
-        while state() != RequestState.CONFIRMED.value:
-            assert process.poll() is None, process.communicate()[0]
-            assert time.monotonic() < deadline, "the cancellation was not confirmed"
-            time.sleep(0.05)
+        wait_until(confirmed, "confirmation of the cancellation", process, DEADLINE_S)
     finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=DEADLINE_S)
+        status, output, _ = stop(process, DEADLINE_S)
         engine.dispose()
-    assert process.returncode == 0, output
+    assert status == 0, output
     assert "confirmed cancel of woocommerce order 104512" in output
     assert fake.state.woo_orders["104512"]["status"] == "cancelled"

@@ -7,16 +7,11 @@ from __future__ import annotations
 
 import io
 import os
-import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-
-import pytest
 
 from devtools.servers import ROOT
 from shop.sources.__main__ import main
@@ -33,19 +28,9 @@ from tests.sources.fake_platforms import (
     WOO_SECRET,
     FakePlatforms,
 )
+from tests.support.processes import stop, wait_until
 
-DEADLINE_S = 30.0
 URL = "https://boutique.example.fr"
-
-
-def wait_until(check: Callable[[], bool], what: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while not check():
-        if process.poll() is not None:
-            out, err = process.communicate()
-            pytest.fail(f"the program ended ({process.returncode}) before {what}:\n{out}\n{err}")
-        assert time.monotonic() < deadline, f"no {what} within {DEADLINE_S:g} s"
-        time.sleep(0.05)
 
 
 def start(*argv: str, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -58,12 +43,6 @@ def start(*argv: str, env: dict[str, str]) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def stop(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=DEADLINE_S)
-    return process.returncode, out, err
 
 
 def test_the_supervised_outbox_sends_a_request_queued_while_it_runs_and_stops_on_sigterm(
