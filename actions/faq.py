@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -21,6 +20,7 @@ from rasa_sdk import Tracker
 from actions.common import Outcome, SafeAction
 from shop import assistant
 from shop.knowledge.store import LiveKnowledge
+from shop.settings import current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ NO_MATCH_TEXT = (
 
 
 def knowledge_folder() -> str:
-    return os.environ.get("KNOWLEDGE_DIR", str(assistant.FAQ_FOLDER))
+    return str(current_settings().knowledge_dir)
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
@@ -22,6 +21,7 @@ from actions import faq
 from actions.common import replay_kept_requests_at_start
 from shop import assistant, log_privacy
 from shop.private_files import actions_token
+from shop.settings import current_settings
 
 logger = logging.getLogger("actions.server")
 OPEN_PATHS = frozenset({"/health"})
@@ -58,8 +58,8 @@ def main() -> None:
         raise SystemExit(2)
     faq.warm_up()
     replay_kept_requests_at_start()
-    host = os.environ.get("ACTIONS_HOST", "127.0.0.1")
-    port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    settings = current_settings()
+    host, port = settings.actions_host, settings.actions_port
     app = build_app(actions_token())
     logger.info("action server on http://%s:%d", host, port)
     app.run(host, port, workers=1, access_log=False)
