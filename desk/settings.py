@@ -10,7 +10,7 @@ its default port, a secret key generated once into ``.var/desk_secret`` (never c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -68,40 +68,15 @@ class Settings:
         """The desk's settings from an environment (default: ``os.environ``), through
         ``DeskEnvironment``: a bad value raises ``shop.settings.SettingsError`` naming it."""
         env = DeskEnvironment.from_environ(environ)
-        return cls(
-            host=env.host,
-            port=env.port,
-            rasa_url=env.rasa_url,
-            rasa_token=_secret(env.rasa_token) or _read(env.var_dir / "rasa_token"),
-            rasa_timeout_s=env.rasa_timeout_s,
-            database_url=database_url(env),
-            redis_url=env.redis_url,
-            secret_key=_secret(env.secret_key) or _secret_file(env.var_dir / "desk_secret"),
-            shop_profile=env.shop_profile,
-            var_dir=env.var_dir,
-            knowledge_dir=env.knowledge_dir,
-            privacy_url=env.privacy_url,
-            widget_origins=env.widget_origins,
-            cookie_secure=env.cookie_secure,
-            session_hours=env.session_hours,
-            create_demo_agent=env.create_demo_agent,
-            trusted_proxies=env.trusted_proxies,
-            conversation_token_hours=env.conversation_token_hours,
-            new_conversations_per_hour=env.new_conversations_per_hour,
-            messages_per_minute=env.messages_per_minute,
-            handoffs_per_hour=env.handoffs_per_hour,
-            relay_retry_s=env.relay_retry_s,
-            bot_outage_handoff_s=env.bot_outage_handoff_s,
-            login_max_failures=env.login_max_failures,
-            login_max_failures_per_address=env.login_max_failures_per_address,
-            login_window_minutes=env.login_window_minutes,
-            login_lockout_minutes=env.login_lockout_minutes,
-            shopify_webhook_secret=_secret(env.shopify_webhook_secret),
-            woocommerce_webhook_secret=_secret(env.woocommerce_webhook_secret),
-            shopify_shop_domain=env.shopify_shop_domain,
-            webhooks_per_minute=env.webhooks_per_minute,
-            webhook_apply_s=env.webhook_apply_s,
-        )
+        same = {f.name: getattr(env, f.name) for f in fields(cls) if f.name in env.__fields__}
+        derived = {  # secrets unwrapped, and what has a fallback besides the environment
+            "rasa_token": _secret(env.rasa_token) or _read(env.var_dir / "rasa_token"),
+            "database_url": database_url(env),
+            "secret_key": _secret(env.secret_key) or _secret_file(env.var_dir / "desk_secret"),
+            "shopify_webhook_secret": _secret(env.shopify_webhook_secret),
+            "woocommerce_webhook_secret": _secret(env.woocommerce_webhook_secret),
+        }
+        return cls(**{**same, **derived})
 
 
 class DeskEnvironment(ShopSettings):
