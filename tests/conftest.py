@@ -1,4 +1,6 @@
-"""Session fixtures shared by the end-to-end and NLU tests: the real servers, started once."""
+"""What every test folder shares: the trained model and the real servers of the end-to-end and
+NLU tests, the throwaway PostgreSQL cluster and redis-server of the tests on production stores
+(each started once per run), and each test's own ticket spool."""
 
 from __future__ import annotations
 
