@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.clock import Clock, clock_from_env
-from shop.kinds import HandoffReason, TicketKind
+from shop.kinds import HandoffReason, Outcome, TicketKind
 from shop.policy.answers import (
     STATUS_NAMES,
     format_datetime,
@@ -39,7 +39,8 @@ from shop.policy.tracking import describe_tracking
 from shop.policy.views import LineView, OrderView, order_view, promo_code_view
 from shop.store import conversation_repository, identity_attempts, repository, spool
 from shop.store.db import make_engine, make_session_factory, session_scope
-from shop.store.models import Order, ProductKind, Ticket
+from shop.store.models import Order, Ticket
+from shop.voice import labels, say
 
 MAX_IDENTITY_FAILURES = 3  # in one conversation
 # Across conversations: per order number, per e-mail and per client address.
@@ -47,30 +48,12 @@ MAX_FAILURES_PER_WINDOW = 5
 IDENTITY_WINDOW = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 
-PRODUCT_NAMES = {
-    ProductKind.RING.value: "bague",
-    ProductKind.BRACELET.value: "bracelet",
-    ProductKind.WATCH.value: "montre",
-    ProductKind.EARRINGS.value: "boucles d'oreilles",
-    ProductKind.NECKLACE.value: "collier",
-    ProductKind.PENDANT.value: "pendentif",
-    ProductKind.OTHER.value: "article",
-}
+PRODUCT_NAMES = labels("item_name")
 
-NOT_FOUND = (
-    "Je ne trouve pas de commande correspondant à ce numéro et à cette adresse e-mail. "
-    "Vérifiez les deux : le numéro (6 chiffres) et l'adresse figurent dans l'e-mail de "
-    "confirmation de commande."
-)
-LOCKED_FOR_SAFETY = (
-    "Par sécurité, je ne peux plus vérifier cette commande ici pour le moment : trop d'essais "
-    "ont échoué. Réessayez dans une heure, ou demandez à parler à un conseiller."
-)
-LOCKED = (
-    "Je ne parviens pas à retrouver votre commande avec ces informations, je préfère donc "
-    "arrêter les recherches et passer la main à un conseiller."
-)
-HUMAN_BUTTON = ("Parler à un conseiller", "/human_handoff")
+NOT_FOUND = say("order_lookup.not_found")
+LOCKED_FOR_SAFETY = say("order_lookup.locked_for_safety")
+LOCKED = say("order_lookup.locked")
+HUMAN_BUTTON = (say("quick_reply.human"), "/human_handoff")
 # The shop's FAQ entries, unless KNOWLEDGE_DIR names another folder.
 FAQ_FOLDER = REPO_ROOT / "knowledge" / "faq"
 
@@ -263,7 +246,7 @@ def answer_cancellation(
         if order is None:
             return _not_found()
         decision = decide_cancellation(order_view(order), ctx.profile, ctx.clock.now())
-        if decision.outcome != "allowed":
+        if decision.outcome != Outcome.ALLOWED:
             return _decided(
                 ctx,
                 session,
@@ -274,8 +257,11 @@ def answer_cancellation(
             )
         text = render(decision, ctx.profile)
         question = Reply(
-            f"Voulez-vous que j'annule la commande {order.number} maintenant ?",
-            (("Oui, annuler la commande", "/affirm"), ("Non, la garder", "/deny")),
+            say("cancellation.confirm", order_number=order.number),
+            (
+                (say("quick_reply.cancel_yes"), "/affirm"),
+                (say("quick_reply.cancel_no"), "/deny"),
+            ),
         )
         return Answer(
             (Reply(text), question), decision=decision, pending_confirmation="cancel_order"
@@ -289,7 +275,7 @@ def confirm_cancellation(ctx: ShopContext, number: str, email: str) -> Answer:
         if order is None:
             return _not_found()
         decision = decide_cancellation(order_view(order), ctx.profile, ctx.clock.now())
-        if decision.outcome != "allowed":
+        if decision.outcome != Outcome.ALLOWED:
             return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
         cancelled = repository.cancel_order(session, order, ctx.clock.now())
         text = render_cancelled(
@@ -347,7 +333,10 @@ def answer_lost_parcel(ctx: ShopContext, number: str, email: str) -> Answer:
         replies.append(
             Reply(
                 inquiry_question(decision),
-                (("Oui, ouvrir l'enquête", "/affirm"), ("Non, pas maintenant", "/deny")),
+                (
+                    (say("quick_reply.inquiry_yes"), "/affirm"),
+                    (say("quick_reply.inquiry_no"), "/deny"),
+                ),
             )
         )
         return Answer(tuple(replies), decision=decision, pending_confirmation="lost_parcel")
@@ -402,11 +391,10 @@ def answer_resizing(
         view = order_view(order)
         line = _resizable_line(view, product_kind)
         if line is None:
-            name = PRODUCT_NAMES.get(product_kind or "", "article de ce type")
+            name = PRODUCT_NAMES.get(product_kind or "", say("resizing.any_item"))
             items = ", ".join(item.title for item in order.lines)
-            return Answer(
-                (Reply(f"Je ne trouve pas de {name} dans la commande {order.number} ({items})."),)
-            )
+            text = say("resizing.no_such_item", name=name, order_number=order.number, items=items)
+            return Answer((Reply(text),))
         decision = decide_resizing(view, line, wanted_size or "", ctx.profile, ctx.clock.now())
         return _decided(
             ctx,
@@ -479,11 +467,7 @@ def open_handoff_ticket(
 # --- when the database is down ----------------------------------------------------------------
 
 # One message, said instead of the technical-problem one: the request is kept, nothing to redo.
-SPOOLED = (
-    "Je rencontre un problème technique, mais votre demande est bien enregistrée : dès que "
-    "possible, elle deviendra un dossier et un conseiller vous répondra, ici ou par e-mail. "
-    "Vous n'avez rien à refaire."
-)
+SPOOLED = say("kept_request.kept")
 KEPT_REQUEST_REASON = HandoffReason.KEPT_REQUEST
 
 
@@ -509,16 +493,9 @@ def replay_spooled_tickets(ctx: ShopContext) -> list[spool.Replayed]:
 
 def kept_request_notice(ticket_number: str, shop_open: bool, due: str) -> str:
     """What the shopper reads in the desk when a kept request reaches the agents."""
-    when = (
-        "Un conseiller va vous répondre ici dans quelques instants."
-        if shop_open
-        else f"Notre service client est fermé pour le moment : un conseiller vous répondra au "
-        f"plus tard le {due}, ici ou par e-mail."
-    )
-    return (
-        f"Votre demande enregistrée pendant notre incident technique porte maintenant le "
-        f"numéro de dossier {ticket_number}. {when}"
-    )
+    if shop_open:
+        return say("kept_request.numbered_shop_open", ticket_number=ticket_number)
+    return say("kept_request.numbered_shop_closed", ticket_number=ticket_number, due=due)
 
 
 def _kept_request_handoff(ctx: ShopContext) -> spool.AfterTicket:
