@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.desk.conftest import login
-from tests.desk.test_handoff import handed_over
+from tests.desk.test_handoff import claimed, handed_over
 
 OPERATIONS: dict[str, dict[str, str]] = {
     "claim": {},
@@ -61,9 +61,7 @@ def test_each_operation_takes_its_fields_as_json(client: TestClient) -> None:
 def test_a_refused_form_comes_back_as_the_conversations_page_in_french(
     client: TestClient,
 ) -> None:
-    conversation = handed_over(client)
-    csrf = login(client)
-    client.post(f"/console/conversations/{conversation}/claim", data={"csrf_token": csrf})
+    conversation, csrf = claimed(client)
     page = client.post(
         f"/console/conversations/{conversation}/close",
         data={"csrf_token": csrf, "outcome": "n'importe quoi"},

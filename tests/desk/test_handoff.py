@@ -64,6 +64,15 @@ def handed_over(client: TestClient) -> str:
     return conversation
 
 
+def claimed(client: TestClient) -> tuple[str, str]:
+    """A conversation handed over, then claimed by the agent now logged in: its id and the
+    session's CSRF token."""
+    conversation = handed_over(client)
+    csrf = login(client)
+    client.post(f"/console/conversations/{conversation}/claim", data={"csrf_token": csrf})
+    return conversation, csrf
+
+
 def test_handoff_switches_mode_records_the_note_and_tells_the_shopper(
     client: TestClient, db: sessionmaker, ticket: str
 ) -> None:
@@ -227,9 +236,7 @@ def test_a_second_agent_cannot_take_a_held_conversation(
 def test_hand_back_resumes_rasa_and_the_bot_answers_again(
     client: TestClient, fake_rasa: FakeRasa, db: sessionmaker, ticket: str
 ) -> None:
-    conversation = handed_over(client)
-    csrf = login(client)
-    client.post(f"/console/conversations/{conversation}/claim", data={"csrf_token": csrf})
+    conversation, csrf = claimed(client)
     back = client.post(
         f"/console/conversations/{conversation}/hand-back",
         data={"csrf_token": csrf},
@@ -255,9 +262,7 @@ def test_hand_back_resumes_rasa_and_the_bot_answers_again(
 def test_hand_back_while_rasa_is_down_keeps_the_agent_in_charge(
     client: TestClient, fake_rasa: FakeRasa, ticket: str
 ) -> None:
-    conversation = handed_over(client)
-    csrf = login(client)
-    client.post(f"/console/conversations/{conversation}/claim", data={"csrf_token": csrf})
+    conversation, csrf = claimed(client)
     fake_rasa.down = True
     refused = client.post(
         f"/console/conversations/{conversation}/hand-back",
@@ -271,9 +276,7 @@ def test_hand_back_while_rasa_is_down_keeps_the_agent_in_charge(
 def test_close_with_outcome_ends_the_conversation(
     client: TestClient, db: sessionmaker, ticket: str
 ) -> None:
-    conversation = handed_over(client)
-    csrf = login(client)
-    client.post(f"/console/conversations/{conversation}/claim", data={"csrf_token": csrf})
+    conversation, csrf = claimed(client)
     bad = client.post(
         f"/console/conversations/{conversation}/close",
         data={"csrf_token": csrf, "outcome": "n'importe quoi"},
