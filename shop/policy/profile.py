@@ -44,6 +44,7 @@ from shop.policy.yaml_schema import (
     wall_time,
     yaml_type,
 )
+from shop.settings import current_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHOPS_DIR = REPO_ROOT / "knowledge" / "shops"
@@ -549,7 +550,7 @@ def zone_of(country: str) -> str:
 
 def load_active_profile() -> ShopProfile:
     """The profile named by ``SHOP_PROFILE`` (an id in knowledge/shops, or a path)."""
-    return load_profile(resolve_profile_path(os.environ.get(PROFILE_ENV_VAR, DEFAULT_PROFILE_ID)))
+    return load_profile(resolve_profile_path(current_settings().shop_profile))
 
 
 def resolve_profile_path(name: str) -> Path:
