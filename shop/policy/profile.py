@@ -570,7 +570,6 @@ def load_profile(path: str | os.PathLike[str]) -> ShopProfile:
         raise ProfileError(shown, "(file)", f"cannot be read: {exc.strerror or exc}") from exc
     try:
         data = yaml.safe_load(text)
-        lines = line_index(yaml.compose(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -579,6 +578,7 @@ def load_profile(path: str | os.PathLike[str]) -> ShopProfile:
         profile: ShopProfile = ShopProfile.validate(data)
     except ValidationError as error:
         field, reason = problem(error)
+        lines = line_index(yaml.compose(text))  # only a refused file needs its lines
         raise ProfileError(shown, field or "(root)", reason, line_of(field, lines)) from None
     except ValueError as error:  # not a mapping at all
         raise ProfileError(shown, "(root)", str(error)) from None
