@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 from shop.knowledge.placeholders import opening_hours
 from shop.policy.answers import STATUS_NAMES, format_amount, format_datetime
 from shop.policy.profile import ShopProfile
-from shop.privacy.subject import ERASED_OUTCOME
 from shop.store import conversation_repository as conversations
-from shop.voice import agent_labels, say, say_to_agent
+from shop.voice import agent_labels, say
 
 REASONS = agent_labels("handoff_reason")
 OUTCOMES = agent_labels("close_outcome")
-HANDED_BACK_LABEL = say_to_agent("outcome.handed_back")
-ERASED_LABEL = say_to_agent("outcome.erased")
+# How a handoff ended: the agents' close choices, handed back to the bot, erased.
+OUTCOME_LABELS = {**OUTCOMES, **agent_labels("outcome")}
 
 
 @dataclass(frozen=True)
@@ -42,11 +41,7 @@ def reason_label(reason: str) -> str:
 
 
 def outcome_label(outcome: str | None) -> str:
-    if outcome == conversations.HANDED_BACK:
-        return HANDED_BACK_LABEL
-    if outcome == ERASED_OUTCOME:
-        return ERASED_LABEL
-    return OUTCOMES.get(outcome or "", outcome or "")
+    return OUTCOME_LABELS.get(outcome or "", outcome or "")
 
 
 def plan_handoff(

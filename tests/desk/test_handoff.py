@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from desk.handoff import outcome_label
 from devtools.servers import FROZEN_NOW
+from shop.kinds import CloseOutcome
 from shop.policy.profile import load_active_profile
 from shop.store import repository
 from shop.store.conversations import Conversation, ConversationMode, Handoff
@@ -331,3 +333,10 @@ def test_agent_html_escapes_shopper_text(client: TestClient, ticket: str) -> Non
     login(client)
     page = client.get(f"/console/conversations/{conversation}").text
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_every_way_a_handoff_ends_has_a_french_label() -> None:
+    for outcome in CloseOutcome:
+        assert outcome_label(outcome) not in ("", outcome.value), outcome
+    assert outcome_label(CloseOutcome.HANDED_BACK) == "Rendu à l'assistant"
+    assert outcome_label(None) == ""
