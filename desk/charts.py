@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Sequence
 
-from shop.policy.answers import format_count, format_percent
+from shop.voice.french import format_count, format_percent
 
 BAR = "#8a5a2b"
 AXIS = "#6b6b6b"

@@ -16,7 +16,6 @@ from typing import Any
 
 from desk.handoff import reason_label
 from shop.learning.choices import INTENT_DESCRIPTIONS
-from shop.policy.answers import format_count, format_percent
 from shop.store.dashboard_metrics import (
     FALLBACK_TOPIC,
     FAQ_INTENT,
@@ -27,6 +26,7 @@ from shop.store.dashboard_metrics import (
     Tally,
     TopicRating,
 )
+from shop.voice.french import format_count, format_percent
 
 NONE = "—"
 NBSP = "\u00a0"

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shop.knowledge.placeholders import opening_hours
-from shop.policy.answers import STATUS_NAMES, format_amount, format_datetime
+from shop.policy.answers import STATUS_NAMES, format_datetime
 from shop.policy.profile import ShopProfile
 from shop.store import conversation_repository as conversations
 from shop.voice import agent_labels, say
+from shop.voice.french import format_amount
 
 REASONS = agent_labels("handoff_reason")
 OUTCOMES = agent_labels("close_outcome")

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from desk import handoff as notes
 from desk.service import agent_message
-from shop.policy.answers import STATUS_NAMES, format_amount, format_datetime
+from shop.policy.answers import STATUS_NAMES, format_datetime
 from shop.policy.profile import ShopProfile
 from shop.store import conversation_repository as repo
 from shop.store import repository
 from shop.store.conversations import Handoff
 from shop.voice import agent_labels
+from shop.voice.french import format_amount
 
 MODE_LABELS = agent_labels("conversation_mode")
 TICKET_STATUS_LABELS = agent_labels("ticket_status")

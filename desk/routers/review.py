@@ -37,8 +37,9 @@ from shop.learning.inbox import (
     recent_labels,
     undo_last,
 )
-from shop.policy.answers import format_datetime, format_percent
+from shop.policy.answers import format_datetime
 from shop.store.learning import LabelKind
+from shop.voice.french import format_percent
 
 router = APIRouter(prefix="/console")
 
