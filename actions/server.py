@@ -42,7 +42,7 @@ def build_app(token: str) -> Sanic:
         return response.json({"error": "unauthorized"}, status=401)
 
     @app.exception(Exception)
-    async def contained_error(request, exception):  # type: ignore[no-untyped-def]
+    async def contained_error(request: Request, exception: Exception) -> HTTPResponse:
         logger.error("action request failed: %s", type(exception).__name__)
         return response.json({"error": "internal error"}, status=500)
 
