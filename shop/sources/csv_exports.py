@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shop.kinds import ProductKind
 from shop.sources.mappings import PlatformMappings, unmapped_payment
 from shop.sources.record import (
     Platform,
@@ -49,7 +50,6 @@ from shop.sources.values import (
     text,
     timestamp,
 )
-from shop.store.models import ProductKind
 
 Row = Mapping[str, str]
 _META_PAIR = re.compile(r"^\s*([^:=]+?)\s*[:=]\s*(.*?)\s*$")

@@ -27,6 +27,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shop.kinds import OrderStatus
 from shop.sources.record import (
     Platform,
     SourceError,
@@ -35,7 +36,7 @@ from shop.sources.record import (
     SourceShipment,
 )
 from shop.store import platform_requests, repository
-from shop.store.models import Customer, Order, OrderLine, OrderStatus, Shipment
+from shop.store.models import Customer, Order, OrderLine, Shipment
 from shop.store.platform_requests import PlatformRequest, RequestState
 
 LOG = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from typing import Any, Iterable, Mapping
 import yaml
 from pydantic import BaseModel, Field, validator
 
+from shop.kinds import OrderStatus, PaymentMethod, ProductKind
 from shop.sources.record import Platform
-from shop.store.models import OrderStatus, PaymentMethod, ProductKind
 
 DEFAULTS_FILE = Path(__file__).resolve().with_name("mappings.yml")
 CARRIER_KEY_LENGTH = 32

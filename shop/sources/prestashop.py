@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from shop.kinds import OrderStatus
 from shop.sources.mappings import PlatformMappings, unmapped_payment
 from shop.sources.record import (
     Platform,
@@ -30,7 +31,6 @@ from shop.sources.record import (
 )
 from shop.sources.values import cents, field, items, mapping, optional_cents, quantity, text
 from shop.sources.values import timestamp as read_time
-from shop.store.models import OrderStatus
 
 DEFAULT_ZONE = "Europe/Paris"
 _ATTRIBUTE = re.compile(r"^\s*([^:]+?)\s*:\s*(.+?)\s*$")

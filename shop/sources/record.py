@@ -16,7 +16,7 @@ from typing import Any, Callable, ParamSpec, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, validator
 
-from shop.store.models import OrderStatus, PaymentMethod, ProductKind
+from shop.kinds import OrderStatus, PaymentMethod, ProductKind
 from shop.store.repository import normalise_email
 
 P = ParamSpec("P")

@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 
 from pydantic import ValidationError
 
+from shop.kinds import OrderStatus, ProductKind
 from shop.sources.mappings import PlatformMappings, unmapped_payment
 from shop.sources.record import (
     Platform,
@@ -41,7 +42,6 @@ from shop.sources.values import (
     text,
     timestamp,
 )
-from shop.store.models import OrderStatus, ProductKind
 
 DISCOUNT_KINDS = {"percentage": "percent", "fixed_amount": "amount", "shipping": "shipping"}
 FINAL_FINANCIAL = frozenset({"refunded", "voided"})
