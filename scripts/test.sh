@@ -11,7 +11,7 @@ source scripts/env.sh
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-echo "==> mypy (pyproject.toml: every package but actions/)"
+echo "==> mypy (pyproject.toml: every package)"
 .venv/bin/mypy
 echo "==> knowledge validate + build"
 .venv/bin/python -m shop.knowledge validate
