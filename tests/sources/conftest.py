@@ -44,8 +44,9 @@ def shopify_order(**changes: object) -> SourceOrder:
     return order_from_shopify(payload, mappings(Platform.SHOPIFY))
 
 
-def platform_profile(folder: Path, platform: dict[str, str]) -> Path:
-    """The demo shop's profile with ``platform`` as its platform section, in ``folder``."""
+def platform_profile(folder: Path, platform: Any) -> Path:
+    """The demo shop's profile with ``platform`` (well formed or not) as its platform section,
+    in ``folder``."""
     return edited_profile(folder, lambda data: data.update(platform=platform))
 
 

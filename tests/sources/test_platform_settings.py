@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from shop.policy.profile import ProfileError, ShopProfile, load_profile
 from shop.sources import connect
 from shop.sources.mappings import mappings_for
 from shop.sources.record import Platform, SourceError
 from shop.store.models import OrderStatus, PaymentMethod
+from tests.sources.conftest import platform_profile
 from tests.unit.conftest import SHOPS
 
 WOOCOMMERCE = {
@@ -25,14 +25,6 @@ WOOCOMMERCE = {
     "payment_methods": {"alma": "instalments_3x"},
     "carriers": {"Coursier Lyon": "coursier_lyon"},
 }
-
-
-def profile_with(tmp_path: Path, platform: Any) -> Path:
-    data = yaml.safe_load((SHOPS / "bijou_eclat.yml").read_text(encoding="utf-8"))
-    data["platform"] = platform
-    path = tmp_path / "shop.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def refusal(path: Path) -> ProfileError:
@@ -48,7 +40,7 @@ def test_a_profile_without_a_platform_still_loads_as_before() -> None:
 def test_the_platform_section_gives_the_connection_and_the_shop_s_own_words(
     tmp_path: Path,
 ) -> None:
-    profile = load_profile(profile_with(tmp_path, WOOCOMMERCE))
+    profile = load_profile(platform_profile(tmp_path, WOOCOMMERCE))
     settings = connect.platform_settings(profile)
     assert (settings.kind, settings.url) == ("woocommerce", "https://boutique.bijou-eclat.fr")
     environ = {"BIJOU_WC_CONSUMER_KEY": "ck_live", "BIJOU_WC_CONSUMER_SECRET": "cs_live"}
@@ -65,7 +57,7 @@ def test_the_platform_section_gives_the_connection_and_the_shop_s_own_words(
 
 
 def test_a_missing_secret_names_the_variable_not_a_value(tmp_path: Path) -> None:
-    settings = connect.platform_settings(load_profile(profile_with(tmp_path, WOOCOMMERCE)))
+    settings = connect.platform_settings(load_profile(platform_profile(tmp_path, WOOCOMMERCE)))
     with pytest.raises(SourceError, match="BIJOU_WC_CONSUMER_KEY .* is not set"):
         connect.connection(settings, {"BIJOU_WC_CONSUMER_SECRET": "cs_live"})
 
@@ -104,7 +96,7 @@ def test_a_wrong_platform_section_is_refused_with_its_field_and_line(
 ) -> None:
     platform = {**WOOCOMMERCE, **change}
     platform = {key: value for key, value in platform.items() if value is not None}
-    path = profile_with(tmp_path, platform)
+    path = platform_profile(tmp_path, platform)
     error = refusal(path)
     assert (error.field, error.file) == (field, str(path))
     assert reason in error.reason
@@ -113,5 +105,5 @@ def test_a_wrong_platform_section_is_refused_with_its_field_and_line(
 
 def test_a_shop_on_the_same_machine_may_be_reached_without_https(tmp_path: Path) -> None:
     local = {**WOOCOMMERCE, "url": "http://127.0.0.1:8081"}
-    profile: ShopProfile = load_profile(profile_with(tmp_path, local))
+    profile: ShopProfile = load_profile(platform_profile(tmp_path, local))
     assert profile.platform is not None and profile.platform.url == "http://127.0.0.1:8081"
