@@ -1,2 +1,3 @@
-"""Tests that start a real PostgreSQL or redis-server of their own (migrations, locks, the last
-admin under concurrent requests): out of `make test-fast`, part of the full run."""
+"""Tests that need a real PostgreSQL or redis-server, throwaway ones started once per run
+(tests/conftest.py): migrations, locks, the last admin under concurrent requests. Out of
+`make test-fast`, part of the full run."""
