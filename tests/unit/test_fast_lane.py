@@ -5,6 +5,7 @@ train the model or start a server fails at once instead of taking minutes."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,17 @@ from devtools.lanes import FAST_LANE_ENV, refuse_in_fast_lane
 from devtools.servers import ROOT, Stack, model_path
 from devtools.services import PostgresServer, RedisServer
 
-FAST_FOLDERS = ("tests/unit", "tests/knowledge")
 SLOW_TO_IMPORT = ("rasa", "bot", "tensorflow", "spacy")
+
+
+def fast_folders() -> list[str]:
+    """The folders `make test-fast` runs, read from the Makefile: a folder added there is
+    checked here too."""
+    found = re.search(r"^FAST_TESTS := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert found is not None, "the Makefile names no FAST_TESTS"
+    folders = found[1].split()
+    assert folders and all((ROOT / folder).is_dir() for folder in folders), folders
+    return folders
 
 
 def module_level_imports(path: Path) -> set[str]:
@@ -31,7 +41,7 @@ def module_level_imports(path: Path) -> set[str]:
 def test_no_module_of_the_fast_lane_imports_rasa_or_the_bot() -> None:
     slow = {
         f"{path.relative_to(ROOT)}: {name}"
-        for folder in FAST_FOLDERS
+        for folder in fast_folders()
         for path in sorted((ROOT / folder).rglob("*.py"))
         for name in module_level_imports(path)
         if name.split(".")[0] in SLOW_TO_IMPORT
