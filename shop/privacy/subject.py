@@ -49,7 +49,6 @@ from shop.store.models import Customer, Order, Ticket
 from shop.store.repository import normalise_email
 
 ERASED = "[effacé]"
-ERASED_OUTCOME = CloseOutcome.ERASED
 VERIFIED_ORDER_SLOT = "verified_order"
 
 
@@ -364,7 +363,7 @@ def erase_conversation(session: Session, conversation_id: str, now: datetime) ->
         handoff.note = kept
         if handoff.closed_at is None:
             handoff.closed_at = instant
-            handoff.outcome = ERASED_OUTCOME
+            handoff.outcome = CloseOutcome.ERASED
         report.add("desk_handoffs", int(changed))
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None and conversation.mode != ConversationMode.CLOSED:
