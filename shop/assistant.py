@@ -31,7 +31,7 @@ from shop.policy.answers import (
 from shop.policy.cancellation import decide_cancellation
 from shop.policy.decision import Decision
 from shop.policy.lost_parcel import decide_lost_parcel
-from shop.policy.profile import REPO_ROOT, ProfileError, ShopProfile, load_active_profile
+from shop.policy.profile import ProfileError, ShopProfile, load_active_profile
 from shop.policy.promo import diagnose_promo_code
 from shop.policy.resizing import decide_resizing
 from shop.policy.returns import decide_return
@@ -54,8 +54,6 @@ NOT_FOUND = say("order_lookup.not_found")
 LOCKED_FOR_SAFETY = say("order_lookup.locked_for_safety")
 LOCKED = say("order_lookup.locked")
 HUMAN_BUTTON = (say("quick_reply.human"), "/human_handoff")
-# The shop's FAQ entries, unless KNOWLEDGE_DIR names another folder.
-FAQ_FOLDER = REPO_ROOT / "knowledge" / "faq"
 
 
 @dataclass(frozen=True)
