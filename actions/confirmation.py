@@ -10,13 +10,9 @@ from actions.common import Outcome, SafeAction, conversation_id
 from actions.journey import outcome_of, unverified_outcome, verified_pair
 from shop import assistant
 from shop.kinds import TicketKind
+from shop.voice import labels, say
 
-ON_NO = {
-    "cancel_order": "Très bien, votre commande est conservée. "
-    "Puis-je vous aider pour autre chose ?",
-    "lost_parcel": "D'accord. Si le colis reste introuvable, revenez me voir : j'ouvrirai "
-    "l'enquête auprès du transporteur.",
-}
+ON_NO = labels("declined")
 
 
 class ActionHandleConfirmation(SafeAction):
@@ -32,11 +28,12 @@ class ActionHandleConfirmation(SafeAction):
         pending = tracker.get_slot("pending_confirmation")
         said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         if pending not in ON_NO:
-            text = "D'accord !" if said_yes else "D'accord."
-            return outcome_of(
-                assistant.Answer((assistant.Reply(f"{text} Que puis-je faire pour vous ?"),)),
-                tracker,
+            text = say(
+                "confirmation.nothing_pending_yes"
+                if said_yes
+                else "confirmation.nothing_pending_no"
             )
+            return outcome_of(assistant.Answer((assistant.Reply(text),)), tracker)
         # The yes or the no ends the journey that asked: its final answer asks for a rating.
         if not said_yes:
             return outcome_of(

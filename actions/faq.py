@@ -21,6 +21,7 @@ from actions.common import Outcome, SafeAction
 from shop import assistant
 from shop.knowledge.store import LiveKnowledge
 from shop.settings import current_settings
+from shop.voice import say
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +33,8 @@ MIN_CONFIDENCE = 0.35  # below this the entry is a guess: offer the candidates i
 # (held-out FAQ phrasings; scripts/evaluate_nlu.py prints these bands).
 NO_MATCH_CONFIDENCE = 0.15
 OTHER = "other"
-FALLBACK_TEXT = "Je n'ai pas trouvé de réponse à cette question. Un conseiller peut vous aider."
-NO_MATCH_TEXT = (
-    "Je ne suis pas sûr de comprendre votre question. Je peux vous aider pour une commande "
-    "(suivi, annulation, retour, code promo, colis perdu, mise à taille) ou pour les questions "
-    "sur la boutique. Pouvez-vous reformuler, ou voulez-vous parler à un conseiller ?"
-)
+FALLBACK_TEXT = say("not_understood.no_faq_answer")
+NO_MATCH_TEXT = say("not_understood.no_faq_match")
 
 
 def knowledge_folder() -> str:
@@ -97,12 +94,7 @@ class ActionAnswerFaq(SafeAction):
         chosen = next(tracker.get_latest_entity_values("faq_id"), None)
         if chosen == OTHER:
             return Outcome(
-                replies=[
-                    assistant.Reply(
-                        "D'accord. Pouvez-vous reformuler votre question en quelques mots ?",
-                        (assistant.HUMAN_BUTTON,),
-                    )
-                ]
+                replies=[assistant.Reply(say("faq_choice.rephrase"), (assistant.HUMAN_BUTTON,))]
             )
         if chosen:
             return answered(str(chosen), live.answer(str(chosen), profile))
@@ -120,7 +112,8 @@ class ActionAnswerFaq(SafeAction):
         return Outcome(
             replies=[
                 assistant.Reply(
-                    "Vouliez-vous dire…", (*buttons, ("Autre chose", choose_payload(OTHER)))
+                    say("faq_choice.did_you_mean"),
+                    (*buttons, (say("faq_choice.something_else"), choose_payload(OTHER))),
                 )
             ]
         )

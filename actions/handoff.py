@@ -12,31 +12,24 @@ from actions.common import Outcome, SafeAction, conversation_id
 from actions.journey import outcome_of, user_intent, verified_pair
 from shop import assistant
 from shop.kinds import HandoffReason, TicketKind
+from shop.voice import labels, say
 
 FALLBACKS_BEFORE_HUMAN = 2
 UNDERSTOOD_TOPICS = (
-    ("Suivre ma commande", "/track_order"),
-    ("Annuler ma commande", "/cancel_order"),
-    ("Retourner un article", "/return_item"),
-    ("Mon code promo ne marche pas", "/promo_code_failing"),
-    ("Colis non reçu", "/lost_parcel"),
-    ("Mettre une bague à la taille", "/resize_item"),
+    *((title, f"/{intent}") for intent, title in labels("topic_button").items()),
     assistant.HUMAN_BUTTON,
 )
 JOURNEY_TITLES = {
     payload: title for title, payload in UNDERSTOOD_TOPICS if payload != "/human_handoff"
 }
-NOT_UNDERSTOOD = "Je n'ai pas bien compris votre demande. Voici ce que je sais faire :"
-NOT_SURE = "Je ne suis pas sûr d'avoir compris. Votre demande concerne-t-elle l'un de ces sujets ?"
+NOT_UNDERSTOOD = say("not_understood.menu")
+NOT_SURE = say("not_understood.choices")
 # The fallback offers the likeliest topics only: two or three, none the model gave less than
 # MIN_CHOICE (with fewer than two, the whole menu of topics).
 MAX_CHOICES = 3
 MIN_CHOICES = 2
 MIN_CHOICE = 0.1
-STILL_NOT_UNDERSTOOD = (
-    "Je ne comprends toujours pas, désolé. Je passe la main à un conseiller, qui lira notre "
-    "échange."
-)
+STILL_NOT_UNDERSTOOD = say("not_understood.still")
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:

@@ -21,6 +21,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.common import utter
 from shop import assistant
+from shop.voice import say
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ CODE_LIKE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Z
 SIZE = re.compile(r"\b(\d{1,3}(?:[.,]5)?)\b")
 RESIZABLE_KINDS = {"ring", "bracelet", "watch"}
 # The form asks for the code again right after this sentence.
-EMAIL_NOT_A_CODE = "Ceci est une adresse e-mail, pas un code promo."
+EMAIL_NOT_A_CODE = say("order_form.email_not_a_code")
 
 
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -101,10 +102,7 @@ class JourneyFormValidation(FormValidationAction):
         numbers = [assistant.normalise_order_number(item) for item in _candidates(value)]
         number = next((item for item in numbers if item), None)
         if number is None:
-            dispatcher.utter_message(
-                text="Un numéro de commande compte 6 chiffres, par exemple 482913. "
-                "Vous le trouverez dans l'e-mail de confirmation."
-            )
+            dispatcher.utter_message(text=say("order_form.bad_order_number"))
             return {"order_number": None}
         verified = tracker.get_slot("verified_order")
         if verified and verified != number and not _entity_values(tracker, "email"):
@@ -118,10 +116,7 @@ class JourneyFormValidation(FormValidationAction):
         matches = [EMAIL.fullmatch(item.strip()) for item in _candidates(value)]
         match = next((item for item in matches if item), None)
         if match is None:
-            dispatcher.utter_message(
-                text="Cette adresse e-mail ne semble pas valide. Écrivez-la en entier, par "
-                "exemple prenom.nom@exemple.fr."
-            )
+            dispatcher.utter_message(text=say("order_form.bad_email"))
             return {"order_email": None}
         return {"order_email": match.group(0).lower()}
 
@@ -131,10 +126,7 @@ class JourneyFormValidation(FormValidationAction):
         kinds = [item.strip().lower() for item in _candidates(value)]
         kind = next((item for item in kinds if item in RESIZABLE_KINDS), "")
         if kind not in RESIZABLE_KINDS:
-            dispatcher.utter_message(
-                text="Seuls les bagues, les bracelets et les bracelets de montre peuvent être "
-                "mis à la taille."
-            )
+            dispatcher.utter_message(text=say("order_form.not_resizable"))
             return {"product_kind": None}
         return {"product_kind": kind}
 
@@ -144,7 +136,7 @@ class JourneyFormValidation(FormValidationAction):
         sizes = [SIZE.search(item) for item in _candidates(value)]
         size = next((match.group(1).replace(",", ".") for match in sizes if match), None)
         if size is None:
-            dispatcher.utter_message(text="Indiquez la taille en chiffres, par exemple « 54 ».")
+            dispatcher.utter_message(text=say("order_form.ring_size_in_digits"))
         return {"ring_size": size}
 
     def validate_promo_code(

@@ -17,6 +17,7 @@ from rasa_sdk.events import ConversationPaused, SlotSet
 from actions.common import Outcome, conversation_id
 from shop import assistant
 from shop.kinds import HandoffReason
+from shop.voice import say
 
 
 def verified_pair(tracker: Tracker) -> tuple[str, str] | None:
@@ -47,13 +48,7 @@ def unverified_outcome(tracker: Tracker) -> Outcome:
         )
         return outcome_of(answer, tracker)
     return Outcome(
-        replies=[
-            assistant.Reply(
-                "Je n'ai pas pu vérifier votre commande pour le moment. Réessayez dans quelques "
-                "minutes ou demandez à parler à un conseiller.",
-                (assistant.HUMAN_BUTTON,),
-            )
-        ],
+        replies=[assistant.Reply(say("order_form.cannot_verify"), (assistant.HUMAN_BUTTON,))],
         events=[SlotSet("pending_confirmation", None)],
     )
 

@@ -10,15 +10,9 @@ from rasa_sdk import Tracker
 
 from actions.common import Outcome, SafeAction
 from shop import assistant
+from shop.voice import labels
 
-REMINDERS = {
-    "cancel_form": "Revenons à votre demande d'annulation.",
-    "track_form": "Revenons au suivi de votre commande.",
-    "return_form": "Revenons à votre demande de retour.",
-    "lost_parcel_form": "Revenons à votre colis non reçu.",
-    "resize_form": "Revenons à la mise à taille de votre bijou.",
-    "promo_form": "Revenons à votre code promo.",
-}
+REMINDERS = labels("resume_form")
 
 
 class ActionResumeJourney(SafeAction):

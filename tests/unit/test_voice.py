@@ -357,6 +357,11 @@ SPEAKING_THROUGH_THE_CATALOGUE = (
     "desk/handoff.py",
     "desk/service.py",
     "desk/views.py",
+    "actions/confirmation.py",
+    "actions/faq.py",
+    "actions/handoff.py",
+    "actions/journey.py",
+    "actions/repair.py",
 )
 _FRENCH = re.compile(r"[éèêëàâùûçôîïœ«»]|\b(?:vous|votre|vos|je|nous|commande|colis)\b", re.I)
 

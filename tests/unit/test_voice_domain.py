@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from shop.policy.profile import load_profile
+from shop.voice import labels, say
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,31 +43,16 @@ def test_every_response_the_code_sends_by_name_is_in_the_domain() -> None:
     assert not {(where, name) for where, name in named if name not in responses}
 
 
-def _module_constants(path: Path) -> dict[str, Any]:
-    """The module-level constants of a file that are plain literals (tuples of strings...)."""
-    found: dict[str, Any] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name):
-                try:
-                    found[target.id] = ast.literal_eval(node.value)
-                except ValueError:
-                    continue
-    return found
-
-
-def test_the_fallback_menu_copied_in_the_actions_matches_the_domains_utter_default() -> None:
-    """actions/handoff.py still writes the menu of utter_default out: the two must agree."""
+def test_the_fallback_menu_of_the_actions_matches_the_domains_utter_default() -> None:
+    """actions/handoff.py builds the menu of utter_default again from the shoppers' catalogue
+    (its text and one button per journey, in order): the two must agree."""
     default = _domain()["responses"]["utter_default"][0]
     domain_menu = [(b["title"], b["payload"]) for b in default["buttons"]]
-    constants = _module_constants(ROOT / "actions" / "handoff.py")
-    if "NOT_UNDERSTOOD" in constants:
-        assert constants["NOT_UNDERSTOOD"] == default["text"]
-    if "UNDERSTOOD_TOPICS" in (ROOT / "actions" / "handoff.py").read_text(encoding="utf-8"):
-        source = (ROOT / "actions" / "handoff.py").read_text(encoding="utf-8")
-        for title, payload in domain_menu[:-1]:  # the last, a person, is the assistant's
-            assert f'("{title}", "{payload}")' in source, title
+    source = (ROOT / "actions" / "handoff.py").read_text(encoding="utf-8")
+    assert 'say("not_understood.menu")' in source and 'labels("topic_button")' in source
+    assert say("not_understood.menu") == default["text"]
+    topics = [(title, f"/{intent}") for intent, title in labels("topic_button").items()]
+    assert topics == domain_menu[:-1]  # the last, a person, is the assistant's
 
 
 def test_the_ring_sizes_the_domain_asks_for_are_every_shops_range() -> None:
