@@ -150,6 +150,17 @@ class ServedProduct:
         password = (self.run_dir / "redis_password").read_text().strip()
         return redis.Redis(host="127.0.0.1", port=self.base_port + 51, password=password)
 
+    def problems_logged(self, lines: int = 40) -> str:
+        """The last warnings and errors of nginx, the supervisor and every program, for a failed
+        run's report (the folder, logs included, is removed at the end)."""
+        report = []
+        for log in sorted(self.log_dir.glob("*.log")):
+            text = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            wanted = [line for line in text if re.search(r"WARN|ERROR|CRIT|Traceback|exited", line)]
+            if wanted:
+                report.append(f"--- {log.name}\n" + "\n".join(wanted[-lines:]))
+        return "\n".join(report)
+
     # --- processes -----------------------------------------------------------------------
 
     def pids(self) -> dict[str, int]:

@@ -19,7 +19,9 @@ def test_shoppers_through_nginx_are_all_answered_and_stored_once(
 ) -> None:
     journal = tmp_path / "journal.jsonl"
     locust = served.locust(12, 30, journal, think="1-3", spawn_rate=6, csv_prefix=tmp_path / "s")
-    assert locust.wait(timeout=180) == 0, journal.with_suffix(".locust.log").read_text()[-3000:]
+    assert locust.wait(timeout=180) == 0, (
+        journal.with_suffix(".locust.log").read_text()[-3000:] + served.problems_logged()
+    )
 
     lines = [entry for entries in read_journal(journal).values() for entry in entries]
     assert {line["transport"] for line in lines} == {"WS", "HTTP"}

@@ -5,6 +5,8 @@ flagged, and a refused event stores nothing. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -30,6 +32,22 @@ from tests.sources.conftest import mappings, sample, shopify_order
 UTC = timezone.utc
 SHOPIFY = mappings(Platform.SHOPIFY)
 WOOCOMMERCE = mappings(Platform.WOOCOMMERCE)
+
+
+@contextmanager
+def warnings_logged_by(name: str) -> Iterator[list[str]]:
+    """The messages logger ``name`` emits at WARNING and above, read by a handler on that logger
+    itself: a library that sets up logging (``dictConfig`` with a root) replaces the root's
+    handlers, pytest's ``caplog`` among them, and the record would go unseen."""
+    messages: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
 
 
 def ingest(sessions: sessionmaker, record: SourceOrder) -> Outcome:
@@ -112,16 +130,14 @@ def test_an_older_event_never_overwrites_a_newer_one(sessions: sessionmaker) -> 
         assert order.source_updated_at == datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
 
 
-def test_an_unknown_status_is_kept_and_flagged_not_guessed(
-    sessions: sessionmaker, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_an_unknown_status_is_kept_and_flagged_not_guessed(sessions: sessionmaker) -> None:
     result_status = shopify_order(financial_status="expired")
     with (
-        caplog.at_level(logging.WARNING, "shop.sources.ingest"),
+        warnings_logged_by("shop.sources.ingest") as warnings,
         session_scope(sessions) as session,
     ):
         result = ingest_order(session, result_status)
-    assert [r.getMessage() for r in caplog.records] == [
+    assert warnings == [
         "shopify order 1001: created; status 'financial:expired' has no mapping: kept as is and "
         "flagged"
     ]
