@@ -47,6 +47,7 @@ from shop.policy.profile import ShopProfile
 from shop.store import conversation_repository as repo
 from shop.store.conversations import Role
 from shop.store.db import session_scope
+from shop.voice import say, say_to_agent
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_NEXT_LENGTH = 2000  # characters of the page a login returns to
@@ -106,7 +107,7 @@ def _session_of(request: Request) -> AgentSession | None:
 def current_agent(request: Request) -> AgentSession:
     session = _session_of(request)
     if session is None:
-        raise HTTPException(status_code=401, detail="Connexion requise.")
+        raise HTTPException(status_code=401, detail=say_to_agent("console.login_required"))
     return session
 
 
@@ -120,7 +121,7 @@ def page_agent(request: Request) -> AgentSession:
     return session
 
 
-FORBIDDEN = "Votre compte n'a pas accès à cette page."
+FORBIDDEN = say_to_agent("console.forbidden")
 
 
 class PageForbidden(HTTPException):
@@ -176,9 +177,9 @@ async def form_data(request: Request) -> dict[str, str]:
         try:
             data: Any = json.loads(body or b"{}")
         except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
-            raise HTTPException(status_code=400, detail="JSON invalide.") from error
+            raise HTTPException(status_code=400, detail=say("request.invalid_json")) from error
         if not isinstance(data, dict):
-            raise HTTPException(status_code=400, detail="Un objet JSON est attendu.")
+            raise HTTPException(status_code=400, detail=say("request.json_object_expected"))
         return {_no_nul(str(k)): _no_nul(v) if isinstance(v, str) else "" for k, v in data.items()}
     parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {_no_nul(key): _no_nul(values[-1]) for key, values in parsed.items()}
@@ -192,7 +193,7 @@ def _no_nul(text: str) -> str:
 async def limited_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The body, read chunk by chunk: 413 as soon as it passes ``limit``, whatever the client
     declared (a chunked body has no Content-Length, and a declared one may lie)."""
-    too_large = HTTPException(status_code=413, detail="Requête trop volumineuse.")
+    too_large = HTTPException(status_code=413, detail=say("http_status.413"))
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise too_large

@@ -2,7 +2,8 @@
 
 FastAPI answers an unknown path, a wrong method or a malformed query parameter in English
 (« Not Found », a list of pydantic errors); the widget shows a refusal's ``detail`` to the
-shopper, so every refusal of the desk carries one French sentence instead.
+shopper, so every refusal of the desk carries one French sentence instead, from the shoppers'
+catalogue (``http_status`` and ``request`` in ``shop/voice/shopper.yml``).
 """
 
 from __future__ import annotations
@@ -18,22 +19,18 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.status import WS_1008_POLICY_VIOLATION
 
-FRENCH_STATUS = {
-    400: "Requête invalide.",
-    404: "Adresse introuvable.",
-    405: "Méthode non autorisée pour cette adresse.",
-    413: "Requête trop volumineuse.",
-    415: "Type de contenu non pris en charge.",
-}
-REFUSED = "Requête refusée."
-NUL_IN_ADDRESS = "Adresse invalide : elle contient un caractère nul."
+from shop.voice import labels, say
+
+FRENCH_STATUS = {int(status): text for status, text in labels("http_status").items()}
+REFUSED = say("request.refused")
+NUL_IN_ADDRESS = say("request.nul_in_address")
 
 
 def invalid_parameters(error: RequestValidationError | WebSocketRequestValidationError) -> str:
     names = sorted({str(e["loc"][-1]) for e in error.errors() if e.get("loc")})
     if not names:
-        return "Paramètre invalide."
-    return "Paramètre invalide : " + ", ".join(names[:5]) + "."
+        return say("request.invalid_parameter")
+    return say("request.invalid_parameters", names=", ".join(names[:5]))
 
 
 async def french_http_error(request: Request, error: Exception) -> Response:

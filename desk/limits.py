@@ -26,6 +26,7 @@ from starlette.requests import HTTPConnection
 
 from desk.relay import BotMessage, RasaClient
 from desk.settings import Settings
+from shop.voice import say
 
 MAX_KEYS = 100_000
 
@@ -115,20 +116,12 @@ class ShopperLimits:
     def new_conversation(self, client: str) -> None:
         wait = self._take(self.new_conversations, client)
         if wait:
-            raise RateLimited(
-                "Vous avez commencé beaucoup de conversations en peu de temps. Merci de "
-                f"patienter {french_wait(wait)} avant d'en ouvrir une nouvelle.",
-                wait,
-            )
+            raise RateLimited(say("rate_limit.new_conversations", wait=french_wait(wait)), wait)
 
     def message(self, client: str, conversation_id: str) -> None:
         wait = self._take(self.messages, f"client:{client}", f"conversation:{conversation_id}")
         if wait:
-            raise RateLimited(
-                "Vous envoyez beaucoup de messages en peu de temps. Votre message n'est pas "
-                f"parti : patientez {french_wait(wait)} puis renvoyez-le.",
-                wait,
-            )
+            raise RateLimited(say("rate_limit.messages", wait=french_wait(wait)), wait)
 
     def handoff_wait_s(self, client: str) -> float:
         return self._take(self.handoffs, client)
@@ -138,9 +131,13 @@ def french_wait(seconds: float) -> str:
     """« 12 secondes », « 1 minute », « 25 minutes » (rounded up)."""
     if seconds < 60:
         whole = max(math.ceil(seconds), 1)
-        return f"{whole} seconde" + ("s" if whole > 1 else "")
+        return say(
+            "rate_limit.wait_seconds" if whole > 1 else "rate_limit.wait_second", count=whole
+        )
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute" + ("s" if minutes > 1 else "")
+    return say(
+        "rate_limit.wait_minutes" if minutes > 1 else "rate_limit.wait_minute", count=minutes
+    )
 
 
 def client_address(connection: HTTPConnection) -> str:
@@ -152,12 +149,7 @@ class HandoffRefusal:
     phone: str
 
     def text(self, wait_s: float) -> str:
-        return (
-            "Vous avez déjà demandé plusieurs fois à parler à un conseiller en peu de temps : "
-            "je ne peux pas transmettre une nouvelle demande tout de suite. Réessayez dans "
-            f"{french_wait(wait_s)}, ou appelez notre service client au {self.phone}. Je reste "
-            "à votre disposition ici pour vos autres questions."
-        )
+        return say("rate_limit.handoffs", wait=french_wait(wait_s), phone=self.phone)
 
 
 class HandoffLimitedRasaClient(RasaClient):

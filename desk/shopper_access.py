@@ -11,14 +11,12 @@ WebSocket and a query string would be written to the access logs with the path.
 from __future__ import annotations
 
 from desk.security import Signer
+from shop.voice import say
 
 TOKEN_HEADER = "X-Conversation-Token"
 TOKEN_PURPOSE = "widget"
-UNAUTHORIZED = (
-    "Cette conversation n'est plus accessible depuis ce navigateur : une nouvelle conversation "
-    "va commencer."
-)
-ORIGIN_REFUSED = "Ce site n'est pas autorisé à ouvrir la discussion."
+UNAUTHORIZED = say("widget.not_accessible")
+ORIGIN_REFUSED = say("widget.origin_refused")
 
 
 def conversation_token(signer: Signer, conversation_id: str) -> str:

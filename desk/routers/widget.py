@@ -37,6 +37,7 @@ from desk.shopper_access import (
     token_opens,
 )
 from shop.knowledge.placeholders import opening_hours
+from shop.voice import say
 
 router = APIRouter()
 
@@ -44,8 +45,8 @@ LONG_POLL_MAX_S = 25.0
 WS_IDLE_CHECK_S = 15.0
 WS_DATABASE_RETRY_S = 2.0
 WS_AUTH_TIMEOUT_S = 10.0
-NOT_FOUND = "Conversation introuvable."
-RATING_NOT_STORED = "Votre avis n'a pas pu être enregistré : réessayez dans un instant."
+NOT_FOUND = say("widget.conversation_not_found")
+RATING_NOT_STORED = say("rating.not_stored")
 
 
 @contextlib.contextmanager
@@ -150,9 +151,9 @@ async def rate(conversation_id: str, request: Request, desk: Desk = Depends(get_
     try:
         body = json.loads(await limited_body(request) or b"{}")
     except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
-        raise HTTPException(status_code=400, detail="JSON invalide.") from error
+        raise HTTPException(status_code=400, detail=say("request.invalid_json")) from error
     if not isinstance(body, dict):
-        raise HTTPException(status_code=400, detail="Un objet JSON est attendu.")
+        raise HTTPException(status_code=400, detail=say("request.json_object_expected"))
     with refused_in_french(RATING_NOT_STORED):
         feedback = await desk.service.rate(conversation_id, body)
     return {"feedback": feedback}
@@ -231,7 +232,7 @@ async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> Non
         except (ValueError, RecursionError):  # RecursionError: nested too deep
             data = None
         if not isinstance(data, dict):
-            await websocket.send_json({"type": "error", "detail": "Message illisible."})
+            await websocket.send_json({"type": "error", "detail": say("message.unreadable")})
             continue
         if data.get("type") == "ping":
             await websocket.send_json({"type": "pong"})
