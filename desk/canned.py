@@ -1,5 +1,6 @@
 """Canned answers for agents: a few built-in French replies plus the FAQ's answers.
 
+The built-in replies are the ``canned`` group of the agents' catalogue (``shop/voice/agent.yml``).
 The FAQ comes from the same ``LiveKnowledge`` the bot answers from (``knowledge/faq``): edits
 reach agents without a restart, a broken file keeps the last good version, and placeholders
 (``{phone}``) are filled from the active shop profile. A missing or broken folder at start only
@@ -16,6 +17,7 @@ from pathlib import Path
 from shop.knowledge.placeholders import fill
 from shop.knowledge.store import LiveKnowledge
 from shop.policy.profile import ShopProfile
+from shop.voice import agent_catalogue, say_to_agent
 
 logger = logging.getLogger(__name__)
 
@@ -28,47 +30,17 @@ class CannedAnswer:
     source: str  # "desk" or "faq"
 
 
-BUILT_IN = (
-    CannedAnswer(
-        "bonjour",
-        "Saluer",
-        "Bonjour, je suis conseiller du service client. J'ai lu votre échange avec notre "
-        "assistant : je regarde votre demande tout de suite.",
-        "desk",
-    ),
-    CannedAnswer(
-        "verification",
-        "Je vérifie",
-        "Merci de votre patience : je vérifie cela auprès de notre équipe et je reviens vers "
-        "vous dans quelques minutes.",
-        "desk",
-    ),
-    CannedAnswer(
-        "numero_commande",
-        "Demander la commande",
-        "Pouvez-vous m'indiquer votre numéro de commande (6 chiffres) et l'adresse e-mail "
-        "utilisée pour la commande ?",
-        "desk",
-    ),
-    CannedAnswer(
-        "email_suivi",
-        "Suite par e-mail",
-        "Je transmets votre dossier à l'équipe concernée : vous recevrez la réponse par e-mail "
-        "à l'adresse de votre commande.",
-        "desk",
-    ),
-    CannedAnswer(
-        "autre_chose",
-        "Autre chose ?",
-        "Puis-je vous aider pour autre chose ?",
-        "desk",
-    ),
-    CannedAnswer(
-        "au_revoir",
-        "Conclure",
-        "Merci de nous avoir contactés. Très belle journée à vous !",
-        "desk",
-    ),
+def _built_in(answer_id: str) -> CannedAnswer:
+    title = say_to_agent(f"canned.{answer_id}.title")
+    return CannedAnswer(answer_id, title, say_to_agent(f"canned.{answer_id}.text"), "desk")
+
+
+# The desk's own replies, in the agents' catalogue's order: adding one is an edit of agent.yml.
+BUILT_IN = tuple(
+    _built_in(answer_id)
+    for answer_id in dict.fromkeys(
+        key.split(".")[1] for key in agent_catalogue().texts if key.startswith("canned.")
+    )
 )
 
 
