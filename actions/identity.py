@@ -14,7 +14,7 @@ import re
 from abc import abstractmethod
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
@@ -52,6 +52,21 @@ def _asked(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot("requested_slot") == slot
 
 
+class AskOrderNumber(Action):
+    """The forms' question for the order number, saying how the shop writes it (« 6 chiffres »,
+    « au moins 4 chiffres » for a Shopify shop, « 9 lettres » for a PrestaShop one): Rasa's forms
+    run ``action_ask_<slot>`` instead of the response when the domain lists it."""
+
+    def name(self) -> str:
+        return "action_ask_order_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=assistant.ask_order_number_text())
+        return []
+
+
 class JourneyFormValidation(FormValidationAction):
     """Shared by the six journey forms; subclasses only name their form."""
 
@@ -81,10 +96,14 @@ class JourneyFormValidation(FormValidationAction):
     async def extract_order_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if not _asked(tracker, "order_number") or _entity_values(tracker, "order_number"):
+        if _entity_values(tracker, "order_number"):
             return {}
-        match = ORDER_NUMBER_IN_TEXT.search(tracker.latest_message.get("text") or "")
-        return {"order_number": match.group(1) + match.group(2)} if match else {}
+        text = tracker.latest_message.get("text")
+        if _asked(tracker, "order_number"):
+            number = assistant.order_number_in(text)
+        else:  # « où en est ma commande 1001 ? » in a shop whose numbers the NLU does not know
+            number = assistant.order_number_named_in(text)
+        return {"order_number": number} if number else {}
 
     async def extract_order_email(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -102,7 +121,7 @@ class JourneyFormValidation(FormValidationAction):
         numbers = [assistant.normalise_order_number(item) for item in _candidates(value)]
         number = next((item for item in numbers if item), None)
         if number is None:
-            dispatcher.utter_message(text=say("order_form.bad_order_number"))
+            dispatcher.utter_message(text=assistant.bad_order_number_text())
             return {"order_number": None}
         verified = tracker.get_slot("verified_order")
         if verified and verified != number and not _entity_values(tracker, "email"):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from desk import handoff as notes
 from desk.service import agent_message
+from shop import order_numbers
 from shop.policy.answers import STATUS_NAMES, format_datetime
 from shop.policy.profile import ShopProfile
 from shop.store import conversation_repository as repo
@@ -115,7 +116,7 @@ def conversation_view(
 
 def order_panel(session: Session, number: str, profile: ShopProfile) -> dict[str, Any] | None:
     """The order at a glance for an agent: status, lines, parcels and tickets."""
-    normalised = repository.normalise_order_number(number)
+    normalised = order_numbers.read_any(number)
     order = repo.order_for_agent(session, normalised) if normalised else None
     if order is None:
         return None

@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from shop import order_numbers
 from shop.clock import Clock, clock_from_env
 from shop.kinds import HandoffReason, Outcome, TicketKind
+from shop.order_numbers import OrderNumberStyle
 from shop.policy.answers import (
     STATUS_NAMES,
     format_datetime,
@@ -50,7 +52,6 @@ MINUTE = timedelta(minutes=1)
 
 PRODUCT_NAMES = labels("item_name")
 
-NOT_FOUND = say("order_lookup.not_found")
 LOCKED_FOR_SAFETY = say("order_lookup.locked_for_safety")
 LOCKED = say("order_lookup.locked")
 HUMAN_BUTTON = (say("quick_reply.human"), "/human_handoff")
@@ -112,9 +113,34 @@ def profile_refusal() -> str | None:
 # --- identity -------------------------------------------------------------------------------
 
 
+def order_number_style(ctx: ShopContext | None = None) -> OrderNumberStyle:
+    """How the active shop writes its order numbers: its platform's style, or our 6 digits."""
+    platform = (ctx or context_from_env()).profile.platform
+    return order_numbers.style_of(platform.kind if platform is not None else None)
+
+
 def normalise_order_number(text: str | None) -> str | None:
-    """The 6 digits of an order number as shoppers type it ("n° 482 913"), or None."""
-    return repository.normalise_order_number(text)
+    """An order number as shoppers type it (« n° 482 913 », « #1001 ») in the shop's style."""
+    return repository.normalise_order_number(text, order_number_style())
+
+
+def order_number_in(text: str | None) -> str | None:
+    """The shop's order number inside a free answer (« c'est la 1001 merci »), or None."""
+    return order_number_style().find(text)
+
+
+def order_number_named_in(text: str | None) -> str | None:
+    """The shop's order number a sentence names as such (« ma commande 1001 »), or None."""
+    return order_number_style().find_named(text)
+
+
+def ask_order_number_text() -> str:
+    return say("order_form.ask_order_number", described=order_number_style().described)
+
+
+def bad_order_number_text() -> str:
+    style = order_number_style()
+    return say("order_form.bad_order_number", described=style.described, example=style.example)
 
 
 @dataclass(frozen=True)
@@ -164,8 +190,10 @@ def check_identity(
         return IdentityCheck(locked=True, ticket_number=ticket)
 
 
-def identity_failed_reply(failures: int) -> Reply:
-    return Reply(LOCKED) if failures >= MAX_IDENTITY_FAILURES else Reply(NOT_FOUND)
+def identity_failed_reply(failures: int, ctx: ShopContext | None = None) -> Reply:
+    if failures >= MAX_IDENTITY_FAILURES:
+        return Reply(LOCKED)
+    return Reply(_not_found_text(ctx or context_from_env()))
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -228,8 +256,13 @@ def _decided(
     )
 
 
-def _not_found() -> Answer:
-    return Answer((Reply(NOT_FOUND),))
+def _not_found_text(ctx: ShopContext) -> str:
+    style = order_number_style(ctx)
+    return say("order_lookup.not_found", described=style.described)
+
+
+def _not_found(ctx: ShopContext) -> Answer:
+    return Answer((Reply(_not_found_text(ctx)),))
 
 
 # --- journeys -------------------------------------------------------------------------------
@@ -242,7 +275,7 @@ def answer_cancellation(
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
         if order is None:
-            return _not_found()
+            return _not_found(ctx)
         decision = decide_cancellation(order_view(order), ctx.profile, ctx.clock.now())
         if decision.outcome != Outcome.ALLOWED:
             return _decided(
@@ -271,7 +304,7 @@ def confirm_cancellation(ctx: ShopContext, number: str, email: str) -> Answer:
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
         if order is None:
-            return _not_found()
+            return _not_found(ctx)
         decision = decide_cancellation(order_view(order), ctx.profile, ctx.clock.now())
         if decision.outcome != Outcome.ALLOWED:
             return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
@@ -288,7 +321,7 @@ def answer_tracking(
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
         if order is None:
-            return _not_found()
+            return _not_found(ctx)
         decision = describe_tracking(order_view(order), ctx.profile, ctx.clock.now())
         return _decided(
             ctx,
@@ -306,7 +339,7 @@ def answer_return(
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
         if order is None:
-            return _not_found()
+            return _not_found(ctx)
         decision = decide_return(order_view(order), ctx.profile, ctx.clock.now())
         return _decided(
             ctx,
@@ -323,7 +356,7 @@ def answer_lost_parcel(ctx: ShopContext, number: str, email: str) -> Answer:
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
         if order is None:
-            return _not_found()
+            return _not_found(ctx)
         decision = decide_lost_parcel(order_view(order), ctx.profile, ctx.clock.now())
         replies = [Reply(render(decision, ctx.profile))]
         if not decision.needs_human:
@@ -346,7 +379,7 @@ def open_lost_parcel_inquiry(
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
         if order is None:
-            return _not_found()
+            return _not_found(ctx)
         decision = decide_lost_parcel(order_view(order), ctx.profile, ctx.clock.now())
         if not decision.needs_human:
             return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
@@ -385,7 +418,7 @@ def answer_resizing(
     with session_scope(ctx.sessions) as session:
         order = repository.find_order(session, number, email)
         if order is None:
-            return _not_found()
+            return _not_found(ctx)
         view = order_view(order)
         line = _resizable_line(view, product_kind)
         if line is None:

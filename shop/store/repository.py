@@ -18,6 +18,7 @@ from typing import Any, Mapping, Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from shop import order_numbers
 from shop.clock import require_aware
 from shop.store import platform_requests
 from shop.store.models import (
@@ -45,15 +46,6 @@ CANCELLABLE_STATUSES: frozenset[OrderStatus] = frozenset(
     }
 )
 
-_ORDER_NUMBER = re.compile(
-    r"""^\s*
-    (?:(?:ma|la|mon|votre)\s+)?
-    (?:(?:commande|command|cmde|cmd|cde|order|r[ée]f[ée]rence|r[ée]f|num[ée]ro|num|
-         n\s*[°º]|no\.?|\#)\s*[:.\-]?\s*)*
-    (\d{3})[\s.\-]?(\d{3})
-    \s*[.!?]*\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
 _TICKET_NUMBER = re.compile(rf"^\s*(?:{TICKET_PREFIX})?\s*[-\s]?\s*0*(\d{{1,9}})\s*$", re.I)
 
 
@@ -84,14 +76,12 @@ class StoreError(Exception):
     """A change the store refuses because the data no longer allows it."""
 
 
-def normalise_order_number(text: str | None) -> str | None:
-    """The 6 digits of an order number as shoppers type it ("n° 482 913", "#482913"), or None."""
-    if not text:
-        return None
-    match = _ORDER_NUMBER.match(text)
-    if match is None:
-        return None
-    return match.group(1) + match.group(2)
+def normalise_order_number(
+    text: str | None, style: order_numbers.OrderNumberStyle = order_numbers.SIX_DIGITS
+) -> str | None:
+    """An order number as shoppers type it ("n° 482 913", "#482913") in a shop's style
+    (``shop.order_numbers``; the product's own 6 digits by default), as the store keeps it."""
+    return style.read(text)
 
 
 def normalise_email(text: str | None) -> str | None:
@@ -128,7 +118,7 @@ def find_order(session: Session, number: str | None, email: str | None) -> Order
 
     A wrong email and an unknown number give the same answer (None), on purpose.
     """
-    normalised_number = normalise_order_number(number)
+    normalised_number = order_numbers.read_any(number)
     normalised_email = normalise_email(email)
     if normalised_number is None or normalised_email is None:
         return None
@@ -146,7 +136,7 @@ def find_order_by_postal_code(
     session: Session, number: str | None, postal_code: str | None
 ) -> Order | None:
     """Same as ``find_order`` with the customer's postal code as the second proof of identity."""
-    normalised_number = normalise_order_number(number)
+    normalised_number = order_numbers.read_any(number)
     code = re.sub(r"\s+", "", postal_code or "").upper()
     if normalised_number is None or not code:
         return None

@@ -41,7 +41,12 @@ SKELETON_IMPORTS = {
     "bot.faq_selector": ["shop.knowledge.text", "rasa"],
     "bot.tracker_store": ["bot.turn_recorder", "shop.store.db", "shop.store.learning"],
     "bot.turn_recorder": ["shop.store.learning", "shop.clock"],
-    "shop.assistant": ["shop.policy.cancellation", "shop.store.repository", "shop.clock"],
+    "shop.assistant": [
+        "shop.policy.cancellation",
+        "shop.store.repository",
+        "shop.clock",
+        "shop.order_numbers",
+    ],
     "shop.sources.ingest": ["shop.store.repository", "shop.policy.profile"],
     "shop.learning.grouping": ["shop.learning.pii"],
     "shop.learning.pii": ["shop.knowledge.text", "shop.log_privacy"],
@@ -56,7 +61,7 @@ SKELETON_IMPORTS = {
         for rule in ("lost_parcel", "promo", "resizing", "returns", "tracking")
     },
     "shop.policy.decision": [],
-    "shop.store.repository": ["shop.store.models", "shop.clock"],
+    "shop.store.repository": ["shop.store.models", "shop.clock", "shop.order_numbers"],
     "shop.store.models": ["shop.kinds"],
     "shop.store.db": ["shop.private_files", "sqlalchemy"],
     "shop.store.learning": ["shop.store.models"],
@@ -69,6 +74,7 @@ SKELETON_IMPORTS = {
     "shop.clock": ["shop.settings"],
     "shop.log_privacy": [],
     "shop.private_files": [],
+    "shop.order_numbers": [],
     "shop.voice.catalogue": [],
     "shop.settings": [],
 }

@@ -1,0 +1,79 @@
+"""Order numbers in each kind of shop's style, as shoppers type them: the product's own 6 digits,
+Shopify's #1001, WooCommerce's ids, PrestaShop's 9-letter references; a price or a plain word
+is never taken for one."""
+
+from __future__ import annotations
+
+import pytest
+
+from shop.order_numbers import SIX_DIGITS, OrderNumberStyle, read_any, style_of
+
+SHOPIFY = style_of("shopify")
+WOOCOMMERCE = style_of("woocommerce")
+PRESTASHOP = style_of("prestashop")
+
+
+def test_a_shop_without_a_platform_keeps_the_six_digits() -> None:
+    assert style_of(None) is SIX_DIGITS
+    assert (SIX_DIGITS.described, SIX_DIGITS.example) == ("6 chiffres", "482913")
+
+
+@pytest.mark.parametrize(
+    ("style", "typed", "stored"),
+    [
+        (SIX_DIGITS, "n° 482 913", "482913"),
+        (SHOPIFY, "#1001", "1001"),
+        (SHOPIFY, "commande n°1001 !", "1001"),
+        (SHOPIFY, "1234567890", "1234567890"),
+        (WOOCOMMERCE, "n° 87", "87"),
+        (PRESTASHOP, "XKBKNABJK", "XKBKNABJK"),
+        (PRESTASHOP, "réf. xkbknabjk", "XKBKNABJK"),  # the store keeps the capitals
+    ],
+)
+def test_an_answer_that_is_a_number_is_read_as_the_store_keeps_it(
+    style: OrderNumberStyle, typed: str, stored: str
+) -> None:
+    assert style.read(typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("style", "typed"),
+    [
+        (SIX_DIGITS, "1001"),
+        (SHOPIFY, "100"),  # Shopify counts from #1001
+        (SHOPIFY, "12345678901"),
+        (SHOPIFY, "XKBKNABJK"),
+        (PRESTASHOP, "1001"),
+        (PRESTASHOP, "XKBKNABJKZ"),
+        (PRESTASHOP, "bonjour"),
+    ],
+)
+def test_an_answer_in_another_style_is_not_the_shops_number(
+    style: OrderNumberStyle, typed: str
+) -> None:
+    assert style.read(typed) is None
+
+
+def test_a_free_answer_gives_its_number() -> None:
+    assert SHOPIFY.find("c'est la 1001 merci") == "1001"
+    assert SIX_DIGITS.find("c la 482 913") == "482913"
+    assert PRESTASHOP.find("la référence est XKBKNABJK merci") == "XKBKNABJK"
+    assert PRESTASHOP.find("merci beaucoup madame") is None  # lower-case words are words
+
+
+def test_a_sentence_names_the_order_number_only_after_an_order_word() -> None:
+    assert SHOPIFY.find_named("où en est ma commande 1001 ?") == "1001"
+    assert SHOPIFY.find_named("bonjour, #1002 pas reçue") == "1002"
+    assert SHOPIFY.find_named("j'ai payé 1500 euros le 12 mars") is None
+    assert SHOPIFY.find_named("commande 12345678901") is None  # too long: not cut to fit
+    assert PRESTASHOP.find_named("ma commande XKBKNABJK est partie ?") == "XKBKNABJK"
+    assert PRESTASHOP.find_named("ma commande rembourse quand ?") is None
+
+
+def test_the_store_reads_every_style_so_an_unknown_number_is_simply_not_found() -> None:
+    assert [read_any(typed) for typed in ("482 913", "#1001", "xkbknabjk", "bonjour")] == [
+        "482913",
+        "1001",
+        "XKBKNABJK",
+        None,
+    ]
