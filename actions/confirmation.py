@@ -1,4 +1,5 @@
-"""A yes or a no answers the question the bot asked last (cancel now? open an inquiry?)."""
+"""A yes or a no answers the question the bot asked last (cancel now? ask the shop for the
+return? open an inquiry?)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,12 @@ class ActionHandleConfirmation(SafeAction):
         ctx = assistant.context_from_env()
         if pending == "cancel_order":
             return outcome_of(assistant.confirm_cancellation(ctx, *pair), tracker, pending)
+        if pending == "return_item":
+            return outcome_of(
+                assistant.request_return(ctx, *pair, conversation_id=conversation_id(tracker)),
+                tracker,
+                pending,
+            )
         return outcome_of(
             assistant.open_lost_parcel_inquiry(
                 ctx, *pair, conversation_id=conversation_id(tracker)

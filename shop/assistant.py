@@ -10,6 +10,7 @@ them to it).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,10 +40,18 @@ from shop.policy.resizing import decide_resizing
 from shop.policy.returns import decide_return
 from shop.policy.tracking import describe_tracking
 from shop.policy.views import LineView, OrderView, order_view, promo_code_view
-from shop.store import conversation_repository, identity_attempts, repository, spool
+from shop.store import (
+    conversation_repository,
+    identity_attempts,
+    platform_requests,
+    repository,
+    spool,
+)
 from shop.store.db import make_engine, make_session_factory, session_scope
 from shop.store.models import Order, Ticket
+from shop.store.platform_requests import RequestKind
 from shop.voice import labels, say
+from shop.voice.french import join_words
 
 MAX_IDENTITY_FAILURES = 3  # in one conversation
 # Across conversations: per order number, per e-mail and per client address.
@@ -54,6 +63,8 @@ PRODUCT_NAMES = labels("item_name")
 
 LOCKED_FOR_SAFETY = say("order_lookup.locked_for_safety")
 LOCKED = say("order_lookup.locked")
+# A return the rules grant, whole or in part: a platform's order may then be asked for it.
+RETURN_GRANTED = (Outcome.ALLOWED, Outcome.PARTLY_ALLOWED)
 HUMAN_BUTTON = (say("quick_reply.human"), "/human_handoff")
 
 
@@ -341,7 +352,7 @@ def answer_return(
         if order is None:
             return _not_found(ctx)
         decision = decide_return(order_view(order), ctx.profile, ctx.clock.now())
-        return _decided(
+        answer = _decided(
             ctx,
             session,
             decision,
@@ -349,6 +360,41 @@ def answer_return(
             kind=TicketKind.RETURN,
             conversation_id=conversation_id,
         )
+        if not order.platform or decision.outcome not in RETURN_GRANTED:
+            return answer
+        # The shop's platform keeps its returns: offer to ask it for this one.
+        question = Reply(
+            say("returns.ask_request"),
+            ((say("quick_reply.return_yes"), "/affirm"), (say("quick_reply.return_no"), "/deny")),
+        )
+        return dataclasses.replace(
+            answer, replies=(*answer.replies, question), pending_confirmation="return_item"
+        )
+
+
+def request_return(
+    ctx: ShopContext, number: str, email: str, conversation_id: str | None = None
+) -> Answer:
+    """The shopper said yes: the return of the eligible articles is queued for the shop's
+    platform (the outbox sends it; one the platform cannot take goes to an agent). The answer
+    says what was requested, not what the platform has not confirmed yet."""
+    with session_scope(ctx.sessions) as session:
+        order = repository.find_order(session, number, email)
+        if order is None:
+            return _not_found(ctx)
+        decision = decide_return(order_view(order), ctx.profile, ctx.clock.now())
+        if decision.outcome not in RETURN_GRANTED:  # the window closed meanwhile
+            return Answer((Reply(render(decision, ctx.profile)),), decision=decision)
+        items = [line["title"] for line in decision.facts["lines"] if line["eligible"]]
+        asked = platform_requests.requests_for_order(session, order.id)
+        if any(request.kind == RequestKind.RETURN.value for request in asked):
+            text = say("returns.already_requested", order_number=order.number)
+            return Answer((Reply(text),), decision=decision, order_number=order.number)
+        platform_requests.request_for(
+            session, order, RequestKind.RETURN, ctx.clock.now(), details={"items": items}
+        )
+        text = say("returns.requested", order_number=order.number, items=join_words(items))
+        return Answer((Reply(text),), decision=decision, order_number=order.number)
 
 
 def answer_lost_parcel(ctx: ShopContext, number: str, email: str) -> Answer:

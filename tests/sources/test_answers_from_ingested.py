@@ -10,10 +10,13 @@ from sqlalchemy.orm import sessionmaker
 
 from devtools.servers import ROOT
 from shop.assistant import (
+    Reply,
     ShopContext,
     answer_cancellation,
+    answer_return,
     answer_tracking,
     confirm_cancellation,
+    request_return,
 )
 from shop.clock import FixedClock
 from shop.policy.profile import ShopProfile, load_profile
@@ -25,6 +28,7 @@ from shop.sources.shopify import fulfilment_from_shopify, order_from_shopify, re
 from shop.sources.woocommerce import order_from_woocommerce
 from shop.store.db import session_scope
 from shop.store.models import OrderStatus
+from shop.store.platform_requests import requests_for_order
 from tests.sources.conftest import mappings, sample
 
 UTC = timezone.utc
@@ -113,43 +117,108 @@ def test_once_the_platform_ships_the_answer_gives_the_parcel(
     assert refused.decision is not None and refused.decision.reason_code == "already_shipped"
 
 
-def test_a_shopify_order_follows_its_fulfilments_in_the_policy_engine(
-    sessions: sessionmaker, profile: ShopProfile
-) -> None:
-    """Shopify's #1001 is not a six-digit number the shoppers' identity check reads yet: the
-    policy engine is asked directly, as the assistant does once it has the order."""
-    with session_scope(sessions) as session:
-        ingest_order(session, order_from_shopify(sample("shopify_order_created.json"), SHOPIFY))
-    fulfilment = sample("shopify_fulfillment_created.json")
-    delivered = dict(
-        fulfilment, shipment_status="delivered", updated_at="2026-12-02T10:00:00+01:00"
-    )
-    on_tuesday = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-    on_friday = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+SHOPIFY_EMAIL = "claire.dupont@example.fr"  # the Shopify sample's customer
+ON_TUESDAY = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+ON_FRIDAY = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 
-    def decisions(now: datetime) -> tuple[str, str]:
-        with session_scope(sessions) as session:
-            order = find_source_order(session, Platform.SHOPIFY, "5829461459001")
-            assert order is not None
-            return (
-                describe_tracking(order, profile, now).reason_code,
-                decide_return(order, profile, now).reason_code,
-            )
 
-    assert decisions(on_tuesday) == ("payment_authorised", "not_delivered_yet")
-    with session_scope(sessions) as session:
-        event = fulfilment_from_shopify(fulfilment, SHOPIFY)
-        ingest_fulfilment(session, event, restatus_with(SHOPIFY))
-    assert decisions(on_tuesday) == ("in_transit", "not_delivered_yet")
-    with session_scope(sessions) as session:
-        event = fulfilment_from_shopify(delivered, SHOPIFY)
-        ingest_fulfilment(session, event, restatus_with(SHOPIFY))
-    assert decisions(on_friday) == ("delivered", "partly_eligible")
+def shopify_decisions(
+    sessions: sessionmaker, profile: ShopProfile, now: datetime
+) -> tuple[str, str]:
     with session_scope(sessions) as session:
         order = find_source_order(session, Platform.SHOPIFY, "5829461459001")
         assert order is not None
-        lines = decide_return(order, profile, on_friday).facts["lines"]
+        return (
+            describe_tracking(order, profile, now).reason_code,
+            decide_return(order, profile, now).reason_code,
+        )
+
+
+def ingest_shopify_fulfilment(sessions: sessionmaker, **changes: str) -> None:
+    fulfilment = dict(sample("shopify_fulfillment_created.json"), **changes)
+    with session_scope(sessions) as session:
+        event = fulfilment_from_shopify(fulfilment, SHOPIFY)
+        ingest_fulfilment(session, event, restatus_with(SHOPIFY))
+
+
+def test_a_shopify_order_follows_its_fulfilments_in_the_policy_engine(
+    sessions: sessionmaker, profile: ShopProfile
+) -> None:
+    with session_scope(sessions) as session:
+        ingest_order(session, order_from_shopify(sample("shopify_order_created.json"), SHOPIFY))
+    assert shopify_decisions(sessions, profile, ON_TUESDAY) == (
+        "payment_authorised",
+        "not_delivered_yet",
+    )
+    ingest_shopify_fulfilment(sessions)
+    assert shopify_decisions(sessions, profile, ON_TUESDAY) == ("in_transit", "not_delivered_yet")
+    ingest_shopify_fulfilment(
+        sessions, shipment_status="delivered", updated_at="2026-12-02T10:00:00+01:00"
+    )
+    assert shopify_decisions(sessions, profile, ON_FRIDAY) == ("delivered", "partly_eligible")
+    with session_scope(sessions) as session:
+        order = find_source_order(session, Platform.SHOPIFY, "5829461459001")
+        assert order is not None
+        lines = decide_return(order, profile, ON_FRIDAY).facts["lines"]
     assert [(line["title"], line["reason"]) for line in lines] == [
         ("Bague Solitaire Or", "engraved"),
         ("Boucles d'oreilles Perle", "earrings_hygiene"),
     ]
+
+
+def test_a_granted_return_of_a_platform_order_is_asked_of_the_platform_once(
+    sessions: sessionmaker, profile: ShopProfile
+) -> None:
+    with session_scope(sessions) as session:
+        ingest_order(session, order_from_shopify(sample("shopify_order_created.json"), SHOPIFY))
+    ingest_shopify_fulfilment(
+        sessions, shipment_status="delivered", updated_at="2026-12-02T10:00:00+01:00"
+    )
+    ctx = context(sessions, profile, ON_FRIDAY)
+
+    offered = answer_return(ctx, "#1001", SHOPIFY_EMAIL)  # Shopify's own number
+    assert offered.pending_confirmation == "return_item"
+    assert offered.replies[-1] == Reply(
+        "Voulez-vous que je demande ce retour à la boutique maintenant ?",
+        (("Oui, demander le retour", "/affirm"), ("Non, pas maintenant", "/deny")),
+    )
+
+    requested = request_return(ctx, "1001", SHOPIFY_EMAIL)
+    with session_scope(sessions) as session:
+        order = find_source_order(session, Platform.SHOPIFY, "5829461459001")
+        assert order is not None
+        eligible = [
+            line["title"]
+            for line in decide_return(order, profile, ON_FRIDAY).facts["lines"]
+            if line["eligible"]
+        ]
+        queued = [(r.kind, r.state, r.details) for r in requests_for_order(session, order.id)]
+    assert eligible, "the sample order has an article the rules let the shopper return"
+    assert queued == [("return", "pending", {"items": eligible})]
+    assert requested.text.startswith(
+        "C'est noté : j'ai demandé à la boutique le retour de votre commande 1001 ("
+    )
+    assert all(title in requested.text for title in eligible)
+
+    again = request_return(ctx, "1001", SHOPIFY_EMAIL)
+    assert "déjà demandé" in again.text
+    with session_scope(sessions) as session:
+        assert len(requests_for_order(session, order.id)) == 1
+
+
+def test_an_order_made_in_the_store_gets_no_platform_question(
+    sessions: sessionmaker, profile: ShopProfile
+) -> None:
+    """The product's own orders have no platform to ask: the answer stays the rules' answer."""
+    with session_scope(sessions) as session:
+        ingest_order(session, order_from_shopify(sample("shopify_order_created.json"), SHOPIFY))
+    ingest_shopify_fulfilment(
+        sessions, shipment_status="delivered", updated_at="2026-12-02T10:00:00+01:00"
+    )
+    with session_scope(sessions) as session:
+        order = find_source_order(session, Platform.SHOPIFY, "5829461459001")
+        assert order is not None
+        order.platform = None  # as if made here
+    answer = answer_return(context(sessions, profile, ON_FRIDAY), "1001", SHOPIFY_EMAIL)
+    assert answer.decision is not None and answer.decision.reason_code == "partly_eligible"
+    assert answer.pending_confirmation is None
