@@ -141,6 +141,15 @@ def ingest_shopify_fulfilment(sessions: sessionmaker, **changes: str) -> None:
         ingest_fulfilment(session, event, restatus_with(SHOPIFY))
 
 
+def ingest_delivered_shopify_order(sessions: sessionmaker) -> None:
+    """Shopify's sample order #1001, delivered on 2 December."""
+    with session_scope(sessions) as session:
+        ingest_order(session, order_from_shopify(sample("shopify_order_created.json"), SHOPIFY))
+    ingest_shopify_fulfilment(
+        sessions, shipment_status="delivered", updated_at="2026-12-02T10:00:00+01:00"
+    )
+
+
 def test_a_shopify_order_follows_its_fulfilments_in_the_policy_engine(
     sessions: sessionmaker, profile: ShopProfile
 ) -> None:
@@ -169,11 +178,7 @@ def test_a_shopify_order_follows_its_fulfilments_in_the_policy_engine(
 def test_a_granted_return_of_a_platform_order_is_asked_of_the_platform_once(
     sessions: sessionmaker, profile: ShopProfile
 ) -> None:
-    with session_scope(sessions) as session:
-        ingest_order(session, order_from_shopify(sample("shopify_order_created.json"), SHOPIFY))
-    ingest_shopify_fulfilment(
-        sessions, shipment_status="delivered", updated_at="2026-12-02T10:00:00+01:00"
-    )
+    ingest_delivered_shopify_order(sessions)
     ctx = context(sessions, profile, ON_FRIDAY)
 
     offered = answer_return(ctx, "#1001", SHOPIFY_EMAIL)  # Shopify's own number
@@ -210,11 +215,7 @@ def test_an_order_made_in_the_store_gets_no_platform_question(
     sessions: sessionmaker, profile: ShopProfile
 ) -> None:
     """The product's own orders have no platform to ask: the answer stays the rules' answer."""
-    with session_scope(sessions) as session:
-        ingest_order(session, order_from_shopify(sample("shopify_order_created.json"), SHOPIFY))
-    ingest_shopify_fulfilment(
-        sessions, shipment_status="delivered", updated_at="2026-12-02T10:00:00+01:00"
-    )
+    ingest_delivered_shopify_order(sessions)
     with session_scope(sessions) as session:
         order = find_source_order(session, Platform.SHOPIFY, "5829461459001")
         assert order is not None
