@@ -11,6 +11,8 @@
  * - a WebSocket carries messages both ways; when it drops it reconnects with exponential
  *   back-off, and after a few failures the widget falls back to HTTP (long poll + POST);
  * - every message is rendered with textContent (never innerHTML): shopper and bot text are data;
+ * - its French texts are one generated block (TEXTS, from shop/voice/shopper.yml: python -m
+ *   desk.widget_texts), inside this file: the widget still speaks when the desk is unreachable;
  * - « Effacer cette conversation » (after a confirmation) erases the transcript on the desk and
  *   forgets it in this browser, so a shared computer does not reopen it for the next person;
  * - the latest bot answer that asks for a rating gets 👍 / 👎 (one tap stores it; after 👎 an
@@ -21,6 +23,63 @@
 (function () {
   "use strict";
 
+  // BEGIN texts generated from shop/voice/shopper.yml (python -m desk.widget_texts): do not edit
+  var TEXTS = {
+    "launcher": "Une question ?",
+    "title": "Service client",
+    "close": "Fermer la discussion",
+    "privacy": "Vos messages sont enregistrés pour traiter votre demande et peuvent être lus par un conseiller.",
+    "privacy_link": "Vos données",
+    "erase": "Effacer cette conversation",
+    "erase_question": "Effacer définitivement cette conversation ? Vos messages seront supprimés de nos serveurs et de ce navigateur.",
+    "erase_yes": "Oui, effacer",
+    "erase_no": "Annuler",
+    "log": "Messages de la discussion",
+    "input_label": "Votre message",
+    "input_placeholder": "Écrivez votre message…",
+    "send": "Envoyer",
+    "restart": "Commencer une nouvelle conversation",
+    "author_shopper": "Vous",
+    "author_bot": "Assistant",
+    "author_agent": "Conseiller",
+    "author_system": "Information",
+    "quick_replies": "Réponses suggérées",
+    "status_bot": "Assistant en ligne",
+    "status_waiting_agent": "En attente d'un conseiller",
+    "status_agent": "Un conseiller vous répond",
+    "status_closed": "Conversation terminée",
+    "typing_bot": "L'assistant écrit…",
+    "typing_agent": "Message envoyé…",
+    "not_sent": "Votre message n'a pas pu être envoyé, réessayez.",
+    "offline": "Connexion impossible pour le moment. Vérifiez votre réseau et réessayez.",
+    "unavailable": "Le service de discussion est indisponible pour le moment. Réessayez plus tard.",
+    "erase_failed": "L'effacement n'a pas abouti, réessayez dans un instant.",
+    "erased": "Votre conversation a été effacée.",
+    "answer_question": "Cette réponse vous a-t-elle aidé ?",
+    "thumb_up": "👍 Oui",
+    "thumb_up_label": "Oui, cette réponse m'a aidé",
+    "thumb_down": "👎 Non",
+    "thumb_down_label": "Non, elle ne m'a pas aidé",
+    "answer_comment_label": "Qu'est-ce qui vous a manqué ? (facultatif)",
+    "answer_comment_send": "Envoyer le commentaire",
+    "comment_skip": "Passer",
+    "agent_question": "Comment évaluez-vous l'aide de notre conseiller ?",
+    "score_1": "1 sur 5, pas du tout satisfait",
+    "score_2": "2 sur 5",
+    "score_3": "3 sur 5",
+    "score_4": "4 sur 5",
+    "score_5": "5 sur 5, très satisfait",
+    "score_hint": "1 : pas satisfait · 5 : très satisfait",
+    "agent_comment_label": "Un commentaire ? (facultatif)",
+    "agent_comment_send": "Envoyer mon avis",
+    "score_missing": "Choisissez une note de 1 à 5.",
+    "rating_sending": "Envoi…",
+    "rating_thanks": "Merci pour votre avis.",
+    "comment_thanks": "Merci, votre commentaire nous aide à nous améliorer.",
+    "rating_not_sent": "Votre avis n'a pas pu être envoyé : votre choix est gardé, réessayez."
+  };
+  // END texts
+
   var script = document.currentScript || document.querySelector("script[data-desk]");
   if (!script || window.__bijouDeskWidget) { return; }
   window.__bijouDeskWidget = true;
@@ -30,7 +89,10 @@
   var TOKEN_KEY = "bijou-desk-token:" + DESK;
   var TOKEN_HEADER = "X-Conversation-Token";
   var WS_MAX_FAILURES = 3;
-  var LABELS = { shopper: "Vous", bot: "Assistant", agent: "Conseiller", system: "Information" };
+  var LABELS = {
+    shopper: TEXTS.author_shopper, bot: TEXTS.author_bot, agent: TEXTS.author_agent,
+    system: TEXTS.author_system
+  };
 
   var state = {
     id: null, token: null, cursor: 0, mode: "bot", socket: null, failures: 0, polling: false,
@@ -55,55 +117,55 @@
     type: "button", "class": "launcher", "aria-expanded": "false", "aria-controls": "bj-panel"
   });
   launcher.appendChild(el("span", { "aria-hidden": "true", "class": "launcher-icon" }, "💬"));
-  launcher.appendChild(el("span", {}, "Une question ?"));
+  launcher.appendChild(el("span", {}, TEXTS.launcher));
 
   var panel = el("section", {
     id: "bj-panel", "class": "panel", role: "dialog", "aria-labelledby": "bj-title", hidden: ""
   });
   var header = el("header", { "class": "head" });
-  var title = el("h2", { id: "bj-title" }, "Service client");
+  var title = el("h2", { id: "bj-title" }, TEXTS.title);
   var status = el("p", { "class": "status" }, "");
-  var close = el("button", { type: "button", "class": "close", "aria-label": "Fermer la discussion" }, "×");
+  var close = el("button", { type: "button", "class": "close", "aria-label": TEXTS.close }, "×");
   header.appendChild(title);
   header.appendChild(status);
   header.appendChild(close);
 
   var privacy = el("p", { "class": "privacy" },
-    "Vos messages sont enregistrés pour traiter votre demande et peuvent être lus par un conseiller. ");
+    TEXTS.privacy + " ");
   var privacyLink = el("a", { href: DESK + "/confidentialite", target: "_blank", rel: "noopener" },
-    "Vos données");
+    TEXTS.privacy_link);
   privacy.appendChild(privacyLink);
   privacy.appendChild(document.createTextNode(" · "));
   var eraseButton = el("button", {
     type: "button", "class": "erase", "aria-expanded": "false", "aria-controls": "bj-erase"
-  }, "Effacer cette conversation");
+  }, TEXTS.erase);
   privacy.appendChild(eraseButton);
   var eraseBox = el("div", {
     id: "bj-erase", "class": "erase-confirm", role: "group", "aria-labelledby": "bj-erase-question", hidden: ""
   });
   eraseBox.appendChild(el("p", { id: "bj-erase-question" },
-    "Effacer définitivement cette conversation ? Vos messages seront supprimés de nos serveurs et de ce navigateur."));
-  var eraseYes = el("button", { type: "button", "class": "erase-yes" }, "Oui, effacer");
-  var eraseNo = el("button", { type: "button", "class": "erase-no" }, "Annuler");
+    TEXTS.erase_question));
+  var eraseYes = el("button", { type: "button", "class": "erase-yes" }, TEXTS.erase_yes);
+  var eraseNo = el("button", { type: "button", "class": "erase-no" }, TEXTS.erase_no);
   eraseBox.appendChild(eraseYes);
   eraseBox.appendChild(eraseNo);
   var notice = el("p", { "class": "notice", role: "status" }, "");
 
-  var log = el("ol", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages de la discussion" });
+  var log = el("ol", { "class": "log", role: "log", "aria-live": "polite", "aria-label": TEXTS.log });
   var typing = el("p", { "class": "typing", hidden: "", "aria-live": "polite" }, "");
   var error = el("p", { "class": "error", role: "alert" }, "");
 
   var form = el("form", { "class": "composer" });
-  var label = el("label", { "for": "bj-input", "class": "sr-only" }, "Votre message");
+  var label = el("label", { "for": "bj-input", "class": "sr-only" }, TEXTS.input_label);
   var input = el("textarea", {
-    id: "bj-input", rows: "1", maxlength: "2000", placeholder: "Écrivez votre message…",
+    id: "bj-input", rows: "1", maxlength: "2000", placeholder: TEXTS.input_placeholder,
     autocomplete: "off"
   });
-  var send = el("button", { type: "submit", "class": "send" }, "Envoyer");
+  var send = el("button", { type: "submit", "class": "send" }, TEXTS.send);
   form.appendChild(label);
   form.appendChild(input);
   form.appendChild(send);
-  var restart = el("button", { type: "button", "class": "restart", hidden: "" }, "Commencer une nouvelle conversation");
+  var restart = el("button", { type: "button", "class": "restart", hidden: "" }, TEXTS.restart);
 
   [header, privacy, eraseBox, notice, log, typing, error, restart, form].forEach(function (n) { panel.appendChild(n); });
   [style, launcher, panel].forEach(function (n) { root.appendChild(n); });
@@ -128,14 +190,14 @@
     var item = el("li", { "class": "msg " + message.author, "data-id": String(message.id) });
     item.appendChild(el("span", { "class": "sr-only" }, (LABELS[message.author] || "") + " : "));
     if (message.author === "agent") {
-      item.appendChild(el("span", { "class": "who", "aria-hidden": "true" }, "Conseiller"));
+      item.appendChild(el("span", { "class": "who", "aria-hidden": "true" }, TEXTS.author_agent));
     }
     var body = el("span", { "class": "text" });
     linkify(body, message.text || "");
     item.appendChild(body);
     if (state.lastButtons) { state.lastButtons.remove(); state.lastButtons = null; }
     if (message.buttons && message.buttons.length) {
-      var group = el("div", { "class": "quick", role: "group", "aria-label": "Réponses suggérées" });
+      var group = el("div", { "class": "quick", role: "group", "aria-label": TEXTS.quick_replies });
       message.buttons.forEach(function (button) {
         var quick = el("button", { type: "button", "class": "quick-reply" }, button.title);
         quick.addEventListener("click", function () {
@@ -156,7 +218,7 @@
 
   function setTyping(on) {
     if (on) {
-      typing.textContent = state.mode === "bot" ? "L'assistant écrit…" : "Message envoyé…";
+      typing.textContent = state.mode === "bot" ? TEXTS.typing_bot : TEXTS.typing_agent;
       typing.hidden = false;
     } else {
       typing.hidden = true;
@@ -173,10 +235,10 @@
       restart.hidden = !closed;
       log.scrollTop = log.scrollHeight; // the button took room: the latest message stays in view
     }
-    if (mode === "waiting_agent") { status.textContent = "En attente d'un conseiller"; }
-    else if (mode === "agent") { status.textContent = "Un conseiller vous répond"; }
-    else if (closed) { status.textContent = "Conversation terminée"; }
-    else { status.textContent = "Assistant en ligne"; }
+    if (mode === "waiting_agent") { status.textContent = TEXTS.status_waiting_agent; }
+    else if (mode === "agent") { status.textContent = TEXTS.status_agent; }
+    else if (closed) { status.textContent = TEXTS.status_closed; }
+    else { status.textContent = TEXTS.status_bot; }
   }
 
   function showError(text) {
@@ -324,7 +386,7 @@
         if (!result.ok) {
           setTyping(false);
           typedRefused();
-          showError(result.data.detail || "Votre message n'a pas pu être envoyé, réessayez.");
+          showError(result.data.detail || TEXTS.not_sent);
           if (result.status === 401) { restartConversation(); } // the text stays in the input
           return;
         }
@@ -336,7 +398,7 @@
       .catch(function () {
         setTyping(false);
         typedRefused();
-        showError("Connexion impossible pour le moment. Vérifiez votre réseau et réessayez.");
+        showError(TEXTS.offline);
       });
   }
 
@@ -352,15 +414,14 @@
     state.lastButtons = null;
     state.lastAsk = null;
     return createConversation().then(function () { connect(); input.focus(); }).catch(function (e) {
-      showError((e && e.detail) || "Le service de discussion est indisponible pour le moment. Réessayez plus tard.");
+      showError((e && e.detail) || TEXTS.unavailable);
     });
   }
 
   // ---------------------------------------------------------------- ratings
-  var THANKS = "Merci pour votre avis.";
-  var NOT_SENT = "Votre avis n'a pas pu être envoyé : votre choix est gardé, réessayez.";
-  var AGENT_SCORES = ["1 sur 5, pas du tout satisfait", "2 sur 5", "3 sur 5", "4 sur 5",
-    "5 sur 5, très satisfait"];
+  var THANKS = TEXTS.rating_thanks;
+  var NOT_SENT = TEXTS.rating_not_sent;
+  var AGENT_SCORES = [TEXTS.score_1, TEXTS.score_2, TEXTS.score_3, TEXTS.score_4, TEXTS.score_5];
 
   function sendRating(body) {
     return request("POST", "/api/chat/" + encodeURIComponent(state.id) + "/feedback", body)
@@ -385,14 +446,14 @@
     var form = el("form", { "class": "rating-comment" });
     var field = el("textarea", { id: rating.key + "-c", rows: "2", maxlength: "1000" });
     form.appendChild(el("label", { "for": rating.key + "-c" },
-      kind === "agent" ? "Un commentaire ? (facultatif)" : "Qu'est-ce qui vous a manqué ? (facultatif)"));
+      kind === "agent" ? TEXTS.agent_comment_label : TEXTS.answer_comment_label));
     form.appendChild(field);
     var actions = el("div", { "class": "rating-actions" });
     var submit = el("button", { type: "submit", "class": "rating-send" },
-      kind === "agent" ? "Envoyer mon avis" : "Envoyer le commentaire");
+      kind === "agent" ? TEXTS.agent_comment_send : TEXTS.answer_comment_send);
     actions.appendChild(submit);
     if (kind !== "agent") {
-      var skip = el("button", { type: "button", "class": "rating-skip" }, "Passer");
+      var skip = el("button", { type: "button", "class": "rating-skip" }, TEXTS.comment_skip);
       skip.addEventListener("click", function () { form.hidden = true; input.focus(); });
       actions.appendChild(skip);
     }
@@ -404,7 +465,7 @@
       var score = withScore ? withScore() : null;
       if (score !== null) { body.score = score; }
       if (text) { body.comment = text; }
-      if (kind === "agent" && score === null) { return tell(rating, "Choisissez une note de 1 à 5.", true); }
+      if (kind === "agent" && score === null) { return tell(rating, TEXTS.score_missing, true); }
       if (score === null && !text) { form.hidden = true; input.focus(); return; } // nothing to add
       submit.disabled = true;
       sendRating(body).then(function (result) {
@@ -414,7 +475,7 @@
           return;
         }
         form.hidden = true;
-        tell(rating, text ? "Merci, votre commentaire nous aide à nous améliorer." : THANKS, false);
+        tell(rating, text ? TEXTS.comment_thanks : THANKS, false);
         onSent(result.data.feedback);
       });
     });
@@ -434,13 +495,13 @@
   function askRating(item, message) {
     if (message.feedback.kind === "agent") { return askAgentRating(item, message); }
     if (state.lastAsk && !state.lastAsk.given) { state.lastAsk.box.remove(); }
-    var rating = ratingBox(item, message, "Cette réponse vous a-t-elle aidé ?");
+    var rating = ratingBox(item, message, TEXTS.answer_question);
     var feedback = message.feedback;
     var choices = el("div", { "class": "rating-choices" });
-    var up = el("button", { type: "button", "class": "thumb", "aria-label": "Oui, cette réponse m'a aidé",
-      "aria-pressed": "false" }, "👍 Oui");
-    var down = el("button", { type: "button", "class": "thumb", "aria-label": "Non, elle ne m'a pas aidé",
-      "aria-pressed": "false" }, "👎 Non");
+    var up = el("button", { type: "button", "class": "thumb", "aria-label": TEXTS.thumb_up_label,
+      "aria-pressed": "false" }, TEXTS.thumb_up);
+    var down = el("button", { type: "button", "class": "thumb", "aria-label": TEXTS.thumb_down_label,
+      "aria-pressed": "false" }, TEXTS.thumb_down);
     choices.appendChild(up);
     choices.appendChild(down);
     rating.box.appendChild(choices);
@@ -460,7 +521,7 @@
       up.setAttribute("aria-pressed", String(score === 1));
       down.setAttribute("aria-pressed", String(score === -1));
       up.disabled = down.disabled = true;
-      tell(rating, "Envoi…", false);
+      tell(rating, TEXTS.rating_sending, false);
       sendRating({ message_id: message.id, score: score }).then(function (result) {
         if (!result.ok && result.status !== 409) {
           up.disabled = down.disabled = false; // the choice stays marked: one tap sends it again
@@ -487,7 +548,7 @@
   }
 
   function askAgentRating(item, message) {
-    var rating = ratingBox(item, message, "Comment évaluez-vous l'aide de notre conseiller ?");
+    var rating = ratingBox(item, message, TEXTS.agent_question);
     var feedback = message.feedback;
     var group = el("div", { "class": "rating-scale", role: "radiogroup", "aria-labelledby": rating.key + "-q" });
     var chosen = feedback.given ? feedback.score : null;
@@ -515,7 +576,7 @@
       if (focus) { radios[score - 1].focus(); }
     }
     rating.box.appendChild(group);
-    rating.box.appendChild(el("p", { "class": "rating-hint", "aria-hidden": "true" }, "1 : pas satisfait · 5 : très satisfait"));
+    rating.box.appendChild(el("p", { "class": "rating-hint", "aria-hidden": "true" }, TEXTS.score_hint));
     rating.box.appendChild(rating.status);
     var comment = commentForm(rating, message, "agent", function () {
       rating.given = true;
@@ -554,7 +615,7 @@
         // 401: this browser no longer holds the conversation (it cannot show it either).
         var forgotten = result.status === 404 || result.status === 401;
         if (!result.ok && !forgotten) {
-          showError(result.data.detail || "L'effacement n'a pas abouti, réessayez dans un instant.");
+          showError(result.data.detail || TEXTS.erase_failed);
           return;
         }
         eraseBox.hidden = true;
@@ -562,11 +623,11 @@
         showError("");
         setTyping(false);
         restartConversation();
-        notice.textContent = result.status === 401 ? result.data.detail : "Votre conversation a été effacée.";
+        notice.textContent = result.status === 401 ? result.data.detail : TEXTS.erased;
       })
       .catch(function () {
         eraseYes.disabled = false;
-        showError("Connexion impossible pour le moment. Vérifiez votre réseau et réessayez.");
+        showError(TEXTS.offline);
       });
   }
 
@@ -576,12 +637,12 @@
     state.started = true;
     request("GET", "/api/widget/config").then(function (result) {
       if (!result.ok) { return; }
-      title.textContent = "Service client · " + result.data.shop;
+      title.textContent = TEXTS.title + " · " + result.data.shop;
       if (result.data.privacy_url) { privacyLink.href = new URL(result.data.privacy_url, DESK + "/").href; }
     }).catch(function () { /* keep the defaults */ });
     return ensureConversation().then(connect).catch(function (e) {
       state.started = false;
-      showError((e && e.detail) || "Le service de discussion est indisponible pour le moment. Réessayez plus tard.");
+      showError((e && e.detail) || TEXTS.unavailable);
     });
   }
 
