@@ -16,7 +16,7 @@ from typing import Any
 
 from desk.handoff import reason_label
 from shop.learning.choices import INTENT_DESCRIPTIONS
-from shop.store.dashboard_metrics import (
+from shop.learning.dashboard_metrics import (
     FALLBACK_TOPIC,
     FAQ_INTENT,
     FAQ_PREFIX,

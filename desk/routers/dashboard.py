@@ -1,7 +1,7 @@
 """The support lead's dashboard: what the bot handles alone, why it hands over, what shoppers
 think of it, how fast people answer, and what it did not understand, for a chosen period.
 
-Every console role may read it. The figures come from ``shop.store.dashboard_metrics`` and are
+Every console role may read it. The figures come from ``shop.learning.dashboard_metrics`` and are
 worded by ``desk.dashboard_view``; the page draws them as server-side SVG, ``dashboard.csv``
 exports the trend for Excel and ``/console/api/metrics`` returns the same figures as JSON. The
 period is the last ``days`` days (7, 30 or 90 in the picker) or ``from``..``to``, in the shop's
@@ -21,7 +21,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from desk import charts, dashboard_view
 from desk.deps import Desk, console_page, get_desk, reading, reading_page
 from desk.security import AgentSession
-from shop.store.dashboard_metrics import MAX_DAYS, DashboardFigures, Granularity, Period, dashboard
+from shop.learning.dashboard_metrics import (
+    MAX_DAYS,
+    DashboardFigures,
+    Granularity,
+    Period,
+    dashboard,
+)
 
 router = APIRouter(prefix="/console")
 

@@ -1,6 +1,6 @@
 """Every query of the desk (conversations, messages, handoffs, agents), in one place.
 
-The dashboard's figures are in ``dashboard_metrics``.
+The dashboard's figures are in ``shop.learning.dashboard_metrics``.
 
 The desk calls these functions inside its own sessions and gets back loaded objects that stay
 readable after the session closes (sessions are made with ``expire_on_commit=False``). State

@@ -14,11 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from shop.learning.grouping import group_texts
-from shop.privacy.subject import ERASED
-from shop.store.conversations import Agent, Conversation, ConversationMode, Handoff, Message
-from shop.store.conversations import MessageAuthor as Author
-from shop.store.dashboard_metrics import (
+from shop.learning.dashboard_metrics import (
     DashboardFigures,
     Durations,
     Granularity,
@@ -27,6 +23,10 @@ from shop.store.dashboard_metrics import (
     dashboard,
     top_unanswered,
 )
+from shop.learning.grouping import group_texts
+from shop.privacy.subject import ERASED
+from shop.store.conversations import Agent, Conversation, ConversationMode, Handoff, Message
+from shop.store.conversations import MessageAuthor as Author
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
 from shop.store.learning import BotTurn, Feedback
 
