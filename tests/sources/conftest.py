@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,10 @@ from shop.sources.mappings import PlatformMappings, SourceSettings, mappings_for
 from shop.sources.record import Platform, SourceOrder
 from shop.sources.shopify import order_from_shopify
 from shop.sources.woocommerce import order_from_woocommerce
+from shop.store import platform_requests
 from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
 from shop.store.models import Order
-from tests.sources.fake_platforms import FakePlatforms, running
+from tests.sources.fake_platforms import WOO_KEY, WOO_SECRET, FakePlatforms, running
 from tests.support.databases import fresh_postgres_database
 from tests.unit.conftest import edited_profile
 
@@ -59,6 +62,53 @@ def stored_woocommerce_order(sessions: sessionmaker, fake: FakePlatforms, status
         assert order is not None
     fake.state.woo_orders[str(payload["id"])] = {"id": payload["id"], "status": status}
     return order
+
+
+@dataclass(frozen=True)
+class WooCommerceShop:
+    """A store on a SQLite file holding WooCommerce's sample order, and the demo shop's profile
+    naming the played WooCommerce; ``secrets`` is the environment its programs need."""
+
+    url: str
+    sessions: sessionmaker
+    order: Order
+    profile: Path
+    secrets: dict[str, str]
+
+    def cancellation_confirmed(self) -> bool:
+        with session_scope(self.sessions) as session:
+            (request,) = platform_requests.requests_for_order(session, self.order.id)
+            return bool(request.state == platform_requests.RequestState.CONFIRMED.value)
+
+
+@contextmanager
+def woocommerce_shop(
+    folder: Path, fake: FakePlatforms, key_env: str = "TEST_WC_KEY"
+) -> Iterator[WooCommerceShop]:
+    """WooCommerce's sample order (« processing ») in a new store in ``folder``; the profile
+    reads the consumer key from ``key_env`` and the secret from the same name with SECRET for
+    KEY (``TEST_WC_KEY``, ``TEST_WC_SECRET``)."""
+    url = f"sqlite:///{folder / 'shop.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    sessions = make_session_factory(engine)
+    secret_env = key_env.replace("KEY", "SECRET")
+    platform = {
+        "kind": "woocommerce",
+        "url": fake.url,
+        "key_env": key_env,
+        "secret_env": secret_env,
+    }
+    try:
+        yield WooCommerceShop(
+            url=url,
+            sessions=sessions,
+            order=stored_woocommerce_order(sessions, fake, "processing"),
+            profile=platform_profile(folder, platform),
+            secrets={key_env: WOO_KEY, secret_env: WOO_SECRET},
+        )
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -11,12 +11,10 @@ import pytest
 
 from shop.sources.__main__ import main
 from shop.store import repository
-from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
-from tests.sources.conftest import platform_profile, sample, stored_woocommerce_order
+from shop.store.db import session_scope
+from tests.sources.conftest import platform_profile, sample, woocommerce_shop
 from tests.sources.fake_platforms import (
     PRESTASHOP_KEY,
-    WOO_KEY,
-    WOO_SECRET,
     FakePlatforms,
 )
 
@@ -29,27 +27,14 @@ def run(*argv: str) -> tuple[int, str]:
 def test_outbox_once_sends_a_woocommerce_cancellation(
     tmp_path: Path, fake: FakePlatforms, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    sessions = make_session_factory(engine)
-    order = stored_woocommerce_order(sessions, fake, "processing")
-    with session_scope(sessions) as session:
-        repository.cancel_order(session, order, datetime.now(timezone.utc))
-    engine.dispose()
-    shop = platform_profile(
-        tmp_path,
-        {
-            "kind": "woocommerce",
-            "url": fake.url,
-            "key_env": "TEST_WC_KEY",
-            "secret_env": "TEST_WC_SECRET",
-        },
-    )
-    monkeypatch.setenv("TEST_WC_KEY", WOO_KEY)
-    monkeypatch.setenv("TEST_WC_SECRET", WOO_SECRET)
+    with woocommerce_shop(tmp_path, fake) as shop, session_scope(shop.sessions) as session:
+        repository.cancel_order(session, shop.order, datetime.now(timezone.utc))
+    for name, value in shop.secrets.items():
+        monkeypatch.setenv(name, value)
 
-    status, printed = run("outbox", "--once", "--profile", str(shop), "--database-url", url)
+    status, printed = run(
+        "outbox", "--once", "--profile", str(shop.profile), "--database-url", shop.url
+    )
     assert status == 0
     assert printed == "confirmed cancel of woocommerce order 104512: confirmed by the platform\n"
     assert fake.state.woo_orders["104512"]["status"] == "cancelled"

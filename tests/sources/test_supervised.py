@@ -18,14 +18,11 @@ from shop.sources.__main__ import main
 from shop.sources.ingest import find_source_order
 from shop.sources.loop import run_every
 from shop.sources.record import Platform
-from shop.store import platform_requests, repository
-from shop.store.db import create_schema, make_engine, make_session_factory, session_scope
-from shop.store.platform_requests import RequestState
-from tests.sources.conftest import platform_profile, sample, stored_woocommerce_order
+from shop.store import repository
+from shop.store.db import make_engine, make_session_factory, session_scope
+from tests.sources.conftest import platform_profile, sample, woocommerce_shop
 from tests.sources.fake_platforms import (
     PRESTASHOP_KEY,
-    WOO_KEY,
-    WOO_SECRET,
     FakePlatforms,
 )
 from tests.support.processes import stop, wait_until
@@ -48,37 +45,25 @@ def start(*argv: str, env: dict[str, str]) -> subprocess.Popen[str]:
 def test_the_supervised_outbox_sends_a_request_queued_while_it_runs_and_stops_on_sigterm(
     tmp_path: Path, fake: FakePlatforms
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    sessions = make_session_factory(engine)
-    order = stored_woocommerce_order(sessions, fake, "processing")
-    shop = platform_profile(
-        tmp_path,
-        {
-            "kind": "woocommerce",
-            "url": fake.url,
-            "key_env": "TEST_WC_KEY",
-            "secret_env": "TEST_WC_SECRET",
-        },
-    )
-    secrets = {"TEST_WC_KEY": WOO_KEY, "TEST_WC_SECRET": WOO_SECRET}
-    process = start(
-        "outbox", "--every", "0.2", "--profile", str(shop), "--database-url", url, env=secrets
-    )
-    try:
-        with session_scope(sessions) as session:  # queued after the sender started
-            repository.cancel_order(session, order, datetime.now(timezone.utc))
-
-        def confirmed() -> bool:
-            with session_scope(sessions) as session:
-                (request,) = platform_requests.requests_for_order(session, order.id)
-                return bool(request.state == RequestState.CONFIRMED.value)
-
-        wait_until(confirmed, "confirmation of the queued cancellation", process)
-    finally:
-        status, out, err = stop(process)
-        engine.dispose()
+    with woocommerce_shop(tmp_path, fake) as shop:
+        process = start(
+            "outbox",
+            "--every",
+            "0.2",
+            "--profile",
+            str(shop.profile),
+            "--database-url",
+            shop.url,
+            env=shop.secrets,
+        )
+        try:
+            with session_scope(shop.sessions) as session:  # queued after the sender started
+                repository.cancel_order(session, shop.order, datetime.now(timezone.utc))
+            wait_until(
+                shop.cancellation_confirmed, "confirmation of the queued cancellation", process
+            )
+        finally:
+            status, out, err = stop(process)
     assert status == 0, err
     assert fake.state.woo_orders["104512"]["status"] == "cancelled"
     assert fake.applied() == [("woocommerce", "cancelled", "104512")]  # once, however many passes
