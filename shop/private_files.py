@@ -14,8 +14,9 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from shop.settings import ShopSettings, current_settings
+
 VAR_DIR = Path(__file__).resolve().parents[1] / ".var"
-ACTIONS_TOKEN_ENV = "ACTIONS_TOKEN"
 ACTIONS_TOKEN_FILE = "actions_token"
 
 
@@ -69,6 +70,9 @@ def secret_file(path: Path) -> str:
 
 def actions_token(environ: Mapping[str, str] | None = None, var_dir: Path = VAR_DIR) -> str:
     """The token the Rasa server gives the action server: ``ACTIONS_TOKEN``, else the one
-    generated once into ``.var/actions_token``."""
-    env = os.environ if environ is None else environ
-    return env.get(ACTIONS_TOKEN_ENV, "").strip() or secret_file(var_dir / ACTIONS_TOKEN_FILE)
+    generated once into ``.var/actions_token``. ``environ``: an explicit environment instead
+    of the process's settings."""
+    settings = current_settings() if environ is None else ShopSettings.from_environ(environ)
+    if settings.actions_token is not None:
+        return settings.actions_token.get_secret_value()
+    return secret_file(var_dir / ACTIONS_TOKEN_FILE)

@@ -19,7 +19,6 @@ desk processes at once, deletes nothing more.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,19 +30,21 @@ from shop.clock import require_aware
 from shop.learning.pii import redact
 from shop.privacy import audit, tracker
 from shop.privacy.subject import Report
+from shop.settings import ShopSettings, current_settings
 from shop.store import platform_deliveries
 from shop.store.conversations import AgentNote, Conversation, Handoff, Message
 from shop.store.learning import BotTurn, Feedback, ReviewLabel
 
-DEFAULT_CONVERSATION_DAYS = 365
-DEFAULT_TRACKER_DAYS = 30
-DEFAULT_AUDIT_DAYS = 365
+DEFAULT_CONVERSATION_DAYS: int = ShopSettings.__fields__["retention_days"].default
+DEFAULT_TRACKER_DAYS: int = ShopSettings.__fields__["tracker_retention_days"].default
+DEFAULT_AUDIT_DAYS: int = ShopSettings.__fields__["audit_retention_days"].default
 
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """``SHOP_RETENTION_DAYS``, ``SHOP_TRACKER_RETENTION_DAYS``, ``SHOP_AUDIT_RETENTION_DAYS``,
-    and ``SHOP_RETENTION_JOB`` (``0``: the desk does not run the daily job, cron does)."""
+    """The periods and the switch of the daily job, as ``shop.settings`` reads them from
+    ``SHOP_RETENTION_DAYS``, ``SHOP_TRACKER_RETENTION_DAYS``, ``SHOP_AUDIT_RETENTION_DAYS`` and
+    ``SHOP_RETENTION_JOB`` (off: the desk does not run the daily job, cron does)."""
 
     conversation_days: int = DEFAULT_CONVERSATION_DAYS
     tracker_days: int = DEFAULT_TRACKER_DAYS
@@ -57,12 +58,14 @@ class RetentionSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RetentionSettings:
-        env = os.environ if environ is None else environ
+        """The process's settings, or those of an explicit ``environ``; a bad value raises
+        ``shop.settings.SettingsError`` naming its variable."""
+        settings = current_settings() if environ is None else ShopSettings.from_environ(environ)
         return cls(
-            conversation_days=int(env.get("SHOP_RETENTION_DAYS") or DEFAULT_CONVERSATION_DAYS),
-            tracker_days=int(env.get("SHOP_TRACKER_RETENTION_DAYS") or DEFAULT_TRACKER_DAYS),
-            audit_days=int(env.get("SHOP_AUDIT_RETENTION_DAYS") or DEFAULT_AUDIT_DAYS),
-            daily_job=env.get("SHOP_RETENTION_JOB", "1").strip().lower() not in ("0", "false"),
+            conversation_days=settings.retention_days,
+            tracker_days=settings.tracker_retention_days,
+            audit_days=settings.audit_retention_days,
+            daily_job=settings.retention_job,
         )
 
 

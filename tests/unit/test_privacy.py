@@ -20,6 +20,7 @@ from shop.privacy import audit
 from shop.privacy.__main__ import main
 from shop.privacy.retention import RetentionSettings, retain
 from shop.privacy.subject import ERASED, erase_subject, export_subject
+from shop.settings import SettingsError
 from shop.store import conversation_repository as repo
 from shop.store import repository
 from shop.store.conversations import ConversationMode
@@ -189,6 +190,31 @@ def test_finding_18_export_to_a_file_readable_by_its_owner_only(
     assert os.stat(target).st_mode & 0o777 == 0o600
     assert json.loads(target.read_text(encoding="utf-8"))["customer"]["email"] == CLAIRE
     assert "data.export" in run_cli("audit", "--since", "2026-11-24")
+
+
+def test_retention_periods_are_the_products_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The periods and the daily job's switch are read once, by ``shop.settings``: a blank
+    value keeps the default, a switch says off as every switch does, a bad value is refused
+    with its variable named."""
+    settings = RetentionSettings.from_env(
+        {
+            "SHOP_RETENTION_DAYS": "90",
+            "SHOP_TRACKER_RETENTION_DAYS": " 7 ",
+            "SHOP_AUDIT_RETENTION_DAYS": "  ",
+            "SHOP_RETENTION_JOB": "no",
+        }
+    )
+    assert settings == RetentionSettings(90, 7, 365, daily_job=False)
+    assert RetentionSettings.from_env({"SHOP_RETENTION_JOB": "0"}).daily_job is False
+    assert RetentionSettings.from_env({"SHOP_RETENTION_JOB": ""}).daily_job is True
+    with pytest.raises(SettingsError, match="SHOP_TRACKER_RETENTION_DAYS='0'"):
+        RetentionSettings.from_env({"SHOP_TRACKER_RETENTION_DAYS": "0"})
+    with pytest.raises(SettingsError, match="SHOP_AUDIT_RETENTION_DAYS='un an'"):
+        RetentionSettings.from_env({"SHOP_AUDIT_RETENTION_DAYS": "un an"})
+
+    monkeypatch.setenv("SHOP_RETENTION_DAYS", "120")
+    monkeypatch.setenv("SHOP_RETENTION_JOB", "false")
+    assert RetentionSettings.from_env() == RetentionSettings(120, daily_job=False)
 
 
 def test_finding_18_retention_deletes_old_transcripts_and_tracker_events_only(

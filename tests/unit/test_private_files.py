@@ -87,6 +87,20 @@ def test_finding_04_actions_token_is_generated_once_owner_only(
     assert actions_token({"ACTIONS_TOKEN": "from-env"}, var_dir=tmp_path / "var") == "from-env"
 
 
+def test_the_actions_token_is_the_products_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ACTIONS_TOKEN`` is read by ``shop.settings``: trimmed, blank counts as unset (the
+    generated token), and the process's environment is the default."""
+    generated = actions_token({"ACTIONS_TOKEN": "  "}, var_dir=tmp_path)
+    assert generated == (tmp_path / "actions_token").read_text(encoding="utf-8").strip()
+    assert actions_token({"ACTIONS_TOKEN": " jeton \n"}, var_dir=tmp_path) == "jeton"
+    monkeypatch.setenv("ACTIONS_TOKEN", "from-the-process")
+    assert actions_token(var_dir=tmp_path) == "from-the-process"
+    monkeypatch.delenv("ACTIONS_TOKEN")
+    assert actions_token(var_dir=tmp_path) == generated
+
+
 def test_finding_04_scripts_keep_var_private(tmp_path: Path, usual_umask: None) -> None:
     """What run.sh does before it starts anything: older files closed, new ones private."""
     var = tmp_path / ".var"
