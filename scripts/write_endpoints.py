@@ -17,7 +17,6 @@ read it, and serialising it on every call was waste.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,7 +24,8 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from shop.private_files import actions_token, private_file
-from shop.store.db import DATABASE_URL_ENV, database_url
+from shop.settings import ShopSettings, current_settings
+from shop.store.db import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,23 +75,20 @@ def lock_store(url_text: str) -> dict[str, object]:
 
 
 def endpoints(environ: Mapping[str, str] | None = None) -> dict[str, object]:
-    """Rasa's endpoints from the settings in ``environ`` (default: this process's environment;
-    the tests' servers pass theirs)."""
-    env = os.environ if environ is None else environ
-    host = env.get("ACTIONS_HOST", "127.0.0.1")
-    port = env.get("ACTIONS_PORT", "5055")
-    settings: dict[str, object] = {
+    """Rasa's endpoints from the product's settings in ``environ`` (default: this process's
+    environment; the tests' servers pass theirs)."""
+    settings = current_settings() if environ is None else ShopSettings.from_environ(environ)
+    endpoints: dict[str, object] = {
         "action_endpoint": {
-            "url": f"http://{host}:{port}/webhook",
-            "token": actions_token(env),
+            "url": f"http://{settings.actions_host}:{settings.actions_port}/webhook",
+            "token": actions_token(environ),
             "enable_selective_domain": True,
         },
-        "tracker_store": tracker_store(env.get(DATABASE_URL_ENV, "").strip() or database_url()),
+        "tracker_store": tracker_store(database_url(settings)),
     }
-    redis_url = env.get(REDIS_URL_ENV, "").strip()
-    if redis_url:
-        settings["lock_store"] = lock_store(redis_url)
-    return settings
+    if settings.redis_url.strip():
+        endpoints["lock_store"] = lock_store(settings.redis_url.strip())
+    return endpoints
 
 
 def main() -> None:
