@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from desk.settings import Settings
+from shop.voice import say_to_agent
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,5 @@ class LoginGuard:
 def locked_message(until: datetime, now: datetime) -> str:
     """The agent's French sentence; the same whether the username exists or not."""
     minutes = max(math.ceil((until - now).total_seconds() / 60), 1)
-    return (
-        "Trop de tentatives de connexion ont échoué : la connexion est bloquée par sécurité. "
-        f"Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}."
-    )
+    key = "sign_in.locked_many" if minutes > 1 else "sign_in.locked_one"
+    return say_to_agent(key, minutes=minutes)

@@ -26,35 +26,24 @@ from shop.privacy import audit
 from shop.store import conversation_repository as repo
 from shop.store.console_accounts import LastAdmin, list_agents, set_role
 from shop.store.conversations import Role
+from shop.voice import agent_labels, say_to_agent
 
 router = APIRouter(prefix="/console")
 
 PAGE = "/console/comptes"
-ROLE_LABELS = {
-    Role.AGENT.value: "Conseiller (file d'attente, conversations)",
-    Role.EDITOR.value: "Éditeur (revue de ce que l'assistant a compris)",
-    Role.ADMIN.value: "Administrateur (tout, plus comptes et données personnelles)",
-}
+ROLE_LABELS = agent_labels("role")  # by Role value
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,79}")
 ACCOUNT_CREATED = "account.create"
 ROLE_CHANGED = "account.role"
 NOTICES = {
-    "cree": "Le compte est créé. Communiquez-lui son mot de passe initial de vive voix ; il "
-    "pourra le changer depuis « Mot de passe ».",
-    "role": "Le rôle est changé ; il s'applique dès la prochaine page ouverte par ce compte.",
+    "cree": say_to_agent("accounts_page.created"),
+    "role": say_to_agent("accounts_page.role_changed"),
 }
-BAD_USERNAME = (
-    "L'identifiant compte de 2 à 80 caractères : lettres minuscules sans accent, chiffres, "
-    "point, tiret ou tiret bas."
-)
-TAKEN = "Cet identifiant est déjà pris."
-BAD_ROLE = "Choisissez un rôle : conseiller, éditeur ou administrateur."
-SHORT_PASSWORD = f"Le mot de passe initial doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
-UNKNOWN_ACCOUNT = "Ce compte n'existe pas."
-LAST_ADMIN = (
-    "{username} est le dernier administrateur : nommez d'abord un autre administrateur, "
-    "puis changez son rôle."
-)
+BAD_USERNAME = say_to_agent("accounts_page.bad_username")
+TAKEN = say_to_agent("accounts_page.username_taken")
+BAD_ROLE = say_to_agent("accounts_page.bad_role")
+SHORT_PASSWORD = say_to_agent("accounts_page.short_password", min_length=MIN_PASSWORD_LENGTH)
+UNKNOWN_ACCOUNT = say_to_agent("accounts_page.unknown_account")
 
 
 async def _page(
@@ -153,7 +142,7 @@ async def change_role(
         try:
             changed = set_role(session, account, role)
         except LastAdmin:
-            return LAST_ADMIN.format(username=account.username)
+            return say_to_agent("accounts_page.last_admin", username=account.username)
         if changed:
             detail = {"from": before, "to": role.value}
             audit.record(

@@ -51,21 +51,18 @@ from desk.service import CONSOLE_KEY, Conflict, InvalidMessage, NotFound
 from shop.policy.answers import format_datetime
 from shop.privacy import audit
 from shop.privacy.subject import InvalidEmail, erase_subject, export_subject
-from shop.voice import agent_labels
+from shop.voice import agent_labels, say_to_agent
 
 router = APIRouter(prefix="/console")
 
 LONG_POLL_MAX_S = 25.0
-BAD_LOGIN = "Identifiant ou mot de passe incorrect."
+BAD_LOGIN = say_to_agent("sign_in.bad_login")
 PASSWORD_PAGE = "/mot-de-passe"
-PASSWORD_CHANGED = (
-    "Votre mot de passe est changé. Vos autres sessions de la console ont été fermées."
-)
-WRONG_CURRENT_PASSWORD = "Le mot de passe actuel est incorrect."
-PASSWORD_TOO_SHORT = (
-    f"Le nouveau mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
-)
-PASSWORDS_DIFFER = "Les deux saisies du nouveau mot de passe ne sont pas identiques."
+PASSWORD_CHANGED = say_to_agent("password_change.changed")
+WRONG_CURRENT_PASSWORD = say_to_agent("password_change.wrong_current")
+PASSWORD_TOO_SHORT = say_to_agent("password_change.too_short", min_length=MIN_PASSWORD_LENGTH)
+PASSWORDS_DIFFER = say_to_agent("password_change.differ")
+CONVERSATION_NOT_FOUND = say_to_agent("console.conversation_not_found")
 
 
 def _safe_next(target: str | None) -> str:
@@ -239,7 +236,7 @@ async def _conversation(desk: Desk, conversation_id: str, order: str | None) -> 
         )
     )
     if view is None:
-        raise HTTPException(status_code=404, detail="Conversation introuvable.")
+        raise HTTPException(status_code=404, detail=CONVERSATION_NOT_FOUND)
     return view
 
 
@@ -320,7 +317,7 @@ class Operation(Generic[Body]):
         try:
             await work
         except NotFound as error:
-            raise HTTPException(status_code=404, detail="Conversation introuvable.") from error
+            raise HTTPException(status_code=404, detail=CONVERSATION_NOT_FOUND) from error
         except (Conflict, InvalidMessage) as error:
             status = 409 if isinstance(error, Conflict) else 422
             if wants_json(self.request):
@@ -443,8 +440,8 @@ async def conversation_api(
 
 PERSONAL_DATA = "/donnees-personnelles"  # under the router's /console
 AUDIT_PAGE_DAYS = 30
-BAD_EMAIL = "Indiquez l'adresse e-mail du client (par exemple client@example.fr)."
-NOT_CONFIRMED = "Cochez « Je confirme l'effacement définitif » pour effacer."
+BAD_EMAIL = say_to_agent("personal_data_form.bad_email")
+NOT_CONFIRMED = say_to_agent("personal_data_form.not_confirmed")
 REPORT_LABELS = agent_labels("erasure_report")  # by the erasure report's table names
 
 
