@@ -39,6 +39,7 @@ from shop.learning.inbox import (
 )
 from shop.policy.answers import format_datetime
 from shop.store.learning import LabelKind
+from shop.voice import agent_labels, say_to_agent
 from shop.voice.french import format_percent
 
 router = APIRouter(prefix="/console")
@@ -46,30 +47,12 @@ router = APIRouter(prefix="/console")
 PAGE = "/console/revue"
 RECENT_SHOWN = 10
 MAX_TURNS = 5000  # turns one form may label (a group never holds more in 30 days)
-REASON_LABELS = {
-    "fallback": "n'a pas compris",
-    "ambiguous": "hésitation",
-    "low_confidence": "confiance faible",
-    "rephrased": "reformulé",
-    "handoff": "a demandé un conseiller",
-    "thumbs_down": "👎",
-}
-VERDICT_LABELS = {
-    LabelKind.INTENT.value: "Intention",
-    LabelKind.FAQ.value: "FAQ",
-    LabelKind.OUT_OF_SCOPE.value: "Hors sujet",
-    LabelKind.NEW_FAQ.value: "Nouvelle entrée de FAQ à écrire",
-}
-NOTHING_CHOSEN = "Choisissez une intention ou une entrée de FAQ dans la liste."
-UNKNOWN_LABEL = (
-    "« {value} » n'est ni une intention ni une entrée de FAQ : choisissez dans la liste."
-)
-GONE = "Ce groupe n'est plus dans la revue : la page est rechargée avec les groupes à jour."
-EXPORT_BLOCKED = (
-    "L'export n'a rien écrit : le fichier des brouillons de FAQ est illisible. Corrigez-le "
-    "(python -m shop.knowledge validate) puis recommencez."
-)
-EXPORT_FAILED = "L'export n'a pas pu écrire ses fichiers ; rien n'est perdu, réessayez plus tard."
+REASON_LABELS = agent_labels("review_reason")
+VERDICT_LABELS = agent_labels("review_verdict")  # by LabelKind value
+NOTHING_CHOSEN = say_to_agent("review_inbox.nothing_chosen")
+GONE = say_to_agent("review_inbox.gone")
+EXPORT_BLOCKED = say_to_agent("review_export.blocked")
+EXPORT_FAILED = say_to_agent("review_export.failed")
 _DIGITS = re.compile(r"[0-9]{1,12}")
 
 
@@ -117,12 +100,13 @@ def _group_view(
 
 def _notice(done: str, count: int) -> str | None:
     if done == "etiquete":
-        return f"{count} message{'s' if count > 1 else ''} étiqueté{'s' if count > 1 else ''}."
+        key = "review_inbox.labelled_many" if count > 1 else "review_inbox.labelled_one"
+        return say_to_agent(key, count=count)
     if done == "annule":
-        plural = "s" if count > 1 else ""
-        return f"Dernière action annulée : {count} message{plural} de retour dans la revue."
+        key = "review_inbox.undone_many" if count > 1 else "review_inbox.undone_one"
+        return say_to_agent(key, count=count)
     if done == "rien":
-        return "Rien à annuler."
+        return say_to_agent("review_inbox.nothing_to_undo")
     return None
 
 
@@ -204,7 +188,7 @@ def parse_choice(form: dict[str, str], choices: LabelChoices) -> tuple[LabelKind
     try:
         check_label(kind, value, choices)
     except ValueError:
-        raise Refusal(UNKNOWN_LABEL.format(value=value[:80])) from None
+        raise Refusal(say_to_agent("review_inbox.unknown_label", value=value[:80])) from None
     return kind, value
 
 
@@ -292,22 +276,16 @@ async def export(
     except OSError:
         return await _page(request, desk, agent, 503, error=EXPORT_FAILED)
     files = [
-        ("Exemples d'entraînement", report.training, report.training_path),
-        ("Messages mis de côté pour l'évaluation", report.heldout, report.heldout_path),
+        (say_to_agent("review_export.training"), report.training, report.training_path),
+        (say_to_agent("review_export.heldout"), report.heldout, report.heldout_path),
     ]
     if report.drafts_path is not None:
-        files.append(("Brouillons de FAQ à rédiger", report.drafts, report.drafts_path))
+        files.append((say_to_agent("review_export.drafts"), report.drafts, report.drafts_path))
     notes = []
     if report.already_trained:
-        notes.append(
-            f"{report.already_trained} message(s) déjà dans les données d'entraînement : "
-            "laissé(s) de côté."
-        )
+        notes.append(say_to_agent("review_export.already_trained", count=report.already_trained))
     if report.stale:
-        notes.append(
-            f"{report.stale} étiquette(s) nommant une intention ou une entrée de FAQ qui "
-            "n'existe plus : laissée(s) de côté."
-        )
+        notes.append(say_to_agent("review_export.stale", count=report.stale))
     if wants_json(request):
         rows = [{"label": a, "count": n, "path": str(p)} for a, n, p in files]
         return JSONResponse({"files": rows, "notes": notes})

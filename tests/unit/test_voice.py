@@ -362,6 +362,7 @@ SPEAKING_THROUGH_THE_CATALOGUE = (
     "desk/login_guard.py",
     "desk/routers/accounts.py",
     "desk/routers/console.py",
+    "desk/routers/review.py",
     "desk/routers/widget.py",
     "desk/service.py",
     "desk/shopper_access.py",
