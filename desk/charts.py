@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from html import escape
 from typing import Sequence
 
+from shop.voice import say_to_agent
 from shop.voice.french import format_count, format_percent
 
 BAR = "#8a5a2b"
 AXIS = "#6b6b6b"
+NO_DATA = say_to_agent("chart.no_data")  # the description of a chart with nothing to draw
+NO_DATA_SHOWN = escape(say_to_agent("chart.no_data_shown"))  # what such a bar chart shows
 
 
 def column_chart(
@@ -54,7 +57,7 @@ def column_chart(
             f"{value_text}{label_text}</g>"
         )
     description = (
-        ", ".join(f"{label} : {format_count(value)}" for label, value in points) or "aucune donnée"
+        ", ".join(f"{label} : {format_count(value)}" for label, value in points) or NO_DATA
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
@@ -142,7 +145,7 @@ def percent_line_chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="chart" aria-labelledby="l-{_slug(title)}">'
         f'<title id="l-{_slug(title)}">{escape(title)}</title>'
-        f"<desc>{escape(description or 'aucune donnée')}</desc>" + "".join(parts) + "</svg>"
+        f"<desc>{escape(description or NO_DATA)}</desc>" + "".join(parts) + "</svg>"
     )
 
 
@@ -191,10 +194,8 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int]], width: int = 640) -> 
             f"{format_count(value)}</text></g>"
         )
     if not rows:
-        items.append(f'<text x="10" y="22" font-size="12" fill="{AXIS}">Aucune donnée</text>')
-    description = (
-        ", ".join(f"{label} : {format_count(value)}" for label, value in rows) or "aucune donnée"
-    )
+        items.append(f'<text x="10" y="22" font-size="12" fill="{AXIS}">{NO_DATA_SHOWN}</text>')
+    description = ", ".join(f"{label} : {format_count(value)}" for label, value in rows) or NO_DATA
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="chart" aria-labelledby="b-{_slug(title)}">'

@@ -26,37 +26,17 @@ from shop.learning.dashboard_metrics import (
     Tally,
     TopicRating,
 )
+from shop.voice import agent_labels, say_to_agent
 from shop.voice.french import format_count, format_percent
 
 NONE = "—"
 NBSP = "\u00a0"
-FALLBACK_LABEL = "Non compris"
-FAQ_LABEL = "Question de la FAQ"
-CSV_COLUMNS = (
-    "début",
-    "fin",
-    "conversations",
-    "sans conseiller",
-    "transférées",
-    "taux sans conseiller (%)",
-    "messages reçus par l'assistant",
-    "messages non compris",
-    "taux de non-compris (%)",
-    "réponses jugées utiles (👍)",
-    "réponses jugées inutiles (👎)",
-    "part de réponses utiles (%)",
-    "notes des conseillers",
-    "note moyenne des conseillers (sur 5)",
-)
+FALLBACK_LABEL = say_to_agent("dashboard_figure.not_understood")
+FAQ_LABEL = say_to_agent("dashboard_figure.faq_question")
+CSV_COLUMNS = tuple(agent_labels("dashboard_csv_column").values())  # in the catalogue's order
 
 # What the shopper did after an answer of the bot (``shop.store.learning.NextStep``).
-NEXT_STEP_LABELS = {
-    "rephrased": "a reformulé sa question",
-    "handoff": "a demandé un conseiller",
-    "thanked": "a remercié ou dit au revoir",
-    "continued": "a continué la conversation",
-    "left": "est parti sans rien dire",
-}
+NEXT_STEP_LABELS = agent_labels("next_step")
 
 
 def percent(rate: float | None) -> str:
@@ -91,7 +71,7 @@ def short_day(day: date) -> str:
 def point_label(point: Tally, granularity: Granularity) -> str:
     if granularity == Granularity.DAY:
         return short_day(point.first_day)
-    return f"sem. {short_day(point.first_day)}"
+    return say_to_agent("dashboard_figure.week_of", day=short_day(point.first_day))
 
 
 def long_day(day: date) -> str:
@@ -106,7 +86,7 @@ def topic_label(topic: str, titles: dict[str, str]) -> str:
         return FAQ_LABEL
     if topic.startswith(FAQ_PREFIX):
         entry = topic[len(FAQ_PREFIX) :]
-        return f"FAQ : {titles.get(entry, entry)}"
+        return say_to_agent("dashboard_figure.faq_entry", title=titles.get(entry, entry))
     return INTENT_DESCRIPTIONS.get(topic, topic)
 
 
@@ -215,7 +195,11 @@ def page_context(figures: DashboardFigures, titles: dict[str, str]) -> dict[str,
         "fallback_rate": percent(totals.fallback_rate),
         "thumbs_up_rate": percent(totals.thumbs_up_rate),
         "agent_average": average(totals.agent_average),
-        "period": f"du {long_day(figures.period.first_day)} au {long_day(figures.period.last_day)}",
+        "period": say_to_agent(
+            "dashboard_figure.period",
+            first_day=long_day(figures.period.first_day),
+            last_day=long_day(figures.period.last_day),
+        ),
     }
     data["reasons"] = [(reason_label(r), n) for r, n in figures.handoff_reasons]
     data["next_steps"] = [(NEXT_STEP_LABELS.get(s, s), n) for s, n in figures.next_steps]

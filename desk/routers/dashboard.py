@@ -28,6 +28,7 @@ from shop.learning.dashboard_metrics import (
     Period,
     dashboard,
 )
+from shop.voice import say_to_agent
 
 router = APIRouter(prefix="/console")
 
@@ -42,13 +43,18 @@ class PeriodError(ValueError):
     """A period the dashboard cannot show, with the French sentence that says why."""
 
 
-def _day(value: str, what: str) -> date:
+def _day(value: str, which: str) -> date:
+    """``which`` date of the period it is, ``start`` or ``end``, as its refusals name it."""
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
-        raise PeriodError(f"La date {what} doit s'écrire AAAA-MM-JJ.") from None
+        raise PeriodError(say_to_agent(f"dashboard_period.date_format.{which}")) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise PeriodError(f"La date {what} doit être entre {FIRST_YEAR} et {LAST_YEAR}.")
+        raise PeriodError(
+            say_to_agent(
+                f"dashboard_period.date_range.{which}", first_year=FIRST_YEAR, last_year=LAST_YEAR
+            )
+        )
     return day
 
 
@@ -63,19 +69,19 @@ def choose_period(
     """The period asked for; ``PeriodError`` for anything that does not make one."""
     grain = GRANULARITIES.get((granularity or "day").strip())
     if grain is None:
-        raise PeriodError("Le détail doit être « day » (par jour) ou « week » (par semaine).")
+        raise PeriodError(say_to_agent("dashboard_period.granularity"))
     zone = desk.profile.tz
     if start or end:
-        last = _day(end, "de fin") if end else today
-        first = _day(start, "de début") if start else last - timedelta(days=DEFAULT_DAYS - 1)
+        last = _day(end, "end") if end else today
+        first = _day(start, "start") if start else last - timedelta(days=DEFAULT_DAYS - 1)
         if last < first:
-            raise PeriodError("La date de fin est avant la date de début.")
+            raise PeriodError(say_to_agent("dashboard_period.end_before_start"))
         if (last - first).days >= MAX_DAYS:
-            raise PeriodError(f"Une période dure au plus {MAX_DAYS} jours.")
+            raise PeriodError(say_to_agent("dashboard_period.too_long", max_days=MAX_DAYS))
         return Period(first, last, zone, grain)
     count = (days or str(DEFAULT_DAYS)).strip()
     if not DIGITS.fullmatch(count) or not 1 <= int(count) <= MAX_DAYS:
-        raise PeriodError(f"Le nombre de jours doit être un entier de 1 à {MAX_DAYS}.")
+        raise PeriodError(say_to_agent("dashboard_period.days", max_days=MAX_DAYS))
     return Period.last_days(today, int(count), zone, grain)
 
 
@@ -165,29 +171,42 @@ def _query(period: Period) -> str:
 def _charts(figures: DashboardFigures, view: dict[str, Any]) -> dict[str, str]:
     trend = view["trend"]
     labels = [point["label"] for point in trend]
-    unit = "jour" if figures.period.granularity == Granularity.DAY else "semaine"
+    unit = figures.period.granularity.value  # day or week: the charts' titles name it
     return {
         "conversations": charts.column_chart(
-            f"Conversations par {unit}", [(p["label"], p["conversations"]) for p in trend]
+            say_to_agent(f"dashboard_chart.conversations.{unit}"),
+            [(p["label"], p["conversations"]) for p in trend],
         ),
         "rates": charts.percent_line_chart(
-            f"Évolution par {unit}",
+            say_to_agent(f"dashboard_chart.trend.{unit}"),
             labels,
             [
-                charts.Line("Sans conseiller", "#8a5a2b", [p["containment_rate"] for p in trend]),
                 charts.Line(
-                    "Non compris", "#a40e26", [p["fallback_rate"] for p in trend], dash="6 4"
+                    say_to_agent("dashboard_chart.contained"),
+                    "#8a5a2b",
+                    [p["containment_rate"] for p in trend],
                 ),
                 charts.Line(
-                    "Réponses utiles", "#2f5b86", [p["thumbs_up_rate"] for p in trend], dash="2 3"
+                    say_to_agent("dashboard_chart.not_understood"),
+                    "#a40e26",
+                    [p["fallback_rate"] for p in trend],
+                    dash="6 4",
+                ),
+                charts.Line(
+                    say_to_agent("dashboard_chart.useful_answers"),
+                    "#2f5b86",
+                    [p["thumbs_up_rate"] for p in trend],
+                    dash="2 3",
                 ),
             ],
         ),
-        "reasons": charts.bar_chart("Motifs de transfert", view["reasons"]),
-        "next_steps": charts.bar_chart(
-            "Après une réponse de l'assistant, le client…", view["next_steps"]
+        "reasons": charts.bar_chart(
+            say_to_agent("dashboard_chart.handoff_reasons"), view["reasons"]
         ),
-        "intents": charts.bar_chart("Sujets les plus fréquents", view["intents"]),
+        "next_steps": charts.bar_chart(
+            say_to_agent("dashboard_chart.next_steps"), view["next_steps"]
+        ),
+        "intents": charts.bar_chart(say_to_agent("dashboard_chart.top_topics"), view["intents"]),
     }
 
 
