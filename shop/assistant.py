@@ -145,13 +145,18 @@ def order_number_named_in(text: str | None) -> str | None:
     return order_number_style().find_named(text)
 
 
+def _described(style: OrderNumberStyle) -> str:
+    """« 6 chiffres », « au moins 4 chiffres »…: what the shop's order numbers look like."""
+    return labels("order_number_shape")[style.name]
+
+
 def ask_order_number_text() -> str:
-    return say("order_form.ask_order_number", described=order_number_style().described)
+    return say("order_form.ask_order_number", described=_described(order_number_style()))
 
 
 def bad_order_number_text() -> str:
     style = order_number_style()
-    return say("order_form.bad_order_number", described=style.described, example=style.example)
+    return say("order_form.bad_order_number", described=_described(style), example=style.example)
 
 
 @dataclass(frozen=True)
@@ -269,7 +274,7 @@ def _decided(
 
 def _not_found_text(ctx: ShopContext) -> str:
     style = order_number_style(ctx)
-    return say("order_lookup.not_found", described=style.described)
+    return say("order_lookup.not_found", described=_described(style))
 
 
 def _not_found(ctx: ShopContext) -> Answer:

@@ -24,11 +24,12 @@ _NAMED = r"""(?:\b(?:commande|command|cmde|cmd|cde|order|r[ée]f[ée]rence|r[ée
 
 @dataclass(frozen=True)
 class OrderNumberStyle:
-    """How one kind of shop writes its order numbers; ``described`` and ``example`` complete the
-    shopper's hint (« Un numéro de commande compte {described}, par exemple {example}. »)."""
+    """How one kind of shop writes its order numbers; ``name`` keys its French description in
+    the shoppers' catalogue (``order_number_shape``), ``example`` completes the shopper's hint
+    (« Un numéro de commande compte 6 chiffres, par exemple 482913. »)."""
 
+    name: str
     digits: tuple[int, int] | None  # (fewest, most) digits, or None: letters
-    described: str
     example: str
     letters: int = 0  # PrestaShop: the reference's length
 
@@ -80,16 +81,12 @@ class OrderNumberStyle:
         return typed.upper() if self.digits is None else re.sub(r"\D", "", typed)
 
 
-SIX_DIGITS = OrderNumberStyle(digits=(6, 6), described="6 chiffres", example="482913")
+SIX_DIGITS = OrderNumberStyle("own", digits=(6, 6), example="482913")
 STYLES: dict[str | None, OrderNumberStyle] = {
     None: SIX_DIGITS,  # orders made in the product's own store
-    "shopify": OrderNumberStyle(digits=(4, 10), described="au moins 4 chiffres", example="1001"),
-    "woocommerce": OrderNumberStyle(
-        digits=(1, 10), described="jusqu'à 10 chiffres", example="1234"
-    ),
-    "prestashop": OrderNumberStyle(
-        digits=None, letters=9, described="9 lettres", example="XKBKNABJK"
-    ),
+    "shopify": OrderNumberStyle("shopify", digits=(4, 10), example="1001"),
+    "woocommerce": OrderNumberStyle("woocommerce", digits=(1, 10), example="1234"),
+    "prestashop": OrderNumberStyle("prestashop", digits=None, letters=9, example="XKBKNABJK"),
 }
 
 

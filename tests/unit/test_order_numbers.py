@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from shop.order_numbers import SIX_DIGITS, OrderNumberStyle, read_any, style_of
+from shop.order_numbers import SIX_DIGITS, STYLES, OrderNumberStyle, read_any, style_of
+from shop.voice import labels
 
 SHOPIFY = style_of("shopify")
 WOOCOMMERCE = style_of("woocommerce")
@@ -15,7 +16,13 @@ PRESTASHOP = style_of("prestashop")
 
 def test_a_shop_without_a_platform_keeps_the_six_digits() -> None:
     assert style_of(None) is SIX_DIGITS
-    assert (SIX_DIGITS.described, SIX_DIGITS.example) == ("6 chiffres", "482913")
+    assert (SIX_DIGITS.digits, SIX_DIGITS.example) == ((6, 6), "482913")
+
+
+def test_every_style_is_described_in_the_shoppers_catalogue() -> None:
+    shapes = labels("order_number_shape")
+    assert {style.name for style in STYLES.values()} == set(shapes)
+    assert shapes[SIX_DIGITS.name] == "6 chiffres"
 
 
 @pytest.mark.parametrize(
