@@ -26,7 +26,6 @@ from shop.voice import say
 logger = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-ORDER_NUMBER_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[ .]?(\d{3})(?!\d)")
 CODE_LIKE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*\b")
 SIZE = re.compile(r"\b(\d{1,3}(?:[.,]5)?)\b")
 RESIZABLE_KINDS = {"ring", "bracelet", "watch"}
@@ -194,7 +193,7 @@ class JourneyFormValidation(FormValidationAction):
         if _asked(tracker, "promo_code") or intent == "promo_code_failing":
             # Codes the model never saw ("GOLD15", "fete-peres20"): letters joined to digits.
             match = CODE_LIKE.search(text)
-            if match and not ORDER_NUMBER_IN_TEXT.fullmatch(match.group(0)):
+            if match:
                 return {"promo_code": match.group(0)}
         return {}
 

@@ -174,15 +174,21 @@ async def form_data(request: Request) -> dict[str, str]:
     body = await limited_body(request)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
-        try:
-            data: Any = json.loads(body or b"{}")
-        except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
-            raise HTTPException(status_code=400, detail=say("request.invalid_json")) from error
-        if not isinstance(data, dict):
-            raise HTTPException(status_code=400, detail=say("request.json_object_expected"))
+        data = json_object(body)
         return {_no_nul(str(k)): _no_nul(v) if isinstance(v, str) else "" for k, v in data.items()}
     parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {_no_nul(key): _no_nul(values[-1]) for key, values in parsed.items()}
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A body that must be a JSON object (empty: ``{}``); 400 with the French reason else."""
+    try:
+        data: Any = json.loads(body or b"{}")
+    except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
+        raise HTTPException(status_code=400, detail=say("request.invalid_json")) from error
+    if not isinstance(data, dict):
+        raise HTTPException(status_code=400, detail=say("request.json_object_expected"))
+    return data
 
 
 def _no_nul(text: str) -> str:

@@ -24,7 +24,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from shop.private_files import actions_token, private_file
-from shop.settings import ShopSettings, current_settings
+from shop.settings import ShopSettings
 from shop.store.db import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +77,7 @@ def lock_store(url_text: str) -> dict[str, object]:
 def endpoints(environ: Mapping[str, str] | None = None) -> dict[str, object]:
     """Rasa's endpoints from the product's settings in ``environ`` (default: this process's
     environment; the tests' servers pass theirs)."""
-    settings = current_settings() if environ is None else ShopSettings.from_environ(environ)
+    settings = ShopSettings.from_environ(environ)
     endpoints: dict[str, object] = {
         "action_endpoint": {
             "url": f"http://{settings.actions_host}:{settings.actions_port}/webhook",

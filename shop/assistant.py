@@ -10,9 +10,8 @@ them to it).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -132,7 +131,7 @@ def order_number_style(ctx: ShopContext | None = None) -> OrderNumberStyle:
 
 def normalise_order_number(text: str | None) -> str | None:
     """An order number as shoppers type it (« n° 482 913 », « #1001 ») in the shop's style."""
-    return repository.normalise_order_number(text, order_number_style())
+    return order_number_style().read(text)
 
 
 def order_number_in(text: str | None) -> str | None:
@@ -206,10 +205,10 @@ def check_identity(
         return IdentityCheck(locked=True, ticket_number=ticket)
 
 
-def identity_failed_reply(failures: int, ctx: ShopContext | None = None) -> Reply:
+def identity_failed_reply(failures: int) -> Reply:
     if failures >= MAX_IDENTITY_FAILURES:
         return Reply(LOCKED)
-    return Reply(_not_found_text(ctx or context_from_env()))
+    return Reply(_not_found_text(context_from_env()))
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -372,7 +371,7 @@ def answer_return(
             say("returns.ask_request"),
             ((say("quick_reply.return_yes"), "/affirm"), (say("quick_reply.return_no"), "/deny")),
         )
-        return dataclasses.replace(
+        return replace(
             answer, replies=(*answer.replies, question), pending_confirmation="return_item"
         )
 

@@ -9,6 +9,7 @@ number it does not hold is simply not found.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -42,15 +43,6 @@ class OrderNumberStyle:
             return r"(\d{3}[\s.\-]?\d{3})"
         return rf"(\d{{{fewest},{most}}})"
 
-    def read(self, text: str | None) -> str | None:
-        """The number when ``text`` is one (« n° 482 913 », « #1001 », « xkbknabjk »), written as
-        the store keeps it; else None."""
-        if not text:
-            return None
-        pattern = re.compile(rf"^\s*{_LEAD}{self._body}{_TAIL}", re.IGNORECASE | re.VERBOSE)
-        match = pattern.match(text)
-        return None if match is None else self._stored(match.group(1))
-
     @property
     def _in_sentence(self) -> str:
         """The number inside a sentence: letters in capitals only, as the confirmation e-mail
@@ -59,22 +51,38 @@ class OrderNumberStyle:
             return rf"(?-i:(?<![A-Za-z])([A-Z]{{{self.letters}}}))(?![A-Za-z])"
         return rf"(?<!\d){self._body}(?!\d)"
 
+    # Compiled once per style: the identity check reads a number on every form turn.
+    @functools.cached_property
+    def _whole(self) -> re.Pattern[str]:
+        return re.compile(rf"^\s*{_LEAD}{self._body}{_TAIL}", re.IGNORECASE | re.VERBOSE)
+
+    @functools.cached_property
+    def _anywhere(self) -> re.Pattern[str]:
+        return re.compile(self._in_sentence)
+
+    @functools.cached_property
+    def _named(self) -> re.Pattern[str]:
+        return re.compile(rf"{_NAMED}{self._in_sentence}", re.IGNORECASE | re.VERBOSE)
+
+    def read(self, text: str | None) -> str | None:
+        """The number when ``text`` is one (« n° 482 913 », « #1001 », « xkbknabjk »), written as
+        the store keeps it; else None."""
+        match = self._whole.match(text) if text else None
+        return None if match is None else self._stored(match.group(1))
+
     def find(self, text: str | None) -> str | None:
         """The number in a shopper's answer to « which order? », alone (« xkbknabjk ») or in a
         sentence (« c'est la 1001 merci »)."""
-        if not text:
-            return None
         alone = self.read(text)
-        match = None if alone is not None else re.search(self._in_sentence, text)
-        return alone if match is None else self._stored(match.group(1))
+        if alone is not None or not text:
+            return alone
+        match = self._anywhere.search(text)
+        return None if match is None else self._stored(match.group(1))
 
     def find_named(self, text: str | None) -> str | None:
         """A number that a sentence names as the order's (« ma commande 1001 », « #1001 »,
         « réf. XKBKNABJK »): a bare figure in a sentence may be a price or a date."""
-        if not text:
-            return None
-        pattern = rf"{_NAMED}{self._in_sentence}"
-        match = re.search(pattern, text, re.IGNORECASE | re.VERBOSE)
+        match = self._named.search(text) if text else None
         return None if match is None else self._stored(match.group(1))
 
     def _stored(self, typed: str) -> str:

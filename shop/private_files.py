@@ -14,7 +14,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from shop.settings import ShopSettings, current_settings
+from shop.settings import ShopSettings
 
 VAR_DIR = Path(__file__).resolve().parents[1] / ".var"
 ACTIONS_TOKEN_FILE = "actions_token"
@@ -72,7 +72,7 @@ def actions_token(environ: Mapping[str, str] | None = None, var_dir: Path = VAR_
     """The token the Rasa server gives the action server: ``ACTIONS_TOKEN``, else the one
     generated once into ``.var/actions_token``. ``environ``: an explicit environment instead
     of the process's settings."""
-    settings = current_settings() if environ is None else ShopSettings.from_environ(environ)
+    settings = ShopSettings.from_environ(environ)
     if settings.actions_token is not None:
         return settings.actions_token.get_secret_value()
     return secret_file(var_dir / ACTIONS_TOKEN_FILE)

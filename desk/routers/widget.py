@@ -24,6 +24,7 @@ from desk.deps import (
     Desk,
     form_data,
     get_desk,
+    json_object,
     limited_body,
     shopper_conversation,
 )
@@ -148,12 +149,7 @@ async def rate(conversation_id: str, request: Request, desk: Desk = Depends(get_
         desk.limits.message(client_address(request), conversation_id)
     except RateLimited as error:
         raise too_many(error) from error
-    try:
-        body = json.loads(await limited_body(request) or b"{}")
-    except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
-        raise HTTPException(status_code=400, detail=say("request.invalid_json")) from error
-    if not isinstance(body, dict):
-        raise HTTPException(status_code=400, detail=say("request.json_object_expected"))
+    body = json_object(await limited_body(request))
     with refused_in_french(RATING_NOT_STORED):
         feedback = await desk.service.rate(conversation_id, body)
     return {"feedback": feedback}

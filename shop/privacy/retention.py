@@ -30,7 +30,7 @@ from shop.clock import require_aware
 from shop.learning.pii import redact
 from shop.privacy import audit, tracker
 from shop.privacy.subject import Report
-from shop.settings import ShopSettings, current_settings
+from shop.settings import ShopSettings
 from shop.store import platform_deliveries
 from shop.store.conversations import AgentNote, Conversation, Handoff, Message
 from shop.store.learning import BotTurn, Feedback, ReviewLabel
@@ -60,7 +60,7 @@ class RetentionSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RetentionSettings:
         """The process's settings, or those of an explicit ``environ``; a bad value raises
         ``shop.settings.SettingsError`` naming its variable."""
-        settings = current_settings() if environ is None else ShopSettings.from_environ(environ)
+        settings = ShopSettings.from_environ(environ)
         return cls(
             conversation_days=settings.retention_days,
             tracker_days=settings.tracker_retention_days,

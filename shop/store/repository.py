@@ -76,14 +76,6 @@ class StoreError(Exception):
     """A change the store refuses because the data no longer allows it."""
 
 
-def normalise_order_number(
-    text: str | None, style: order_numbers.OrderNumberStyle = order_numbers.SIX_DIGITS
-) -> str | None:
-    """An order number as shoppers type it ("n° 482 913", "#482913") in a shop's style
-    (``shop.order_numbers``; the product's own 6 digits by default), as the store keeps it."""
-    return style.read(text)
-
-
 def normalise_email(text: str | None) -> str | None:
     """Trimmed, lower-case email, or None when there is nothing that looks like one."""
     if not text:

@@ -84,3 +84,28 @@ def test_the_store_reads_every_style_so_an_unknown_number_is_simply_not_found() 
         "XKBKNABJK",
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "482913",
+        "482 913",
+        "n°482913",
+        "N° 482913",
+        "#482913",
+        "cmd482913",
+        "commande n° 482913",
+        " 482.913 ",
+        "No 482913",
+    ],
+)
+def test_the_own_shops_numbers_are_read_as_shoppers_type_them(typed: str) -> None:
+    assert SIX_DIGITS.read(typed) == "482913"
+
+
+@pytest.mark.parametrize(
+    "typed", ["", None, "48291", "4829130", "abc", "482913 et 482914", "48 29 13", "0612345678"]
+)
+def test_things_that_are_not_an_order_number_give_none(typed: str | None) -> None:
+    assert SIX_DIGITS.read(typed) is None

@@ -417,31 +417,6 @@ def test_seed_cli_creates_and_seeds_the_configured_database(
 # --- order look-up -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "482913",
-        "482 913",
-        "n°482913",
-        "N° 482913",
-        "#482913",
-        "cmd482913",
-        "commande n° 482913",
-        " 482.913 ",
-        "No 482913",
-    ],
-)
-def test_order_numbers_are_normalised_as_shoppers_type_them(typed: str) -> None:
-    assert repository.normalise_order_number(typed) == "482913"
-
-
-@pytest.mark.parametrize(
-    "typed", ["", None, "48291", "4829130", "abc", "482913 et 482914", "48 29 13", "0612345678"]
-)
-def test_things_that_are_not_an_order_number_give_none(typed: str | None) -> None:
-    assert repository.normalise_order_number(typed) is None
-
-
 def test_find_order_with_the_right_pair_returns_a_fully_loaded_order(seeded: sessionmaker) -> None:
     demo = DEMO_ORDERS["partly_shipped"]
     with db.session_scope(seeded) as session:
