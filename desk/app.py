@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from desk import retention as retention_job
 from desk.bootstrap import ensure_demo_agent, prepare_database
 from desk.canned import CannedAnswers
 from desk.deps import Desk, PageForbidden, console_page
+from desk.headers import SecurityHeaders
 from desk.limits import HandoffLimitedRasaClient, HandoffRefusal, ShopperLimits
 from desk.notifier import Notifier
 from desk.platform_worker import DeliveryWorker
@@ -53,10 +54,6 @@ from shop.privacy.retention import RetentionSettings
 from shop.store.db import REPO_ROOT, make_engine, make_session_factory
 
 HERE = Path(__file__).resolve().parent
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -158,23 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Content-Type", TOKEN_HEADER],
         allow_credentials=False,
     )
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if errors.has_nul(request.scope):
-            response: Response = JSONResponse({"detail": errors.NUL_IN_ADDRESS}, status_code=400)
-        else:
-            response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.path.startswith("/console"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     errors.install(app)
 

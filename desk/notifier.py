@@ -2,7 +2,9 @@
 
 The database is the only source of truth: a woken waiter re-reads the messages after its own
 cursor, so a missed or duplicated wake-up never loses or repeats a message. Waiters also wake
-on a timeout, which keeps several desk processes consistent even without a broker.
+on a timeout, which keeps several desk processes consistent even without a broker. The typing
+indicator (the bot is answering) wakes waiters too, but says that nothing was stored: a
+WebSocket's ``subscribe`` tells it apart and sends the indicator without reading the database.
 
 With a Redis URL (``SHOP_REDIS_URL``, the production launcher's) every wake-up is also published
 to the other desk processes, so an agent's reply stored by one desk reaches a shopper's
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 
 import redis.asyncio as redis_asyncio
 from redis.exceptions import RedisError
@@ -28,9 +32,37 @@ PENDING_MAX = 10_000  # wake-ups waiting to be published; beyond, waiters rely o
 RETRY_MIN_S, RETRY_MAX_S = 0.5, 10.0
 
 
+class Wake(enum.Enum):
+    NEWS = "news"  # something was stored: read again
+    TYPING = "typing"  # only the typing indicator changed (this desk's)
+    TIMEOUT = "timeout"  # nothing heard: read again, in case a wake-up was lost
+
+
+class Subscription:
+    """The wake-ups of one key for as long as its holder listens: one arriving while the
+    holder is busy is kept for its next ``wait``."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self._news = False
+
+    def wake(self, news: bool) -> None:
+        self._news = self._news or news
+        self._event.set()
+
+    async def wait(self, timeout_s: float) -> Wake:
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout=timeout_s)
+        except asyncio.TimeoutError:
+            return Wake.TIMEOUT
+        news, self._news = self._news, False
+        self._event.clear()
+        return Wake.NEWS if news else Wake.TYPING
+
+
 class Notifier:
     def __init__(self, redis_url: str = "", channel: str = CHANNEL) -> None:
-        self._waiters: defaultdict[str, set[asyncio.Event]] = defaultdict(set)
+        self._waiters: defaultdict[str, set[Subscription]] = defaultdict(set)
         self._redis_url = redis_url
         self._channel = channel
         self._origin = uuid.uuid4().hex  # our own publications come back: skip them
@@ -43,26 +75,34 @@ class Notifier:
         return bool(self._redis_url)
 
     def notify(self, key: str) -> None:
+        """Something of ``key`` was stored: wake its waiters here and in the other desks."""
         self._wake(key)
         if self._pending is not None:
             with contextlib.suppress(asyncio.QueueFull):
                 self._pending.put_nowait(key)
 
-    async def wait(self, key: str, timeout_s: float) -> bool:
-        """True when woken by ``notify`` (here or in another desk), False on timeout."""
-        event = asyncio.Event()
-        self._waiters[key].add(event)
+    def notify_typing(self, key: str) -> None:
+        """Only this desk's typing indicator changed (the other desks do not show it)."""
+        self._wake(key, news=False)
+
+    @contextlib.contextmanager
+    def subscribe(self, key: str) -> Iterator[Subscription]:
+        subscription = Subscription()
+        self._waiters[key].add(subscription)
         try:
-            await asyncio.wait_for(event.wait(), timeout=timeout_s)
-            return True
-        except asyncio.TimeoutError:
-            return False
+            yield subscription
         finally:
             waiters = self._waiters.get(key)
             if waiters is not None:
-                waiters.discard(event)
+                waiters.discard(subscription)
                 if not waiters:
                     self._waiters.pop(key, None)
+
+    async def wait(self, key: str, timeout_s: float) -> bool:
+        """True when woken by ``notify`` (here or in another desk) or the typing indicator,
+        False on timeout."""
+        with self.subscribe(key) as subscription:
+            return await subscription.wait(timeout_s) is not Wake.TIMEOUT
 
     async def start(self) -> None:
         """Connect the wake-ups to the other desks (nothing to do without a Redis URL)."""
@@ -88,9 +128,9 @@ class Notifier:
         self._tasks = []
         self._pending = None
 
-    def _wake(self, key: str) -> None:
-        for event in list(self._waiters.get(key, ())):
-            event.set()
+    def _wake(self, key: str, news: bool = True) -> None:
+        for subscription in list(self._waiters.get(key, ())):
+            subscription.wake(news)
 
     def _wake_everyone(self) -> None:
         for key in list(self._waiters):

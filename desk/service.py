@@ -396,11 +396,12 @@ class DeskService:
         return await self.db(lambda s: self._conversation(s, conversation_id).mode.value)
 
     async def shopper_says(
-        self, conversation_id: str, text: Any, payload: Any = None
+        self, conversation_id: str, text: Any, payload: Any = None, *, read_turn: bool = True
     ) -> list[dict[str, Any]]:
         """Store the shopper's message, relay it to the bot when the bot has the conversation.
 
-        Returns the new messages of this turn (the shopper's own first), shopper's view.
+        Returns the new messages of this turn (the shopper's own first), shopper's view; with
+        ``read_turn`` False (a WebSocket, whose push sends every new message), nothing.
         """
         cleaned = clean_text(text, MAX_SHOPPER_TEXT)
         async with self._lock(conversation_id):
@@ -431,6 +432,8 @@ class DeskService:
             try:
                 if claimed is not None:
                     await self._relay_waiting(conversation_id, claimed)
+                if not read_turn:
+                    return []
                 _, messages = await self.history(conversation_id, int(stored["id"]) - 1)
             except Unavailable:
                 # Stored: only the bot's answer is late (the recovery task relays it).
@@ -483,7 +486,7 @@ class DeskService:
         (if any waited) in the same transaction; on failure give it back and tell the shopper
         (once)."""
         self.typing.add(conversation_id)
-        self.notifier.notify(conversation_id)
+        self.notifier.notify_typing(conversation_id)
         try:
             try:
                 answers = await self.relay.send(

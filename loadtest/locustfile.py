@@ -415,8 +415,8 @@ class WebSocketShopper(Shopper, User):
         while True:
             try:
                 raw = socket.recv()
-            except (OSError, websocket.WebSocketException):
-                frames.put({"type": "closed"})
+            except (OSError, websocket.WebSocketException) as error:
+                frames.put({"type": "closed", "why": f"{type(error).__name__}: {error}"})
                 return
             if raw:
                 frames.put(json.loads(raw))
@@ -425,8 +425,8 @@ class WebSocketShopper(Shopper, User):
         try:
             if self.socket is not None:
                 self.socket.send(json.dumps({"type": "message", "text": text}))
-        except (OSError, websocket.WebSocketException):
-            self.frames.put({"type": "closed"})
+        except (OSError, websocket.WebSocketException) as error:
+            self.frames.put({"type": "closed", "why": f"sending: {type(error).__name__}: {error}"})
 
     def _say(self, name: str, text: str) -> bool:
         """Send until stored, then wait for the bot's answer; False when the conversation
@@ -448,7 +448,7 @@ class WebSocketShopper(Shopper, User):
                 continue
             kind = frame.get("type")
             if kind == "closed":
-                self.record("WS dropped", started, ConnectionError("socket closed"))
+                self.record("WS dropped", started, ConnectionError(frame.get("why", "closed")))
                 gevent.sleep(RESEND_AFTER_S)
                 if self._connect() and mine is None:
                     resend_at = time.monotonic() + RESEND_AFTER_S  # unless its echo comes back

@@ -190,7 +190,7 @@ def one_run(
     return result
 
 
-def print_run(result: RunResult) -> None:
+def print_run(result: RunResult, product: ServedProduct) -> None:
     check = result.check
     print(
         f"\n[{result.label}] Rasa x{result.rasa}, {result.users} conversations, think "
@@ -208,6 +208,7 @@ def print_run(result: RunResult) -> None:
         print(f"    {problem}")
     if result.requests_failed:
         print(f"  failed requests: {result.requests_failed}")
+        print(product.problems_logged())  # who closed or refused what (the logs go at the end)
     for name in sorted(result.usage.cpu):
         print(
             f"  {name:<12} CPU {100 * result.usage.cpu[name]:5.1f} % of a core, "
@@ -240,12 +241,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n==> Rasa x{rasa}: serve.sh ready in {product.ready_s:.0f} s", flush=True)
             for users in args.users:
                 result = one_run(product, f"r{rasa}-u{users}", users, "5-15", args.run_time, folder)
-                print_run(result)
+                print_run(result, product)
                 results.append(result)
             burst = one_run(
                 product, f"r{rasa}-burst", args.burst_users, "0", args.burst_time, folder
             )
-            print_run(burst)
+            print_run(burst, product)
             results.append(burst)
             if args.faults is not None and rasa == args.rasa[-1]:
                 for fault in run_faults(product, folder, args.faults or FAULTS):

@@ -1,20 +1,29 @@
-"""`rasa` without JAX: the Rasa command line, 65 MB lighter per Rasa process.
+"""`rasa` without JAX and with one BLAS thread: the Rasa command line, 65 MB lighter and
+about half the CPU per turn.
 
 TensorFlow 2.12 depends on JAX and, when importing, tries ``from jax import xla_computation``
 for TensorFlow Lite's converter of JAX functions (guarded: ``None`` when JAX is missing). Rasa
 never converts JAX functions, yet that import loads jaxlib's XLA libraries: ~65 MB resident and
 ~0.3 s of start in every Rasa server (scripts/bench_startup.py --command). Here JAX counts as
 missing before Rasa imports TensorFlow, and a message the desk sends twice is read once
-(``bot/repeated_messages.py``); everything else is Rasa's own command line:
+(``bot/repeated_messages.py``); everything else is Rasa's own command line.
+
+numpy's and scipy's OpenBLAS start a helper thread per core, which after each matrix product
+spins on its core waiting for the next one. A Rasa turn does a few small products (features,
+the FAQ selector's similarities), so the helper kept a whole core busy: 131 ms of CPU a turn
+for a single shopper, 48 ms a turn at ten at once, against 27 and 25 ms with one BLAS thread
+(BENCHMARKS.md). An operator's own ``OPENBLAS_NUM_THREADS`` is kept.
 
     .venv/bin/python scripts/rasa_run.py run --model ... (same arguments as `rasa run`)
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 UNUSED = ("jax",)
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1"}
 
 
 def block_unused() -> None:
@@ -23,8 +32,15 @@ def block_unused() -> None:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
+def one_blas_thread() -> None:
+    """Read by OpenBLAS when numpy loads it: set before Rasa imports numpy."""
+    for name, value in ONE_BLAS_THREAD.items():
+        os.environ.setdefault(name, value)
+
+
 def main() -> None:
     block_unused()
+    one_blas_thread()
     from rasa.__main__ import main as rasa_main
 
     from bot.repeated_messages import install

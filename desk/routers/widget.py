@@ -29,6 +29,7 @@ from desk.deps import (
     shopper_conversation,
 )
 from desk.limits import RateLimited, client_address, current_client
+from desk.notifier import Wake
 from desk.service import Conflict, InvalidMessage, NotFound, Unavailable, UnknownMessage
 from desk.shopper_access import (
     ORIGIN_REFUSED,
@@ -243,7 +244,9 @@ async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> Non
             )
             continue
         try:
-            await desk.service.shopper_says(conversation_id, data.get("text"), data.get("payload"))
+            await desk.service.shopper_says(
+                conversation_id, data.get("text"), data.get("payload"), read_turn=False
+            )
         except (InvalidMessage, Conflict) as error:
             await websocket.send_json({"type": "error", "detail": str(error)})
         except Unavailable as error:  # not stored: the widget keeps the text in its input
@@ -253,25 +256,29 @@ async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> Non
 
 
 async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: int) -> None:
-    """Desk → shopper: every new message, mode changes and the typing indicator."""
+    """Desk → shopper: every new message, mode changes and the typing indicator (which alone
+    reads nothing from the database)."""
     cursor, mode, typing = after, "", False
-    while True:
-        try:
-            current_mode, messages = await desk.service.history(conversation_id, cursor)
-        except Unavailable:  # the database is back soon: the cursor loses nothing meanwhile
-            await desk.notifier.wait(conversation_id, WS_DATABASE_RETRY_S)
-            continue
-        for message in messages:
-            await websocket.send_json({"type": "message", "message": message})
-            cursor = max(cursor, int(message["id"]))
-        if current_mode != mode:
-            mode = current_mode
-            await websocket.send_json({"type": "mode", "mode": mode})
-        now_typing = conversation_id in desk.service.typing
-        if now_typing != typing:
-            typing = now_typing
-            await websocket.send_json({"type": "typing", "on": typing})
-        await desk.notifier.wait(conversation_id, WS_IDLE_CHECK_S)
+    with desk.notifier.subscribe(conversation_id) as wake_ups:
+        wake = Wake.NEWS
+        while True:
+            if wake is not Wake.TYPING:
+                try:
+                    current_mode, messages = await desk.service.history(conversation_id, cursor)
+                except Unavailable:  # the database is back soon: the cursor loses nothing
+                    await wake_ups.wait(WS_DATABASE_RETRY_S)
+                    continue
+                for message in messages:
+                    await websocket.send_json({"type": "message", "message": message})
+                    cursor = max(cursor, int(message["id"]))
+                if current_mode != mode:
+                    mode = current_mode
+                    await websocket.send_json({"type": "mode", "mode": mode})
+            now_typing = conversation_id in desk.service.typing
+            if now_typing != typing:
+                typing = now_typing
+                await websocket.send_json({"type": "typing", "on": typing})
+            wake = await wake_ups.wait(WS_IDLE_CHECK_S)
 
 
 @router.post("/api/chat/{conversation_id}/erase", dependencies=[Depends(shopper_conversation)])

@@ -22,6 +22,11 @@ from tests.desk.fake_rasa import FakeRasa
 # endpoint, which read the whole conversation there.
 MAX_STATEMENTS = 11
 MAX_TRANSACTIONS = 4
+# Over the widget's WebSocket, the push's reads included: 12 statements in 4 transactions (14
+# in 5 when the typing indicator re-read the conversation and the turn was read once more for
+# nobody).
+MAX_WEBSOCKET_STATEMENTS = 12
+MAX_WEBSOCKET_TRANSACTIONS = 4
 RECORDER_INSERT = "INSERT INTO bot_turns"  # the fake Rasa's own write, not the desk's
 
 
@@ -75,6 +80,28 @@ def test_a_turn_costs_few_statements_and_never_reads_rasas_tracker(
             .order_by(Message.id)
         ).scalars()
         assert list(shopper) == ["greet", "nlu_fallback"]  # as recorded by the bot
+
+
+def test_a_websocket_turn_reads_the_conversation_only_when_something_was_stored(
+    client: TestClient, fake_rasa: FakeRasa, database_url: str
+) -> None:
+    """The typing indicator travels without a read; the turn is not read for the sender."""
+    fake_rasa.database_url = database_url
+    conversation = start(client)
+    say(client, conversation, "bonjour")
+    with client.websocket_connect(f"/ws/{conversation}?after=0") as socket:
+        while socket.receive_json()["type"] != "mode":
+            pass  # the history so far
+        with desk_sql() as counted:
+            socket.send_json({"type": "message", "text": "xkcd blabla"})
+            frames = [socket.receive_json()]
+            while frames[-1] != {"type": "typing", "on": False}:
+                frames.append(socket.receive_json())
+    shown = [f["message"]["author"] for f in frames if f["type"] == "message"]
+    assert shown == ["shopper", "bot"]
+    assert {"type": "typing", "on": True} in frames
+    assert len(counted.statements) <= MAX_WEBSOCKET_STATEMENTS, "\n".join(counted.statements)
+    assert counted.transactions - 1 <= MAX_WEBSOCKET_TRANSACTIONS
 
 
 def test_a_buttons_intent_is_read_from_its_payload(

@@ -1,4 +1,5 @@
-"""scripts/rasa_run.py keeps JAX out of a Rasa process, and TensorFlow works without it."""
+"""scripts/rasa_run.py keeps JAX out of a Rasa process, and TensorFlow works without it; its
+BLAS libraries run on one thread (no helper spinning on the other core)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,33 @@ def test_tensorflow_imports_and_computes_without_jax() -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().endswith("4.0")
+
+
+BLAS_THREADS = """
+from scripts.rasa_run import one_blas_thread
+one_blas_thread()
+import numpy, scipy.linalg, sklearn
+from threadpoolctl import threadpool_info
+print(sorted({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}))
+"""
+
+
+def blas_threads(environment: dict[str, str]) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", BLAS_THREADS],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.strip()
+
+
+def test_blas_runs_on_one_thread_unless_the_operator_says_otherwise() -> None:
+    assert blas_threads({}) == "[1]"
+    assert blas_threads({"OPENBLAS_NUM_THREADS": "2"}) == "[2]"
 
 
 def test_rasa_command_line_runs_through_the_launcher() -> None:
