@@ -35,6 +35,7 @@ does not return): the next read keeps it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections import OrderedDict
@@ -138,7 +139,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:  # the full history is only read, never kept
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        with self.session_scope() as session:
+        with self._reading() as session:
             tracker = self._kept_tracker(session, sender_id)
             if tracker is None:
                 tracker = self._read_session(session, sender_id)
@@ -146,6 +147,21 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         # conversation (a session's start is in its session).
         self._remember(sender_id, tracker.events if tracker is not None else [])
         return tracker
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sa.orm.Session]:
+        """A session outside any transaction, for a read: each of its one or two statements
+        is consistent on its own (the kept tracker's ends, then the events after the last one
+        kept), and the read costs no BEGIN and ROLLBACK round trips, which blocked the Rasa
+        server's event loop like the statement itself."""
+        with self.engine.connect() as connection:
+            session = self.sessionmaker(
+                bind=connection.execution_options(isolation_level="AUTOCOMMIT")
+            )
+            try:
+                yield session
+            finally:
+                session.close()
 
     def _read_session(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker from its stored events, as Rasa reads it (kept)."""

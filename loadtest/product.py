@@ -27,6 +27,8 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 LOCUST = ROOT / ".var" / "load-venv" / "bin" / "locust"
 LOCUSTFILE = ROOT / "loadtest" / "locustfile.py"
+# A line worth a failed run's report, whatever the program's case (nginx writes "[alert]").
+PROBLEM = re.compile(r"warn|error|crit|alert|emerg|traceback|exited", re.IGNORECASE)
 NO_LIMITS = {
     "DESK_MESSAGES_PER_MINUTE": "0",
     "DESK_NEW_CONVERSATIONS_PER_HOUR": "0",
@@ -156,7 +158,7 @@ class ServedProduct:
         report = []
         for log in sorted(self.log_dir.glob("*.log")):
             text = log.read_text(encoding="utf-8", errors="replace").splitlines()
-            wanted = [line for line in text if re.search(r"WARN|ERROR|CRIT|Traceback|exited", line)]
+            wanted = [line for line in text if PROBLEM.search(line)]
             if wanted:
                 report.append(f"--- {log.name}\n" + "\n".join(wanted[-lines:]))
         return "\n".join(report)

@@ -44,7 +44,12 @@ from shop.voice import say
 router = APIRouter()
 
 LONG_POLL_MAX_S = 25.0
+# A WebSocket with no news reads the conversation again after this long, in case a wake-up was
+# lost: every 15 s when the desks do not share wake-ups, every 60 s when Redis carries them (a
+# lost one is then rare: Redis coming back wakes everyone). At 500 open conversations the
+# 15 s reads were as many as the shoppers' turns (BENCHMARKS.md).
 WS_IDLE_CHECK_S = 15.0
+WS_IDLE_CHECK_SHARED_S = 60.0
 WS_DATABASE_RETRY_S = 2.0
 WS_AUTH_TIMEOUT_S = 10.0
 NOT_FOUND = say("widget.conversation_not_found")
@@ -259,6 +264,7 @@ async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: i
     """Desk → shopper: every new message, mode changes and the typing indicator (which alone
     reads nothing from the database)."""
     cursor, mode, typing = after, "", False
+    idle_check_s = WS_IDLE_CHECK_SHARED_S if desk.notifier.shared else WS_IDLE_CHECK_S
     with desk.notifier.subscribe(conversation_id) as wake_ups:
         wake = Wake.NEWS
         while True:
@@ -278,7 +284,7 @@ async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: i
             if now_typing != typing:
                 typing = now_typing
                 await websocket.send_json({"type": "typing", "on": typing})
-            wake = await wake_ups.wait(WS_IDLE_CHECK_S)
+            wake = await wake_ups.wait(idle_check_s)
 
 
 @router.post("/api/chat/{conversation_id}/erase", dependencies=[Depends(shopper_conversation)])

@@ -68,3 +68,21 @@ def test_messages_of_one_conversation_take_turns_across_servers(
     assert all(log[i].endswith("in") and log[i + 1] == log[i][:-2] + "out" for i in (0, 2, 4))
     assert elapsed < 1.0  # waiting messages look again every 50 ms, not every second
     assert redis_server.client().keys("*turns*") == []
+
+
+def test_a_message_served_at_once_costs_two_round_trips(redis_server: RedisServer) -> None:
+    """Taking the ticket says it is served; giving it back deletes the queue (they block the
+    Rasa server's event loop: a watched transaction per change took seven)."""
+    store, client = new_store(redis_server), redis_server.client()
+
+    async def one_message() -> None:
+        async with store.lock("quick"):
+            assert client.exists(store.key_prefix + "quick")
+
+    in_own_thread(asyncio.run, one_message())  # the scripts are loaded on first use
+    client.config_resetstat()
+    in_own_thread(asyncio.run, one_message())
+    stats = client.info("commandstats")  # a script's own GET and SET count as well
+    assert stats["cmdstat_evalsha"]["calls"] == 2
+    assert not {"cmdstat_watch", "cmdstat_multi", "cmdstat_exec"} & set(stats)
+    assert client.keys("*quick*") == []
