@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -95,6 +95,15 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in MEMORY:
             self._keep_sqlite_connections()
         BotTurn.__table__.create(self.engine, checkfirst=True)
+        self._read_engine: sa.engine.Engine | None = (
+            None
+            if self.engine.dialect.name == "sqlite"
+            else sa.create_engine(
+                self.engine.url,
+                isolation_level="AUTOCOMMIT",
+                **create_engine_kwargs(self.engine.url),  # Rasa's schema and pool settings
+            )
+        )
         self.clock: Clock = clock_from_env()  # the turns' time (SHOP_NOW freezes it)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
         self._kept: OrderedDict[str, Kept] = OrderedDict()
@@ -150,14 +159,18 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sa.orm.Session]:
-        """A session outside any transaction, for a read: each of its one or two statements
-        is consistent on its own (the kept tracker's ends, then the events after the last one
-        kept), and the read costs no BEGIN and ROLLBACK round trips, which blocked the Rasa
-        server's event loop like the statement itself."""
-        with self.engine.connect() as connection:
-            session = self.sessionmaker(
-                bind=connection.execution_options(isolation_level="AUTOCOMMIT")
-            )
+        """A session for a read: on PostgreSQL outside any transaction (each of its one or two
+        statements is consistent on its own: the kept tracker's ends, then the events after the
+        last one kept), so that the read costs no BEGIN and ROLLBACK round trips, which block
+        the Rasa server's event loop like the statement itself. Its connections come from a
+        pool of their own, always in autocommit: switching a pooled connection there and back
+        costs a ``SET`` each way. SQLite starts no transaction for a read anyway."""
+        if self._read_engine is None:
+            with self.session_scope() as session:
+                yield session
+            return
+        with self._read_engine.connect() as connection:
+            session = self.sessionmaker(bind=connection)
             try:
                 yield session
             finally:
