@@ -47,3 +47,23 @@ def test_a_long_poll_wakes_for_the_typing_indicator_too() -> None:
         return await waiting
 
     assert asyncio.run(scenario()) is True
+
+
+def test_a_wait_cancelled_as_news_arrives_is_cancelled() -> None:
+    """A WebSocket's push is cancelled when its socket closes; news arriving in the same
+    instant must not swallow the cancellation (the push then never ended, nor its socket)."""
+
+    async def scenario() -> str:
+        notifier = Notifier()
+        with notifier.subscribe("c1") as wake_ups:
+            waiting = asyncio.ensure_future(wake_ups.wait(10.0))
+            await asyncio.sleep(0)
+            notifier.notify("c1")
+            waiting.cancel()
+            try:
+                await waiting
+            except asyncio.CancelledError:
+                return "cancelled"
+            return "went on"
+
+    assert asyncio.run(scenario()) == "cancelled"
