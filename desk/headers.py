@@ -7,8 +7,6 @@ A path or query holding a NUL character is refused here, before any route (``des
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,7 +45,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _add_headers(headers: Any, console: bool) -> None:
+def _add_headers(headers: MutableHeaders, console: bool) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     if headers.get("content-type", "").startswith("text/html"):

@@ -54,11 +54,12 @@ class Subscription:
         """Not ``asyncio.wait_for``: on Python 3.10 it returns instead of raising when it is
         cancelled just as the event is set, and a WebSocket's push, cancelled when the socket
         closes, then went on for ever (its handler never ended)."""
-        waiter = asyncio.ensure_future(self._event.wait())
-        try:
-            await asyncio.wait({waiter}, timeout=timeout_s)
-        finally:
-            waiter.cancel()
+        if not self._event.is_set():  # else: heard while the holder was busy, no task needed
+            waiter = asyncio.ensure_future(self._event.wait())
+            try:
+                await asyncio.wait({waiter}, timeout=timeout_s)
+            finally:
+                waiter.cancel()
         if not self._event.is_set():
             return Wake.TIMEOUT
         news, self._news = self._news, False

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from loadtest.checks import read_journal
 from loadtest.product import ServedProduct
-from scripts.load_test import UsageSampler
+from scripts.load_test import UsageSampler, percentile
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -61,19 +61,19 @@ def run(product: ServedProduct, shoppers: int, seconds: int, args: argparse.Name
     busy_after, total_after = machine_ticks()
     for spy in spies:
         spy.wait()
-    times = sorted(
+    times = [
         line["answer_ms"]
         for lines in read_journal(journal).values()
         for line in lines
         if line["answer_ms"] is not None
-    )
+    ]
     if not times:
         print(f"{shoppers} shoppers: no answer")
         return
     per_turn = {name: 1000 * cpu * elapsed / len(times) for name, cpu in usage.cpu.items()}
     busy = (busy_after - busy_before) / max(1, total_after - total_before)
     print(
-        f"{shoppers} shoppers: {len(times) / elapsed:.1f} turns/s, p50 {times[len(times) // 2]:.0f}"
+        f"{shoppers} shoppers: {len(times) / elapsed:.1f} turns/s, p50 {percentile(times, 0.5):.0f}"
         f" ms; CPU ms a turn: "
         + ", ".join(f"{name} {ms:.1f}" for name, ms in sorted(per_turn.items()))
         + f"; product {sum(per_turn.values()):.1f}; machine busy {100 * busy:.0f} %",

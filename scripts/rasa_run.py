@@ -23,7 +23,6 @@ import os
 import sys
 
 UNUSED = ("jax",)
-ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1"}
 
 
 def block_unused() -> None:
@@ -34,8 +33,7 @@ def block_unused() -> None:
 
 def one_blas_thread() -> None:
     """Read by OpenBLAS when numpy loads it: set before Rasa imports numpy."""
-    for name, value in ONE_BLAS_THREAD.items():
-        os.environ.setdefault(name, value)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def main() -> None:
