@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from desk.notifier import Notifier, Wake
+from tests.support.threads import in_own_thread
 
 
 def test_news_typing_and_silence_are_told_apart() -> None:
@@ -19,7 +20,7 @@ def test_news_typing_and_silence_are_told_apart() -> None:
             silence = await wake_ups.wait(0.05)
         return [typing, news, silence]
 
-    assert asyncio.run(scenario()) == [Wake.TYPING, Wake.NEWS, Wake.TIMEOUT]
+    assert in_own_thread(asyncio.run, scenario()) == [Wake.TYPING, Wake.NEWS, Wake.TIMEOUT]
 
 
 def test_news_heard_while_the_holder_was_busy_waits_for_its_next_wait() -> None:
@@ -35,7 +36,7 @@ def test_news_heard_while_the_holder_was_busy_waits_for_its_next_wait() -> None:
             second = await wake_ups.wait(0.05)
         return [first, second]
 
-    assert asyncio.run(scenario()) == [Wake.NEWS, Wake.TIMEOUT]
+    assert in_own_thread(asyncio.run, scenario()) == [Wake.NEWS, Wake.TIMEOUT]
 
 
 def test_a_long_poll_wakes_for_the_typing_indicator_too() -> None:
@@ -46,7 +47,7 @@ def test_a_long_poll_wakes_for_the_typing_indicator_too() -> None:
         notifier.notify_typing("c1")
         return await waiting
 
-    assert asyncio.run(scenario()) is True
+    assert in_own_thread(asyncio.run, scenario()) is True
 
 
 def test_a_wait_cancelled_as_news_arrives_is_cancelled() -> None:
@@ -66,4 +67,4 @@ def test_a_wait_cancelled_as_news_arrives_is_cancelled() -> None:
                 return "cancelled"
             return "went on"
 
-    assert asyncio.run(scenario()) == "cancelled"
+    assert in_own_thread(asyncio.run, scenario()) == "cancelled"
