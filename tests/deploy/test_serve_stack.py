@@ -15,6 +15,9 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as StillRunning
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,6 +208,30 @@ def test_internal_servers_listen_on_loopback_only_and_are_not_public(served: Ser
         assert client.get("/version").status_code == 404
         assert client.get("/status").status_code == 404
         assert client.post("/webhook", json={}).status_code in (404, 405)
+
+
+def test_a_rasa_server_killed_mid_turn_leaves_its_shopper_answered_by_the_other(
+    served: Served,
+) -> None:
+    """nginx sends the message again to the other Rasa server (the copy would be read once)."""
+    rasa = served.pid("rasa:rasa-0")
+    os.kill(rasa, signal.SIGSTOP)  # rasa-0 takes messages and answers none
+    try:
+        with httpx.Client(base_url=PUBLIC, timeout=30) as client, ThreadPoolExecutor(4) as pool:
+            in_flight: Future[list[str]] | None = None
+            for _ in range(4):  # nginx spreads turns: one of the first lands on rasa-0
+                turn = pool.submit(say, client, new_conversation(client), "bonjour")
+                try:
+                    assert any("Bonjour" in text for text in turn.result(timeout=3))
+                except StillRunning:
+                    in_flight = turn
+                    break
+            assert in_flight is not None, "no turn reached the stopped Rasa server"
+            os.kill(rasa, signal.SIGKILL)
+            assert any("Bonjour" in text for text in in_flight.result(timeout=30))
+    finally:
+        with suppress(ProcessLookupError):  # gone once killed
+            os.kill(rasa, signal.SIGCONT)
 
 
 def test_killed_rasa_and_desk_restart_while_the_others_answer(served: Served) -> None:
