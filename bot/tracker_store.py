@@ -31,13 +31,23 @@ saved (a turn that failed), the session's stored events were deleted (an erasure
 retention), a new session started, or the model's domain changed. A tracker whose save started
 a new session is not kept (Rasa's tracker then holds the previous session too, which a read
 does not return): the next read keeps it.
+
+The database is never waited on in the Rasa server's event loop: a read and a save run in a
+worker thread (``asyncio.to_thread``), so that while one turn waits on PostgreSQL the server
+parses and predicts the others' messages (on a busy machine each round trip waits for the
+database's turn on a core). A turn's events go in as one multi-row ``INSERT`` (one round trip,
+where Rasa's ORM flush sends one statement per event). The conversation's lock keeps a
+conversation's turns apart; what the store remembers of every conversation is guarded by a
+lock of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -61,6 +71,9 @@ REMEMBERED_CONVERSATIONS = 10_000
 # read whole again, as Rasa does. A tracker holds ~4 KiB a shopper message (measured on the
 # end-to-end tests' conversations): 1 000 conversations of 20 messages, ~80 MB.
 KEPT_TRACKERS = 1_000
+# A turn's events are one INSERT; a tracker saved whole (counted) is cut into statements of this
+# many rows (SQLite's older builds take 999 parameters a statement).
+ROWS_A_STATEMENT = 150
 
 
 MEMORY = (None, "", ":memory:")
@@ -107,6 +120,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         self.clock: Clock = clock_from_env()  # the turns' time (SHOP_NOW freezes it)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
         self._kept: OrderedDict[str, Kept] = OrderedDict()
+        self._books = threading.RLock()  # guards _stored and _kept (read and saved in threads)
 
     def _keep_sqlite_connections(self) -> None:
         """SQLAlchemy 1.4 opens a new connection to a SQLite file for every session (its
@@ -126,14 +140,22 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def _remember(self, sender_id: str, events: Sequence[Event]) -> None:
         """These are all the events of the conversation's tracker in the database now."""
-        self._stored[sender_id] = (len(events), events[-1] if events else None)
-        self._stored.move_to_end(sender_id)
-        if len(self._stored) > REMEMBERED_CONVERSATIONS:
-            self._stored.popitem(last=False)
+        with self._books:
+            self._stored[sender_id] = (len(events), events[-1] if events else None)
+            self._stored.move_to_end(sender_id)
+            if len(self._stored) > REMEMBERED_CONVERSATIONS:
+                self._stored.popitem(last=False)
+
+    def _forget(self, sender_id: str) -> None:
+        """Count and read the conversation again next time."""
+        with self._books:
+            self._stored.pop(sender_id, None)
+            self._kept.pop(sender_id, None)
 
     def stored_events(self, tracker: DialogueStateTracker) -> int | None:
         """How many of the tracker's first events are stored, if this store knows it."""
-        known = self._stored.get(tracker.sender_id)
+        with self._books:
+            known = self._stored.get(tracker.sender_id)
         if known is None:
             return None
         count, last = known
@@ -148,14 +170,16 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:  # the full history is only read, never kept
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        with self._reading() as session:
-            tracker = self._kept_tracker(session, sender_id)
-            if tracker is None:
-                tracker = self._read_session(session, sender_id)
+        tracker = await asyncio.to_thread(self._read, sender_id)
         # Rasa saves the latest session's tracker. No tracker means no event at all for this
         # conversation (a session's start is in its session).
         self._remember(sender_id, tracker.events if tracker is not None else [])
         return tracker
+
+    def _read(self, sender_id: str) -> DialogueStateTracker | None:
+        with self._reading() as session:
+            tracker = self._kept_tracker(session, sender_id)
+            return tracker if tracker is not None else self._read_session(session, sender_id)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sa.orm.Session]:
@@ -178,7 +202,8 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def _read_session(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker from its stored events, as Rasa reads it (kept)."""
-        self._kept.pop(sender_id, None)
+        with self._books:
+            self._kept.pop(sender_id, None)
         rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
         if not self.domain or not rows:
             return None
@@ -190,7 +215,8 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     def _kept_tracker(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
         """The kept tracker brought up to date with the events stored since (None: read the
         session instead)."""
-        kept = self._kept.get(sender_id)
+        with self._books:
+            kept = self._kept.get(sender_id)
         if kept is None or kept.domain is not self.domain:
             return None
         if self.stored_events(kept.tracker) != len(kept.tracker.events):
@@ -219,62 +245,83 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         return kept.tracker
 
     def _keep(self, kept: Kept) -> None:
-        self._kept[kept.tracker.sender_id] = kept
-        self._kept.move_to_end(kept.tracker.sender_id)
-        if len(self._kept) > KEPT_TRACKERS:
-            self._kept.popitem(last=False)
+        with self._books:
+            self._kept[kept.tracker.sender_id] = kept
+            self._kept.move_to_end(kept.tracker.sender_id)
+            if len(self._kept) > KEPT_TRACKERS:
+                self._kept.popitem(last=False)
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        stored = self.stored_events(tracker)
+    def _new_events(
+        self, session: Any, tracker: DialogueStateTracker, stored: int | None
+    ) -> list[Event]:
+        """The tracker's events after the ``stored`` first ones (counted when unknown)."""
         if stored is None:
-            new = list(super()._additional_events(session, tracker))
-        else:
-            new = list(itertools.islice(tracker.events, stored, len(tracker.events)))
-        record_new_events(session, tracker.sender_id, new, self.clock)
-        return iter(new)
+            return list(super()._additional_events(session, tracker))
+        return list(itertools.islice(tracker.events, stored, len(tracker.events)))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's save, the same rows in one transaction, learning the new rows' ids."""
+        """Rasa's save, the same rows in one transaction, learning the last new row's id."""
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         try:
-            with self.session_scope() as session:
-                new = list(self._additional_events(session, tracker))
-                rows = [self._row(sender_id, event) for event in new]
-                session.add_all(rows)
-                session.flush()
-                ids = [int(row.id) for row in rows]  # before the commit expires them
-                session.commit()
+            new, last_id = await asyncio.to_thread(
+                self._write, tracker, self.stored_events(tracker)
+            )
         except BaseException:
-            self._stored.pop(sender_id, None)  # count next time
-            self._kept.pop(sender_id, None)
+            self._forget(sender_id)
             raise
         self._remember(sender_id, tracker.events)
-        self._after_save(tracker, new, ids)
+        self._after_save(tracker, new, last_id)
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    def _write(
+        self, tracker: DialogueStateTracker, stored: int | None
+    ) -> tuple[list[Event], int | None]:
+        """One transaction: the new events, and what the bot understood of the turn."""
+        with self.session_scope() as session:
+            new = self._new_events(session, tracker, stored)
+            record_new_events(session, tracker.sender_id, new, self.clock)
+            last_id = self._insert(session, tracker.sender_id, new)
+            session.commit()
+        return new, last_id
+
+    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
+        """The events' rows, a statement for each ``ROWS_A_STATEMENT``; the last one's id."""
+        table, last_id = self.SQLEvent.__table__, None
+        for start in range(0, len(events), ROWS_A_STATEMENT):
+            rows = [self._row(sender_id, e) for e in events[start : start + ROWS_A_STATEMENT]]
+            insert = sa.insert(table).values(rows)
+            if self.engine.dialect.name == "postgresql":
+                last_id = max(session.execute(insert.returning(table.c.id)).scalars())
+            else:  # SQLite: the statement's last row
+                last_id = int(session.execute(insert).lastrowid)
+        return last_id
+
+    def _row(self, sender_id: str, event: Event) -> dict[str, Any]:
         """The table row Rasa's ``SQLTrackerStore.save`` writes for an event."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
-    def _after_save(self, tracker: DialogueStateTracker, new: list[Event], ids: list[int]) -> None:
+    def _after_save(
+        self, tracker: DialogueStateTracker, new: list[Event], last_id: int | None
+    ) -> None:
         """The kept tracker, saved, stays kept with its new rows (a tracker read whole by
         this store is kept from its next read)."""
-        kept = self._kept.get(tracker.sender_id)
-        if (
-            kept is None
-            or kept.tracker is not tracker
-            or any(isinstance(event, SessionStarted) for event in new)
-        ):
-            self._kept.pop(tracker.sender_id, None)
-            return
-        if ids:
-            kept.last_id = ids[-1]
-        self._keep(kept)
+        with self._books:
+            kept = self._kept.get(tracker.sender_id)
+            if (
+                kept is None
+                or kept.tracker is not tracker
+                or any(isinstance(event, SessionStarted) for event in new)
+            ):
+                self._kept.pop(tracker.sender_id, None)
+                return
+            if last_id is not None:
+                kept.last_id = last_id
+            self._keep(kept)

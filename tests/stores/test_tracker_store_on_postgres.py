@@ -1,0 +1,79 @@
+"""The tracker store on PostgreSQL, as production runs it: a turn's events inserted in one
+statement keep their order, two Rasa servers share conversations, and every read equals Rasa's
+own store's read of the same database."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg2
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, SessionStarted
+from sqlalchemy.engine import make_url
+
+from bot.tracker_store import ROWS_A_STATEMENT, CountFreeSQLTrackerStore
+from devtools.services import PostgresServer
+from tests.rasa_components.test_tracker_reads import START, comparable
+from tests.rasa_components.test_tracker_store import DOMAIN, run, turn
+from tests.support.databases import fresh_postgres_database
+
+
+@pytest.fixture(scope="module")
+def database(postgres_cluster: PostgresServer) -> Iterator[str]:
+    yield fresh_postgres_database(postgres_cluster, "trackers")
+
+
+def store_on(url: str, kind: type[SQLTrackerStore] = CountFreeSQLTrackerStore) -> Any:
+    parts = make_url(url)
+    return kind(
+        DOMAIN,
+        dialect="postgresql",
+        host=parts.host,
+        port=parts.port,
+        db=parts.database,
+        username=parts.username,
+        password=parts.password,
+    )
+
+
+def stored_events(url: str, sender: str) -> list[dict[str, Any]]:
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+        return [json.loads(data) for (data,) in cursor.fetchall()]
+
+
+def test_two_servers_store_and_read_conversations_as_rasa_reads_them(database: str) -> None:
+    first, second = store_on(database), store_on(database)
+    rasa_reader = store_on(database, SQLTrackerStore)
+    rng = random.Random(7)
+    for step in range(60):
+        sender = rng.choice(["anne", "bruno", "chloé"])
+        server = rng.choice([first, first, second])
+        tracker = run(server.get_or_create_tracker(sender))
+        at = START + 10 * step
+        if rng.random() < 0.1:
+            tracker.update(ActionExecuted("action_session_start", timestamp=at))
+            tracker.update(SessionStarted(timestamp=at + 0.1))
+        turn(tracker, f"message {step}", at + 1)
+        run(server.save(tracker))
+        for reader in (first, second):
+            assert comparable(run(reader.retrieve(sender))) == comparable(
+                run(rasa_reader.retrieve(sender))
+            ), step
+    for sender in ("anne", "bruno", "chloé"):
+        full = run(rasa_reader.retrieve_full_tracker(sender))
+        assert stored_events(database, sender) == [event.as_dict() for event in full.events]
+
+
+def test_more_new_events_than_a_statement_takes_are_stored_in_order(database: str) -> None:
+    server = store_on(database)
+    tracker = run(server.get_or_create_tracker("denise"))
+    for step in range(ROWS_A_STATEMENT // 5 + 10):  # five events a turn
+        turn(tracker, f"message {step}", START + 10 * step)
+    run(server.save(tracker))
+    assert stored_events(database, "denise") == [event.as_dict() for event in tracker.events]
+    assert comparable(run(store_on(database).retrieve("denise"))) == comparable(tracker)
