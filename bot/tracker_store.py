@@ -32,22 +32,17 @@ retention), a new session started, or the model's domain changed. A tracker whos
 a new session is not kept (Rasa's tracker then holds the previous session too, which a read
 does not return): the next read keeps it.
 
-The database is never waited on in the Rasa server's event loop: a read and a save run in a
-worker thread (``asyncio.to_thread``), so that while one turn waits on PostgreSQL the server
-parses and predicts the others' messages (on a busy machine each round trip waits for the
-database's turn on a core). A turn's events go in as one multi-row ``INSERT`` (one round trip,
-where Rasa's ORM flush sends one statement per event). The conversation's lock keeps a
-conversation's turns apart; what the store remembers of every conversation is guarded by a
-lock of its own.
+A turn's events go in as one multi-row ``INSERT`` (one round trip in the Rasa server's event
+loop, where Rasa's ORM flush sends one statement per event). Moving the reads and saves to a
+worker thread was tried and measured: the Rasa server's CPU a turn rose by ~15 % and fewer
+turns were answered (BENCHMARKS.md), so the store stays in the event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import json
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -71,8 +66,8 @@ REMEMBERED_CONVERSATIONS = 10_000
 # read whole again, as Rasa does. A tracker holds ~4 KiB a shopper message (measured on the
 # end-to-end tests' conversations): 1 000 conversations of 20 messages, ~80 MB.
 KEPT_TRACKERS = 1_000
-# A turn's events are one INSERT; a tracker saved whole (counted) is cut into statements of this
-# many rows (SQLite's older builds take 999 parameters a statement).
+# A turn's events are one INSERT; a save of more events than this (a tracker counted and saved
+# whole) takes several (SQLite's older builds take 999 parameters a statement).
 ROWS_A_STATEMENT = 150
 
 
@@ -120,7 +115,6 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         self.clock: Clock = clock_from_env()  # the turns' time (SHOP_NOW freezes it)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
         self._kept: OrderedDict[str, Kept] = OrderedDict()
-        self._books = threading.RLock()  # guards _stored and _kept (read and saved in threads)
 
     def _keep_sqlite_connections(self) -> None:
         """SQLAlchemy 1.4 opens a new connection to a SQLite file for every session (its
@@ -140,22 +134,19 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def _remember(self, sender_id: str, events: Sequence[Event]) -> None:
         """These are all the events of the conversation's tracker in the database now."""
-        with self._books:
-            self._stored[sender_id] = (len(events), events[-1] if events else None)
-            self._stored.move_to_end(sender_id)
-            if len(self._stored) > REMEMBERED_CONVERSATIONS:
-                self._stored.popitem(last=False)
+        self._stored[sender_id] = (len(events), events[-1] if events else None)
+        self._stored.move_to_end(sender_id)
+        if len(self._stored) > REMEMBERED_CONVERSATIONS:
+            self._stored.popitem(last=False)
 
     def _forget(self, sender_id: str) -> None:
         """Count and read the conversation again next time."""
-        with self._books:
-            self._stored.pop(sender_id, None)
-            self._kept.pop(sender_id, None)
+        self._stored.pop(sender_id, None)
+        self._kept.pop(sender_id, None)
 
     def stored_events(self, tracker: DialogueStateTracker) -> int | None:
         """How many of the tracker's first events are stored, if this store knows it."""
-        with self._books:
-            known = self._stored.get(tracker.sender_id)
+        known = self._stored.get(tracker.sender_id)
         if known is None:
             return None
         count, last = known
@@ -170,16 +161,14 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:  # the full history is only read, never kept
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        tracker = await asyncio.to_thread(self._read, sender_id)
+        with self._reading() as session:
+            tracker = self._kept_tracker(session, sender_id)
+            if tracker is None:
+                tracker = self._read_session(session, sender_id)
         # Rasa saves the latest session's tracker. No tracker means no event at all for this
         # conversation (a session's start is in its session).
         self._remember(sender_id, tracker.events if tracker is not None else [])
         return tracker
-
-    def _read(self, sender_id: str) -> DialogueStateTracker | None:
-        with self._reading() as session:
-            tracker = self._kept_tracker(session, sender_id)
-            return tracker if tracker is not None else self._read_session(session, sender_id)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sa.orm.Session]:
@@ -202,8 +191,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def _read_session(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker from its stored events, as Rasa reads it (kept)."""
-        with self._books:
-            self._kept.pop(sender_id, None)
+        self._kept.pop(sender_id, None)
         rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
         if not self.domain or not rows:
             return None
@@ -215,8 +203,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     def _kept_tracker(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
         """The kept tracker brought up to date with the events stored since (None: read the
         session instead)."""
-        with self._books:
-            kept = self._kept.get(sender_id)
+        kept = self._kept.get(sender_id)
         if kept is None or kept.domain is not self.domain:
             return None
         if self.stored_events(kept.tracker) != len(kept.tracker.events):
@@ -245,11 +232,10 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         return kept.tracker
 
     def _keep(self, kept: Kept) -> None:
-        with self._books:
-            self._kept[kept.tracker.sender_id] = kept
-            self._kept.move_to_end(kept.tracker.sender_id)
-            if len(self._kept) > KEPT_TRACKERS:
-                self._kept.popitem(last=False)
+        self._kept[kept.tracker.sender_id] = kept
+        self._kept.move_to_end(kept.tracker.sender_id)
+        if len(self._kept) > KEPT_TRACKERS:
+            self._kept.popitem(last=False)
 
     def _new_events(
         self, session: Any, tracker: DialogueStateTracker, stored: int | None
@@ -264,9 +250,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         try:
-            new, last_id = await asyncio.to_thread(
-                self._write, tracker, self.stored_events(tracker)
-            )
+            new, last_id = self._write(tracker, self.stored_events(tracker))
         except BaseException:
             self._forget(sender_id)
             raise
@@ -313,15 +297,14 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         """The kept tracker, saved, stays kept with its new rows (a tracker read whole by
         this store is kept from its next read)."""
-        with self._books:
-            kept = self._kept.get(tracker.sender_id)
-            if (
-                kept is None
-                or kept.tracker is not tracker
-                or any(isinstance(event, SessionStarted) for event in new)
-            ):
-                self._kept.pop(tracker.sender_id, None)
-                return
-            if last_id is not None:
-                kept.last_id = last_id
-            self._keep(kept)
+        kept = self._kept.get(tracker.sender_id)
+        if (
+            kept is None
+            or kept.tracker is not tracker
+            or any(isinstance(event, SessionStarted) for event in new)
+        ):
+            self._kept.pop(tracker.sender_id, None)
+            return
+        if last_id is not None:
+            kept.last_id = last_id
+        self._keep(kept)

@@ -6,7 +6,6 @@ import asyncio
 import json
 import random
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -141,35 +140,3 @@ def test_random_conversations_are_stored_as_by_rasas_store(tmp_path: Path, seed:
     ours = stored_rows(tmp_path / "ours.db")
     assert without_timestamps(ours) == without_timestamps(stored_rows(tmp_path / "rasa.db"))
     assert len(ours) > 100
-
-
-def test_the_event_loop_runs_other_turns_while_a_save_waits_on_the_database(
-    tmp_path: Path,
-) -> None:
-    """A save that waits (here on another writer's lock) leaves the Rasa server's event loop
-    free for the other conversations, and is stored once the database lets it."""
-    store = CountFreeSQLTrackerStore(DOMAIN, db=str(tmp_path / "a.db"))
-    tracker = run(store.get_or_create_tracker("anne"))
-    turn(tracker, "bonjour", 1_800_000_000.0)
-    writer = sqlite3.connect(tmp_path / "a.db", check_same_thread=False, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # holds the database's write lock
-    threading.Timer(0.6, writer.execute, ["COMMIT"]).start()
-
-    async def save_while_ticking() -> int:
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.02)
-                ticks += 1
-
-        ticker = asyncio.create_task(tick())
-        await store.save(tracker)
-        ticker.cancel()
-        return ticks
-
-    ticks = run(save_while_ticking())
-    writer.close()
-    assert ticks >= 10  # ~30 in the 0.6 s the save waited; none when the loop is blocked
-    assert len(stored_rows(tmp_path / "a.db")) == len(tracker.events)
