@@ -139,11 +139,6 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         if len(self._stored) > REMEMBERED_CONVERSATIONS:
             self._stored.popitem(last=False)
 
-    def _forget(self, sender_id: str) -> None:
-        """Count and read the conversation again next time."""
-        self._stored.pop(sender_id, None)
-        self._kept.pop(sender_id, None)
-
     def stored_events(self, tracker: DialogueStateTracker) -> int | None:
         """How many of the tracker's first events are stored, if this store knows it."""
         known = self._stored.get(tracker.sender_id)
@@ -252,7 +247,8 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         try:
             new, last_id = self._write(tracker, self.stored_events(tracker))
         except BaseException:
-            self._forget(sender_id)
+            self._stored.pop(sender_id, None)  # count next time
+            self._kept.pop(sender_id, None)
             raise
         self._remember(sender_id, tracker.events)
         self._after_save(tracker, new, last_id)
