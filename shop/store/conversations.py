@@ -9,6 +9,7 @@ the same SQLite file. Like the order store, datetimes are aware UTC (``UTCDateTi
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -109,6 +111,26 @@ class Message(Base):
     created_at = Column(UTCDateTime, nullable=False)
 
     conversation = relationship("Conversation", back_populates="messages")
+
+
+def _only_where(condition: Any) -> dict[str, Any]:
+    """A partial index's condition, on both databases the store runs on."""
+    return {"postgresql_where": condition, "sqlite_where": condition}
+
+
+# The recovery pass reads the messages still waiting for the bot and those held for it by a
+# desk: partial indexes keep those reads as small as what waits, however long the transcripts.
+Index(
+    "ix_desk_messages_waiting",
+    Message.conversation_id,
+    Message.id,
+    **_only_where(Message.relayed.is_(False)),
+)
+Index(
+    "ix_desk_messages_claimed",
+    Message.relay_claimed_at,
+    **_only_where(Message.relay_claimed_at.isnot(None)),
+)
 
 
 class Handoff(Base):

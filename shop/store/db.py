@@ -40,7 +40,7 @@ SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 # Alembic's table, and the head revision of shop/store/migrations that the models match (a new
 # revision moves it; tests/stores/test_migrations.py fails until it does).
 VERSION_TABLE = "alembic_version"
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 
 def database_url(settings: ShopSettings | None = None) -> str:

@@ -93,6 +93,12 @@ def revision_of(engine: Engine) -> str | None:
         return migrate.current_revision(connection)
 
 
+def index_condition(index: dict[str, Any]) -> str:
+    """A partial index's condition, as the database reports it ("" for a whole-table index)."""
+    options = index.get("dialect_options", {})
+    return " ".join(f"{name}: {options[name]}" for name in sorted(options))
+
+
 def schema_snapshot(engine: Engine) -> dict[str, Any]:
     """Every table's columns, indexes and foreign keys, as the database describes them."""
     inspector = inspect(engine)
@@ -103,7 +109,7 @@ def schema_snapshot(engine: Engine) -> dict[str, Any]:
                 for c in inspector.get_columns(table)
             ),
             sorted(
-                (i["name"], tuple(i["column_names"]), i["unique"])
+                (i["name"], tuple(i["column_names"]), i["unique"], index_condition(i))
                 for i in inspector.get_indexes(table)
             ),
             sorted(str(fk) for fk in inspector.get_foreign_keys(table)),
