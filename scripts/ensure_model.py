@@ -27,8 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MODELS = ROOT / ".var" / "models"
 KEEP = 3
-# Modules of bot/ that only the running server uses (scripts/write_endpoints.py names them).
-SERVER_ONLY = {"tracker_store.py", "turn_recorder.py", "lock_store.py", "repeated_messages.py"}
+# Modules of bot/ that only the running server uses (scripts/write_endpoints.py and
+# scripts/rasa_run.py name them).
+SERVER_ONLY = {
+    "tracker_store.py",
+    "turn_recorder.py",
+    "lock_store.py",
+    "repeated_messages.py",
+    "action_connections.py",
+}
 
 
 # The project's own packages: what a component imports from them is part of the model.

@@ -6,7 +6,8 @@ for TensorFlow Lite's converter of JAX functions (guarded: ``None`` when JAX is 
 never converts JAX functions, yet that import loads jaxlib's XLA libraries: ~65 MB resident and
 ~0.3 s of start in every Rasa server (scripts/bench_startup.py --command). Here JAX counts as
 missing before Rasa imports TensorFlow, and a message the desk sends twice is read once
-(``bot/repeated_messages.py``); everything else is Rasa's own command line.
+(``bot/repeated_messages.py``) and the action servers' connections are kept between calls
+(``bot/action_connections.py``); everything else is Rasa's own command line.
 
 numpy's and scipy's OpenBLAS start a helper thread per core, which after each matrix product
 spins on its core waiting for the next one. A Rasa turn does a few small products (features,
@@ -41,9 +42,10 @@ def main() -> None:
     one_blas_thread()
     from rasa.__main__ import main as rasa_main
 
-    from bot.repeated_messages import install
+    from bot import action_connections, repeated_messages
 
-    install()  # a message the desk sends twice is read once
+    repeated_messages.install()  # a message the desk sends twice is read once
+    action_connections.install()  # calls to the action servers keep their connections
 
     rasa_main()
 

@@ -1,0 +1,77 @@
+"""Rasa's calls to the action servers keep their connections open from one call to the next.
+
+Rasa 3.6 makes a new aiohttp session, and so a new TCP connection, for every request to an
+endpoint (``EndpointConfig.request``): each custom action of a turn (two or three) connected to
+nginx's action balancer and closed the connection again, ~0.65 ms of the Rasa server's CPU a
+call against ~0.45 ms on a kept connection (BENCHMARKS.md). Here every session of an event loop
+borrows that loop's one connector, which keeps idle connections for 15 s (nginx keeps them
+65 s, so the Rasa side closes first), and Rasa's shutdown closes it.
+
+A request is never sent twice: a call whose connection breaks fails as it did, since an action
+may have opened a ticket before the break. Installed by ``scripts/rasa_run.py``, the command
+every Rasa server is started with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from typing import Any
+
+import aiohttp
+import rasa.core.run
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+_connectors: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.TCPConnector] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def loop_connector() -> aiohttp.TCPConnector:
+    """The running event loop's connector (a new one after it was closed)."""
+    loop = asyncio.get_running_loop()
+    connector = _connectors.get(loop)
+    if connector is None or connector.closed:
+        connector = aiohttp.TCPConnector()
+        _connectors[loop] = connector
+    return connector
+
+
+async def close_loop_connector() -> None:
+    connector = _connectors.pop(asyncio.get_running_loop(), None)
+    if connector is not None:
+        await connector.close()
+
+
+def session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
+    """Rasa's session for ``endpoint`` (same headers, authentication and time limit) on the
+    loop's connector, which closing the session leaves open."""
+    auth = (
+        aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+        if endpoint.basic_auth
+        else None
+    )
+    return aiohttp.ClientSession(
+        headers=endpoint.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=loop_connector(),
+        connector_owner=False,
+    )
+
+
+def install() -> None:
+    """Replace ``EndpointConfig.session`` and close the connector when Rasa's server stops
+    (once)."""
+    if EndpointConfig.session is session:
+        return
+    EndpointConfig.session = session
+    close_resources = rasa.core.run.close_resources
+
+    async def close_resources_and_connections(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            await close_resources(app, loop)
+        finally:
+            await close_loop_connector()
+
+    rasa.core.run.close_resources = close_resources_and_connections
