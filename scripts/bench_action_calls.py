@@ -45,7 +45,7 @@ async def measure(url: str, blocks: int, calls: int) -> dict[str, list[tuple[flo
     endpoint = EndpointConfig(url=url)
     kinds = {"Rasa's session": RASA_SESSION, "kept connection": action_connections.session}
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in kinds}
-    for name, session in kinds.items():  # warm-up
+    for session in kinds.values():  # warm-up
         EndpointConfig.session = session
         await block(endpoint, 50)
     for _ in range(blocks):
