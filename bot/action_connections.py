@@ -3,7 +3,7 @@
 Rasa 3.6 makes a new aiohttp session, and so a new TCP connection, for every request to an
 endpoint (``EndpointConfig.request``): each custom action of a turn (two or three) connected to
 nginx's action balancer and closed the connection again: ~0.85 ms of the Rasa server's CPU
-a call, against ~0.5 ms on a kept connection (``scripts/bench_action_calls.py``). Here
+a call, against ~0.5 ms on a kept connection (``scripts/bench_http_calls.py``). Here
 every session of an event loop borrows that loop's one connector, which keeps idle
 connections for 15 s (nginx keeps them 65 s, so the Rasa side closes first), and Rasa's
 shutdown closes it.
