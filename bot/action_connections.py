@@ -3,10 +3,11 @@
 Rasa 3.6 makes a new aiohttp session, and so a new TCP connection, for every request to an
 endpoint (``EndpointConfig.request``): each custom action of a turn (two or three) connected to
 nginx's action balancer and closed the connection again: ~0.85 ms of the Rasa server's CPU
-a call, against ~0.5 ms on a kept connection (``scripts/bench_http_calls.py``). Here
-every session of an event loop borrows that loop's one connector, which keeps idle
-connections for 15 s (nginx keeps them 65 s, so the Rasa side closes first), and Rasa's
-shutdown closes it.
+a call, against ~0.5 ms on a kept connection (``scripts/bench_http_calls.py``). Here the
+sessions borrow the running loop's one connector, which keeps idle connections for
+``KEEPALIVE_S``, less than the action server's own 5 s (Sanic's default, when Rasa calls it
+directly) and nginx's 65 s: the server never closes a connection as Rasa reuses it. Rasa's
+shutdown closes the connector.
 
 A request is never sent twice: a call whose connection breaks fails as it did, since an action
 may have opened a ticket before the break. Installed by ``scripts/rasa_run.py``, the command
@@ -16,32 +17,31 @@ every Rasa server is started with.
 from __future__ import annotations
 
 import asyncio
-import weakref
 from typing import Any
 
 import aiohttp
 import rasa.core.run
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
-_connectors: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.TCPConnector] = (
-    weakref.WeakKeyDictionary()
-)
+KEEPALIVE_S = 2.0
+# The connector and its loop (a Rasa server runs one loop; another loop gets a new connector).
+_current: tuple[asyncio.AbstractEventLoop, aiohttp.TCPConnector] | None = None
 
 
 def loop_connector() -> aiohttp.TCPConnector:
     """The running event loop's connector (a new one after it was closed)."""
+    global _current
     loop = asyncio.get_running_loop()
-    connector = _connectors.get(loop)
-    if connector is None or connector.closed:
-        connector = aiohttp.TCPConnector()
-        _connectors[loop] = connector
-    return connector
+    if _current is None or _current[0] is not loop or _current[1].closed:
+        _current = (loop, aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S))
+    return _current[1]
 
 
 async def close_loop_connector() -> None:
-    connector = _connectors.pop(asyncio.get_running_loop(), None)
-    if connector is not None:
-        await connector.close()
+    global _current
+    if _current is not None and _current[0] is asyncio.get_running_loop():
+        await _current[1].close()
+        _current = None
 
 
 def session(endpoint: EndpointConfig) -> aiohttp.ClientSession:

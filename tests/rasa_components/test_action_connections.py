@@ -96,11 +96,14 @@ def test_a_call_whose_connection_breaks_fails_once_and_the_next_one_connects_aga
 def test_rasas_shutdown_closes_the_kept_connections() -> None:
     server = ActionServer()
 
-    async def call_then_stop(endpoint: EndpointConfig) -> bool:
+    async def call_then_stop(endpoint: EndpointConfig) -> tuple[bool, bool]:
         await call(endpoint)
-        connector = action_connections.loop_connector()
+        async with endpoint.session() as session:  # closing a session leaves its connector
+            used = session.connector
+        assert used is not None
+        open_after_calls = not used.closed
         app = SimpleNamespace(ctx=SimpleNamespace(agent=None))
         await rasa.core.run.close_resources(app, asyncio.get_running_loop())
-        return connector.closed
+        return open_after_calls, used.closed
 
-    assert in_own_thread(asyncio.run, server.calls(call_then_stop)) is True
+    assert in_own_thread(asyncio.run, server.calls(call_then_stop)) == (True, True)

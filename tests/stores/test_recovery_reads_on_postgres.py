@@ -58,7 +58,11 @@ def sessions(engine: Engine) -> sessionmaker:
             insert(Message),
             [
                 {**message("waiting-a", 0), "relayed": False},
-                {**message("waiting-b", 0), "relayed": False},
+                {
+                    **message("waiting-b", 0),
+                    "relayed": False,
+                    "created_at": NOW + timedelta(minutes=1),  # waits less: comes second
+                },
                 {
                     **message("claimed-by-a-dead-desk", 0),
                     "relay_claimed_at": datetime.now(timezone.utc) - 2 * LEASE,
