@@ -287,6 +287,17 @@ class DeskService:
             raise NotFound(conversation_id)
         return conversation
 
+    def _mode(self, session: Session, conversation_id: str) -> ConversationMode:
+        """The conversation's mode, without loading it (``NotFound`` as ``_conversation``)."""
+        mode = (
+            repo.mode_of(session, conversation_id)
+            if valid_conversation_id(conversation_id)
+            else None
+        )
+        if mode is None:
+            raise NotFound(conversation_id)
+        return mode
+
     # --- shopper side ----------------------------------------------------------------------
 
     async def start_conversation(self) -> str:
@@ -298,14 +309,14 @@ class DeskService:
         """The conversation's mode and its messages after ``after`` (shopper's view)."""
 
         def read(session: Session) -> tuple[str, list[dict[str, Any]]]:
-            conversation = self._conversation(session, conversation_id)
-            messages = repo.messages_after(session, conversation_id, after)
+            mode = self._mode(session, conversation_id)
+            messages = repo.message_rows_after(session, conversation_id, after)
             given = (
                 ratings.ratings_by_message(session, conversation_id)
                 if any(m.feedback_topic for m in messages)
                 else {}
             )
-            return conversation.mode.value, [public_message(m, given.get(m.id)) for m in messages]
+            return mode.value, [public_message(m, given.get(m.id)) for m in messages]
 
         return await self.db(read)
 
@@ -393,7 +404,7 @@ class DeskService:
 
     async def mode_of(self, conversation_id: str) -> str:
         """The conversation's mode; ``NotFound`` for an unknown or malformed id."""
-        return await self.db(lambda s: self._conversation(s, conversation_id).mode.value)
+        return await self.db(lambda s: self._mode(s, conversation_id).value)
 
     async def shopper_says(
         self, conversation_id: str, text: Any, payload: Any = None, *, read_turn: bool = True
@@ -407,16 +418,16 @@ class DeskService:
         async with self._lock(conversation_id):
 
             def store(session: Session) -> tuple[dict[str, Any], Claimed | None]:
-                conversation = self._conversation(session, conversation_id)
-                if conversation.mode == ConversationMode.CLOSED:
+                mode = self._mode(session, conversation_id)
+                if mode == ConversationMode.CLOSED:
                     raise Conflict(say("message.conversation_over"))
                 offered = isinstance(payload, str) and payload in repo.offered_payloads(
                     session, conversation_id
                 )
-                relays = conversation.mode == ConversationMode.BOT
+                relays = mode == ConversationMode.BOT
                 message = repo.add_message(
                     session,
-                    conversation,
+                    conversation_id,
                     MessageAuthor.SHOPPER,
                     cleaned,
                     self.clock.now(),
@@ -424,7 +435,7 @@ class DeskService:
                     relayed=False if relays else None,
                 )
                 # Claimed in the same transaction: oldest first, this one when none waits.
-                claimed = self._claim_next(session, conversation) if relays else None
+                claimed = self._claim_next(session, conversation_id, mode) if relays else None
                 return public_message(message), claimed
 
             stored, claimed = await self.db(store)
@@ -460,7 +471,7 @@ class DeskService:
         stored the previous answer (or the shopper's message): one transaction per turn."""
         if claimed is None:
             claimed = await self.db(
-                lambda s: self._claim_next(s, self._conversation(s, conversation_id))
+                lambda s: self._claim_next(s, conversation_id, self._mode(s, conversation_id))
             )
         while claimed is not None:
             relayed, claimed = await self._relay(conversation_id, claimed)
@@ -468,15 +479,17 @@ class DeskService:
                 return False
         return True
 
-    def _claim_next(self, session: Session, conversation: Conversation) -> Claimed | None:
+    def _claim_next(
+        self, session: Session, conversation_id: str, mode: ConversationMode
+    ) -> Claimed | None:
         """The oldest message the bot has not received, claimed for relaying by a conditional
         UPDATE; None when none is left, the bot no longer has the conversation, or another
         desk process has the oldest or an earlier message in flight (it relays the rest in
         order; the recovery pass picks up any it leaves)."""
-        if conversation.mode != ConversationMode.BOT:
+        if mode != ConversationMode.BOT:
             return None
-        waiting = repo.unrelayed_messages(session, str(conversation.id))
-        if not waiting or not repo.claim_relay(session, str(conversation.id), int(waiting[0].id)):
+        waiting = repo.unrelayed_messages(session, conversation_id)
+        if not waiting or not repo.claim_relay(session, conversation_id, int(waiting[0].id)):
             return None
         text = waiting[0].payload or as_plain_text(waiting[0].text)
         return Claimed(int(waiting[0].id), text, more=len(waiting) > 1)
@@ -507,8 +520,13 @@ class DeskService:
                 return False, None
 
             def store(session: Session) -> Claimed | None:
-                conversation = self._store_answers(session, conversation_id, claimed, answers)
-                return self._claim_next(session, conversation) if claimed.more else None
+                self._store_answers(session, conversation_id, claimed, answers)
+                if not claimed.more:
+                    return None
+                # Read after the answers: one of them may have handed the conversation over.
+                return self._claim_next(
+                    session, conversation_id, self._mode(session, conversation_id)
+                )
 
             return True, await self.db(store)
         finally:
@@ -537,13 +555,13 @@ class DeskService:
                 due_at=plan.due_at,
             )
             notice = notes.bot_unavailable_notice(self.profile, now, plan.due_at)
-            repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
+            repo.add_message(session, conversation_id, MessageAuthor.SYSTEM, notice, now)
             return True
         notice = notes.rasa_down_notice(self.profile)
         told = repo.messages_after(session, conversation_id, int(waiting[0].id))
         if any(m.author == MessageAuthor.SYSTEM and m.text == notice for m in told):
             return False
-        repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
+        repo.add_message(session, conversation_id, MessageAuthor.SYSTEM, notice, now)
         return True
 
     def _store_answers(
@@ -552,8 +570,8 @@ class DeskService:
         conversation_id: str,
         claimed: Claimed,
         answers: list[BotMessage],
-    ) -> Conversation:
-        conversation = self._conversation(session, conversation_id)
+    ) -> None:
+        """Store the bot's answers to the claimed message (and the handoff one asks for)."""
         intent, confidence = understood(session, conversation_id, claimed.text)
         repo.mark_relayed(session, claimed.message_id, True, intent, confidence)
         now = self.clock.now()
@@ -562,7 +580,7 @@ class DeskService:
             if answer.text or answer.buttons:
                 latest = repo.add_message(
                     session,
-                    conversation,
+                    conversation_id,
                     MessageAuthor.BOT,
                     answer.text,
                     now,
@@ -574,6 +592,7 @@ class DeskService:
             raw = answer.handoff
             if raw is not None and repo.open_handoff_of(session, conversation_id) is None:
                 plan = notes.plan_handoff(session, raw, self.profile, now)
+                conversation = self._conversation(session, conversation_id)
                 repo.open_handoff(
                     session,
                     conversation,
@@ -585,8 +604,7 @@ class DeskService:
                     due_at=plan.due_at,
                 )
                 notice = notes.shopper_notice(self.profile, now, plan.ticket_number, plan.due_at)
-                repo.add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
-        return conversation
+                repo.add_message(session, conversation_id, MessageAuthor.SYSTEM, notice, now)
 
     # --- agent side ------------------------------------------------------------------------
 
@@ -600,7 +618,7 @@ class DeskService:
             self._require_holder(session, conversation, username, display_name)
             repo.add_message(
                 session,
-                conversation,
+                conversation_id,
                 MessageAuthor.AGENT,
                 cleaned,
                 self.clock.now(),
@@ -631,7 +649,7 @@ class DeskService:
             raise Conflict(say_to_agent("console.taken_by_another")) from error
         repo.add_message(
             session,
-            conversation,
+            str(conversation.id),
             MessageAuthor.SYSTEM,
             notes.agent_joined_notice(display_name),
             self.clock.now(),
@@ -674,7 +692,7 @@ class DeskService:
                 repo.skip_unrelayed(session, conversation_id)  # the agent read them instead
                 repo.add_message(
                     session,
-                    conversation,
+                    conversation_id,
                     MessageAuthor.SYSTEM,
                     notes.HANDED_BACK_NOTICE,
                     self.clock.now(),
@@ -695,7 +713,11 @@ class DeskService:
             helped_by_agent = handoff is not None and handoff.claimed_by is not None
             self._finish(session, conversation, username, outcome, ConversationMode.CLOSED)
             notice = repo.add_message(
-                session, conversation, MessageAuthor.SYSTEM, notes.CLOSED_NOTICE, self.clock.now()
+                session,
+                conversation_id,
+                MessageAuthor.SYSTEM,
+                notes.CLOSED_NOTICE,
+                self.clock.now(),
             )
             if helped_by_agent and handoff is not None:
                 ratings.mark_asking(session, notice, str(handoff.reason))  # the agent's 1–5

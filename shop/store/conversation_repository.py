@@ -16,8 +16,8 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.clock import require_aware
 from shop.kinds import CloseOutcome
@@ -34,6 +34,7 @@ from shop.store.conversations import (
     Role,
 )
 from shop.store.models import Order, OrderLine, Shipment, Ticket, TicketStatus
+from shop.store.statements import run
 
 HANDED_BACK = CloseOutcome.HANDED_BACK
 # Outcomes after which the ticket the bot opened is done; any other outcome leaves it open.
@@ -68,9 +69,41 @@ def get_conversation(session: Session, conversation_id: str) -> Conversation | N
     return session.get(Conversation, conversation_id)
 
 
+# The shopper's turn: statements built once (``shop.store.statements``).
+_CONVERSATIONS = Conversation.__table__
+_MESSAGES = Message.__table__
+_MODE = select(_CONVERSATIONS.c.mode).where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+_INSERT_MESSAGE = insert(_MESSAGES)
+_TOUCH_CONVERSATION = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+    .values(updated_at=bindparam("now"))
+)
+_MESSAGES_AFTER = (
+    select(_MESSAGES)
+    .where(_MESSAGES.c.conversation_id == bindparam("conversation_id"))
+    .where(_MESSAGES.c.id > bindparam("after_id"))
+    .order_by(_MESSAGES.c.id)
+    .limit(bindparam("limit"))
+)
+_MARK_RELAYED = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(relayed=bindparam("reached"), relay_claimed_at=None)
+)
+_MARK_RELAYED_UNDERSTOOD = _MARK_RELAYED.values(
+    intent=bindparam("understood"), confidence=bindparam("sure")
+)
+
+
+def mode_of(session: Session, conversation_id: str) -> ConversationMode | None:
+    """The conversation's mode (None: no such conversation), without loading the conversation."""
+    return run(session, _MODE, conversation_id=conversation_id).scalar_one_or_none()
+
+
 def add_message(
     session: Session,
-    conversation: Conversation,
+    conversation_id: str,
     author: MessageAuthor,
     text: str,
     now: datetime,
@@ -80,21 +113,22 @@ def add_message(
     agent_username: str | None = None,
     relayed: bool | None = None,
 ) -> Message:
+    """Store a message and mark the conversation updated. The message returned is a copy of
+    what was stored, not tracked by the session: change it through this module's functions."""
     instant = require_aware(now)
-    message = Message(
-        conversation_id=conversation.id,
-        author=author,
-        agent_username=agent_username,
-        text=text,
-        payload=payload,
-        buttons=[dict(button) for button in buttons] if buttons else None,
-        relayed=relayed,
-        created_at=instant,
-    )
-    session.add(message)
-    conversation.updated_at = instant
-    session.flush()
-    return message
+    values: dict[str, Any] = {
+        "conversation_id": conversation_id,
+        "author": author,
+        "agent_username": agent_username,
+        "text": text,
+        "payload": payload,
+        "buttons": [dict(button) for button in buttons] if buttons else None,
+        "relayed": relayed,
+        "created_at": instant,
+    }
+    stored = run(session, _INSERT_MESSAGE, **values)
+    run(session, _TOUCH_CONVERSATION, conversation_id=conversation_id, now=instant)
+    return Message(id=int(stored.inserted_primary_key[0]), **values)
 
 
 def mark_relayed(
@@ -104,10 +138,18 @@ def mark_relayed(
     intent: str | None = None,
     confidence: float | None = None,
 ) -> None:
-    values: dict[str, Any] = {"relayed": relayed, "relay_claimed_at": None}
-    if intent is not None:
-        values.update(intent=intent, confidence=confidence)
-    session.execute(update(Message).where(Message.id == message_id).values(**values))
+    """The message reached the bot (or not), with what the bot understood when known."""
+    if intent is None:
+        run(session, _MARK_RELAYED, message_id=message_id, reached=relayed)
+    else:
+        run(
+            session,
+            _MARK_RELAYED_UNDERSTOOD,
+            message_id=message_id,
+            reached=relayed,
+            understood=intent,
+            sure=confidence,
+        )
 
 
 def messages_after(
@@ -122,6 +164,15 @@ def messages_after(
         .limit(limit)
     )
     return list(session.execute(statement).scalars())
+
+
+def message_rows_after(
+    session: Session, conversation_id: str, after_id: int = 0, limit: int = 500
+) -> list[Any]:
+    """``messages_after`` as rows with the same attributes, for reading only (the widget's
+    push reads the new messages at every turn)."""
+    params = {"conversation_id": conversation_id, "after_id": after_id, "limit": limit}
+    return list(run(session, _MESSAGES_AFTER, **params))
 
 
 def set_mode(
@@ -209,18 +260,20 @@ def last_shopper_text(session: Session, conversation_id: str) -> str | None:
     return session.execute(statement).scalar_one_or_none()
 
 
+_OFFERED = (
+    select(_MESSAGES.c.buttons)
+    .where(_MESSAGES.c.conversation_id == bindparam("conversation_id"))
+    .where(_MESSAGES.c.author == MessageAuthor.BOT)
+    .where(_MESSAGES.c.buttons.is_not(None))
+)
+
+
 def offered_payloads(session: Session, conversation_id: str) -> set[str]:
     """The button payloads the bot itself offered in this conversation (the only intents a
     shopper's click may send)."""
-    statement = (
-        select(Message.buttons)
-        .where(Message.conversation_id == conversation_id)
-        .where(Message.author == MessageAuthor.BOT)
-        .where(Message.buttons.is_not(None))
-    )
     return {
         str(button.get("payload"))
-        for buttons in session.execute(statement).scalars()
+        for buttons in run(session, _OFFERED, conversation_id=conversation_id).scalars()
         for button in buttons or []
         if isinstance(button, dict) and button.get("payload")
     }
@@ -528,16 +581,32 @@ def unrelayed_conversations(session: Session, limit: int = 100) -> list[tuple[st
     ]
 
 
-def unrelayed_messages(session: Session, conversation_id: str) -> list[Message]:
-    """The shopper's messages the bot never received, in the order they were written."""
-    statement = (
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .where(Message.author == MessageAuthor.SHOPPER)
-        .where(Message.relayed.is_(False))
-        .order_by(Message.id)
+_WAITING = (
+    select(_MESSAGES.c.id, _MESSAGES.c.text, _MESSAGES.c.payload, _MESSAGES.c.created_at)
+    .where(_MESSAGES.c.conversation_id == bindparam("conversation_id"))
+    .where(_MESSAGES.c.author == MessageAuthor.SHOPPER)
+    .where(_MESSAGES.c.relayed.is_(False))
+    .order_by(_MESSAGES.c.id)
+)
+_OTHER = _MESSAGES.alias("other")
+_CLAIM = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .where(_MESSAGES.c.relayed.is_(False))
+    .where(
+        ~select(_OTHER.c.id)
+        .where(_OTHER.c.conversation_id == bindparam("of_conversation"))
+        .where(_OTHER.c.relay_claimed_at.isnot(None))
+        .exists()
     )
-    return list(session.execute(statement).scalars())
+    .values(relayed=True, relay_claimed_at=bindparam("now"))
+)
+
+
+def unrelayed_messages(session: Session, conversation_id: str) -> list[Any]:
+    """The shopper's messages the bot never received, in the order they were written (rows:
+    id, text, payload, created_at)."""
+    return list(run(session, _WAITING, conversation_id=conversation_id))
 
 
 def claim_relay(session: Session, conversation_id: str, message_id: int) -> bool:
@@ -550,22 +619,9 @@ def claim_relay(session: Session, conversation_id: str, message_id: int) -> bool
     The claim's time is the real one (a lease, not a business date: ``SHOP_NOW`` does not
     apply).
     """
-    other = aliased(Message)
-    in_flight = (
-        select(other.id)
-        .where(other.conversation_id == conversation_id)
-        .where(other.relay_claimed_at.isnot(None))
-        .exists()
-    )
-    result = session.execute(
-        update(Message)
-        .where(Message.id == message_id)
-        .where(Message.relayed.is_(False))
-        .where(~in_flight)
-        .values(relayed=True, relay_claimed_at=datetime.now(timezone.utc))
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)
+    now = datetime.now(timezone.utc)
+    claimed = run(session, _CLAIM, message_id=message_id, of_conversation=conversation_id, now=now)
+    return bool(claimed.rowcount == 1)
 
 
 def release_relay(session: Session, message_id: int) -> None:
@@ -639,5 +695,5 @@ def hand_over_kept_request(
         now=now,
         due_at=due_at,
     )
-    add_message(session, conversation, MessageAuthor.SYSTEM, notice, now)
+    add_message(session, str(conversation.id), MessageAuthor.SYSTEM, notice, now)
     return handoff

@@ -11,32 +11,64 @@ was given, across reloads and devices.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.clock import require_aware
 from shop.store.conversations import Message, MessageAuthor
 from shop.store.learning import Feedback, FeedbackKind
+from shop.store.statements import run
 
 TOPIC_LENGTH = 160
 
 
+_MESSAGES = Message.__table__
+_LATEST_SHOPPER_ID = (
+    select(func.max(_MESSAGES.c.id))
+    .where(_MESSAGES.c.conversation_id == bindparam("conversation_id"))
+    .where(_MESSAGES.c.author == MessageAuthor.SHOPPER)
+    .where(_MESSAGES.c.id < bindparam("before_id"))
+)
+_ASKED_SINCE = (
+    select(_MESSAGES.c.id)
+    .where(_MESSAGES.c.conversation_id == bindparam("conversation_id"))
+    .where(_MESSAGES.c.author == MessageAuthor.BOT)
+    .where(_MESSAGES.c.feedback_topic.is_not(None))
+    .where(_MESSAGES.c.id > bindparam("after_id"))
+    .where(_MESSAGES.c.id != bindparam("answer_id"))
+    .limit(1)
+)
+_ASK = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(feedback_topic=bindparam("topic"))
+)
+_FEEDBACK = Feedback.__table__
+_TOPIC_RATED = (
+    select(_FEEDBACK.c.id)
+    .where(_FEEDBACK.c.conversation_id == bindparam("conversation_id"))
+    .where(_FEEDBACK.c.kind == FeedbackKind.ANSWER.value)
+    .where(_FEEDBACK.c.topic == bindparam("topic"))
+    .limit(1)
+)
+
+
 def ask_if_due(session: Session, answer: Message, topic: str) -> bool:
     """Ask the shopper to rate the bot's ``answer`` unless the bot's previous turn (or this
-    one) already asked or the topic was rated in the conversation; True when asked."""
+    one) already asked or the topic was rated in the conversation; True when asked (statements
+    built once: a turn of the bot's answers from the FAQ runs them)."""
     conversation_id = answer.conversation_id
     this_turn = _latest_shopper_id(session, conversation_id, int(answer.id))
     previous_turn = _latest_shopper_id(session, conversation_id, this_turn)
-    recently_asked = session.execute(
-        select(Message.id)
-        .where(Message.conversation_id == conversation_id)
-        .where(Message.author == MessageAuthor.BOT)
-        .where(Message.feedback_topic.is_not(None))
-        .where(Message.id > previous_turn)
-        .where(Message.id != answer.id)
-        .limit(1)
+    recently_asked = run(
+        session,
+        _ASKED_SINCE,
+        conversation_id=conversation_id,
+        after_id=previous_turn,
+        answer_id=answer.id,
     ).first()
     if recently_asked is not None or topic_rated(session, conversation_id, topic):
         return False
@@ -46,41 +78,34 @@ def ask_if_due(session: Session, answer: Message, topic: str) -> bool:
 
 def _latest_shopper_id(session: Session, conversation_id: str, before_id: int) -> int:
     """The id of the shopper message the bot answers with message ``before_id`` (0: none)."""
-    found = session.execute(
-        select(func.max(Message.id))
-        .where(Message.conversation_id == conversation_id)
-        .where(Message.author == MessageAuthor.SHOPPER)
-        .where(Message.id < before_id)
+    found = run(
+        session, _LATEST_SHOPPER_ID, conversation_id=conversation_id, before_id=before_id
     ).scalar_one_or_none()
     return int(found or 0)
 
 
 def mark_asking(session: Session, message: Message, topic: str) -> None:
+    """The message asks the shopper to rate it under ``topic``."""
     message.feedback_topic = topic[:TOPIC_LENGTH]
-    session.flush()
+    run(session, _ASK, message_id=message.id, topic=message.feedback_topic)
 
 
 def topic_rated(session: Session, conversation_id: str, topic: str) -> bool:
     """Whether the shopper already rated an answer on ``topic`` in this conversation."""
-    return (
-        session.execute(
-            select(Feedback.id)
-            .where(Feedback.conversation_id == conversation_id)
-            .where(Feedback.kind == FeedbackKind.ANSWER.value)
-            .where(Feedback.topic == topic)
-            .limit(1)
-        ).first()
-        is not None
-    )
+    rated = run(session, _TOPIC_RATED, conversation_id=conversation_id, topic=topic)
+    return rated.first() is not None
 
 
-def ratings_by_message(session: Session, conversation_id: str) -> dict[int, Feedback]:
-    """The conversation's ratings, by the id of the message they answer."""
-    rows = session.execute(
-        select(Feedback)
-        .where(Feedback.conversation_id == conversation_id)
-        .where(Feedback.message_id.is_not(None))
-    ).scalars()
+_RATINGS_OF_MESSAGES = (
+    select(_FEEDBACK)
+    .where(_FEEDBACK.c.conversation_id == bindparam("conversation_id"))
+    .where(_FEEDBACK.c.message_id.is_not(None))
+)
+
+
+def ratings_by_message(session: Session, conversation_id: str) -> dict[int, Any]:
+    """The conversation's ratings (rows, to read), by the id of the message they answer."""
+    rows = run(session, _RATINGS_OF_MESSAGES, conversation_id=conversation_id)
     return {int(row.message_id): row for row in rows}
 
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 import enum
 from datetime import timedelta
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Text, bindparam, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from shop.store.models import Base, UTCDateTime
+from shop.store.statements import run
 
 
 class Doubt(str, enum.Enum):
@@ -84,6 +85,16 @@ class BotTurn(Base):
 TURN_TEXT_LIMIT = 2000
 
 
+_TURNS = BotTurn.__table__
+_LATEST_SAYING = (
+    select(_TURNS.c.intent, _TURNS.c.confidence, _TURNS.c.doubt)
+    .where(_TURNS.c.conversation_id == bindparam("conversation_id"))
+    .where(_TURNS.c.text == bindparam("text"))
+    .order_by(_TURNS.c.id.desc())
+    .limit(1)
+)
+
+
 def latest_turn_saying(session: Session, conversation_id: str, text: str) -> Row | None:
     """The latest recorded turn of the conversation whose message was ``text``: its intent,
     confidence and doubt (None when Rasa recorded none, e.g. for a button's payload).
@@ -92,13 +103,9 @@ def latest_turn_saying(session: Session, conversation_id: str, text: str) -> Row
     channel answers, so the desk finds the turn of the message it has just relayed here. Two
     turns with the same text have the same understanding (the NLU does not read the context).
     """
-    return session.execute(
-        select(BotTurn.intent, BotTurn.confidence, BotTurn.doubt)
-        .where(BotTurn.conversation_id == conversation_id)
-        .where(BotTurn.text == text.strip()[:TURN_TEXT_LIMIT])
-        .order_by(BotTurn.id.desc())
-        .limit(1)
-    ).one_or_none()
+    said = text.strip()[:TURN_TEXT_LIMIT]
+    found = run(session, _LATEST_SAYING, conversation_id=conversation_id, text=said)
+    return found.one_or_none()
 
 
 class ReviewLabel(Base):

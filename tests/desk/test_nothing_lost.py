@@ -238,7 +238,7 @@ def test_a_message_a_desk_claimed_and_never_answered_is_relayed_once_its_claim_i
     with session_scope(db) as session:
         stored = repo.add_message(
             session,
-            repo.get_conversation(session, conversation),
+            conversation,
             MessageAuthor.SHOPPER,
             "bonjour",
             FROZEN_NOW,
@@ -347,9 +347,10 @@ def test_a_later_message_waits_while_an_earlier_one_is_with_the_bot_on_another_d
     bot would read it first, or after a handoff the first answer opens)."""
     conversation = start(quiet_client)
     with session_scope(db) as session:
-        talk = repo.get_conversation(session, conversation)
         first, second = (
-            repo.add_message(session, talk, MessageAuthor.SHOPPER, text, FROZEN_NOW, relayed=False)
+            repo.add_message(
+                session, conversation, MessageAuthor.SHOPPER, text, FROZEN_NOW, relayed=False
+            )
             for text in ("bonjour", "où est ma commande ?")
         )
         ids = int(first.id), int(second.id)

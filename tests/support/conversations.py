@@ -21,8 +21,8 @@ def desk_conversation(
     with session_scope(sessions) as session:
         conversation = repo.create_conversation(session, at)
         for text in texts:
-            repo.add_message(session, conversation, MessageAuthor.SHOPPER, text, at)
-            repo.add_message(session, conversation, MessageAuthor.BOT, answer, at)
+            repo.add_message(session, conversation.id, MessageAuthor.SHOPPER, text, at)
+            repo.add_message(session, conversation.id, MessageAuthor.BOT, answer, at)
         return str(conversation.id)
 
 

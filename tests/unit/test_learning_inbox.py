@@ -111,17 +111,17 @@ def test_a_thumbs_down_brings_in_the_turn_the_rated_answer_replied_to(
 ) -> None:
     conversation = repo.create_conversation(session, NOW - timedelta(minutes=30))
     first = add_turn(session, "livrez vous en suisse", minutes_ago=20, conversation=conversation.id)
-    repo.add_message(session, conversation, MessageAuthor.SHOPPER, "livrez vous en suisse", NOW)
+    repo.add_message(session, conversation.id, MessageAuthor.SHOPPER, "livrez vous en suisse", NOW)
     answer = repo.add_message(
         session,
-        conversation,
+        conversation.id,
         MessageAuthor.BOT,
         "Nous livrons en France.",
         NOW - timedelta(minutes=19),
     )
     add_turn(session, "merci", minutes_ago=5, conversation=conversation.id, intent="thanks")
     welcome = repo.add_message(
-        session, conversation, MessageAuthor.BOT, "Avec plaisir !", NOW - timedelta(minutes=4)
+        session, conversation.id, MessageAuthor.BOT, "Avec plaisir !", NOW - timedelta(minutes=4)
     )
     session.add_all(
         [
