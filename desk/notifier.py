@@ -9,7 +9,9 @@ WebSocket's ``subscribe`` tells it apart and sends the indicator without reading
 With a Redis URL (``SHOP_REDIS_URL``, the production launcher's) every wake-up is also published
 to the other desk processes, so an agent's reply stored by one desk reaches a shopper's
 WebSocket held by another at once instead of at that WebSocket's next check. Redis being down
-only brings the timeout back: a wake-up is a hint, never the message.
+only brings the timeout back: a wake-up is a hint, never the message. The wake-ups waiting to
+be published go together, each key once, in one publication (a stored message wakes its
+conversation and the console: one publication, heard once by each desk, not two).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from redis.exceptions import RedisError
 logger = logging.getLogger("desk.notifier")
 
 CHANNEL = "bijou:desk:wake-ups"
+KEYS_APART = "\n"  # between the keys of one publication (no key holds a line break)
 PENDING_MAX = 10_000  # wake-ups waiting to be published; beyond, waiters rely on their timeout
 RETRY_MIN_S, RETRY_MAX_S = 0.5, 10.0
 
@@ -173,9 +176,10 @@ class Notifier:
             return
         data = message.get("data")
         text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
-        origin, _, key = text.partition("|")
-        if key and origin != self._origin:
-            self._wake(key)
+        origin, _, keys = text.partition("|")
+        if origin != self._origin:
+            for key in filter(None, keys.split(KEYS_APART)):
+                self._wake(key)
 
     async def _publish_forever(self) -> None:
         assert self._pending is not None
@@ -183,9 +187,12 @@ class Notifier:
         delay = RETRY_MIN_S
         try:
             while True:
-                key = await self._pending.get()
+                keys = [await self._pending.get()]
+                while not self._pending.empty():
+                    keys.append(self._pending.get_nowait())
+                together = KEYS_APART.join(dict.fromkeys(keys))  # each once, in order
                 try:
-                    await client.publish(self._channel, f"{self._origin}|{key}")
+                    await client.publish(self._channel, f"{self._origin}|{together}")
                     delay = RETRY_MIN_S
                 except (RedisError, OSError) as error:
                     # Dropped: the other desks' waiters will see the news at their timeout.

@@ -8,9 +8,10 @@ import threading
 import time
 from collections.abc import Callable
 
+import redis.asyncio as redis_asyncio
 from fastapi.testclient import TestClient
 
-from desk.notifier import Notifier
+from desk.notifier import CHANNEL, Notifier
 from devtools.services import RedisServer
 from tests.desk.conftest import login, say, start
 from tests.support.threads import in_own_thread
@@ -71,6 +72,44 @@ def test_redis_down_keeps_the_desk_working_and_wake_ups_come_back_with_it(
     assert woken_here, "a waiter of the same desk is woken even with Redis down"
     assert not lost, "with Redis down the other desk waits for its timeout"
     assert back, "once Redis is back, wake-ups reach the other desk again"
+
+
+def test_wake_ups_of_one_moment_travel_in_one_publication(redis_server: RedisServer) -> None:
+    """A stored message wakes its conversation and the console: one publication, heard once by
+    each other desk, wakes both (each key once)."""
+
+    async def scenario() -> tuple[list[bool], list[bytes]]:
+        one, other = Notifier(redis_server.url), Notifier(redis_server.url)
+        await one.start()
+        await other.start()
+        listener = redis_asyncio.from_url(redis_server.url)
+        try:
+            async with listener.pubsub() as pubsub:
+                await pubsub.subscribe(CHANNEL)
+                waits = [
+                    asyncio.create_task(other.wait(key, LONG_WAIT_S)) for key in ("c1", "console")
+                ]
+                await asyncio.sleep(0.2)
+                one.notify("c1")
+                one.notify("console")
+                one.notify("c1")
+                woken = list(await asyncio.gather(*waits))
+                heard = []
+                deadline = time.monotonic() + 1  # a second publication would be there by then
+                while time.monotonic() < deadline:
+                    message = await pubsub.get_message(timeout=0.1)
+                    if message is not None and message["type"] == "message":
+                        heard.append(message["data"])
+                return woken, heard
+        finally:
+            await listener.close()
+            await one.stop()
+            await other.stop()
+
+    woken, heard = in_own_thread(asyncio.run, scenario())
+    assert woken == [True, True]
+    assert len(heard) == 1, heard
+    assert heard[0].split(b"|", 1)[1] == b"c1\nconsole"
 
 
 async def _notify_and_wait(one: Notifier, other: Notifier, key: str, timeout_s: float) -> bool:
