@@ -9,13 +9,19 @@ that got no answer at all (its action failed) is read again.
 
 The check runs inside Rasa's conversation lock (``MessageProcessor.handle_message`` is called
 under it), so two copies of one message in flight on several Rasa servers are still read once.
+A turn also runs to its end when its caller hangs up: Sanic cancels a request's task when its
+connection closes (the desk's time limit, nginx passing the desk's hang-up on), and a turn cut
+there had run its action (a ticket opened) without saving its events, so the copy sent again
+was read afresh and opened a second ticket (seen at 500 conversations under overload).
 Installed by ``scripts/rasa_run.py``, the command every Rasa server is started with.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, Event, UserUttered
@@ -53,7 +59,8 @@ def answers_already_given(
 
 
 def install() -> None:
-    """Wrap ``MessageProcessor.handle_message`` (once)."""
+    """Wrap ``MessageProcessor.handle_message`` and ``Agent.handle_message`` (once)."""
+    _turns_run_to_their_end()
     original = MessageProcessor.handle_message
     if getattr(original, "reads_repeats_once", False):
         return
@@ -74,3 +81,17 @@ def install() -> None:
 
     handle_message.reads_repeats_once = True  # type: ignore[attr-defined]
     MessageProcessor.handle_message = handle_message
+
+
+def _turns_run_to_their_end() -> None:
+    """The whole turn, lock included, in a task of its own that the request's cancellation
+    does not reach: the lock is held until the turn's events are saved."""
+    original = Agent.handle_message
+    if getattr(original, "runs_to_its_end", False):
+        return
+
+    async def handle_message(self: Agent, message: UserMessage) -> Any:
+        return await asyncio.shield(original(self, message))
+
+    handle_message.runs_to_its_end = True  # type: ignore[attr-defined]
+    Agent.handle_message = handle_message

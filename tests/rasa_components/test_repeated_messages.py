@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import InMemoryLockStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
+from bot import repeated_messages
 from bot.repeated_messages import answers_already_given
 
 
@@ -59,4 +66,48 @@ def test_a_message_answered_on_its_second_read_is_never_read_a_third_time() -> N
     assert answers_already_given(events, "c1", 3) == [{"recipient_id": "c1", "text": "Je suis là."}]
     assert answers_already_given(events, "c1", 5) == [
         {"recipient_id": "c1", "text": "Avec plaisir."}
+    ]
+
+
+class SlowTurns:
+    """Stands for Rasa's message processor: each turn waits for ``finish`` (an action in
+    flight), and says when it starts and ends."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+        self.started = asyncio.Event()
+        self.finish = asyncio.Event()
+
+    async def handle_message(self, message: UserMessage) -> list[dict[str, Any]]:
+        self.log.append(f"start {message.text}")
+        self.started.set()
+        await self.finish.wait()
+        self.log.append(f"end {message.text}")
+        return []
+
+
+def test_a_turn_whose_caller_hangs_up_runs_to_its_end_before_the_next_one() -> None:
+    """Sanic cancels a request's task when the desk hangs up (its time limit): the turn, its
+    action and the save of its events go on, under the conversation's lock, so the copy the
+    desk sends again finds them (and is answered with the first answers)."""
+    repeated_messages.install()
+
+    async def scenario() -> list[str]:
+        agent = Agent(lock_store=InMemoryLockStore())
+        turns = SlowTurns()
+        agent.processor = turns  # type: ignore[assignment]
+        first = asyncio.create_task(agent.handle_message(UserMessage("conseiller", None, "c1")))
+        await turns.started.wait()
+        first.cancel()  # the desk's connection closed
+        again = asyncio.create_task(agent.handle_message(UserMessage("conseiller", None, "c1")))
+        await asyncio.sleep(0.3)
+        turns.finish.set()
+        await again
+        return turns.log
+
+    assert asyncio.run(scenario()) == [
+        "start conseiller",
+        "end conseiller",
+        "start conseiller",
+        "end conseiller",
     ]
