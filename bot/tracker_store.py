@@ -58,6 +58,7 @@ from bot.turn_recorder import record_new_events
 from shop.clock import Clock, clock_from_env
 from shop.store.db import BUSY_TIMEOUT_SECONDS
 from shop.store.learning import BotTurn
+from shop.store.statements import run
 
 # Conversations remembered at once (least recently used forgotten first): a forgotten one is
 # only counted again, as Rasa does.
@@ -72,6 +73,19 @@ ROWS_A_STATEMENT = 150
 
 
 MEMORY = (None, "", ":memory:")
+# A turn's reads, built once (``shop.store.statements``).
+_EVENTS = SQLTrackerStore.SQLEvent.__table__
+_SESSION_ENDS = (
+    sa.select(sa.func.min(_EVENTS.c.id), sa.func.max(_EVENTS.c.id))
+    .where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
+    .where(_EVENTS.c.id >= sa.bindparam("first_id"))
+)
+_EVENTS_AFTER = (
+    sa.select(_EVENTS.c.id, _EVENTS.c.type_name, _EVENTS.c.data)
+    .where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
+    .where(_EVENTS.c.id > sa.bindparam("last_id"))
+    .order_by(_EVENTS.c.id)
+)
 
 
 def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
@@ -203,21 +217,13 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
             return None
         if self.stored_events(kept.tracker) != len(kept.tracker.events):
             return None  # events added since the save were never stored
-        table = self.SQLEvent
-        oldest, newest = session.execute(
-            sa.select(sa.func.min(table.id), sa.func.max(table.id))
-            .where(table.sender_id == sender_id)
-            .where(table.id >= kept.first_id)
+        oldest, newest = run(
+            session, _SESSION_ENDS, sender_id=sender_id, first_id=kept.first_id
         ).one()
         if oldest != kept.first_id or newest is None or newest < kept.last_id:
             return None  # deleted (an erasure; the retention deletes the oldest first)
         if newest > kept.last_id:  # another Rasa server handled a turn meanwhile
-            rows = session.execute(
-                sa.select(table.id, table.type_name, table.data)
-                .where(table.sender_id == sender_id)
-                .where(table.id > kept.last_id)
-                .order_by(table.id)
-            ).all()
+            rows = run(session, _EVENTS_AFTER, sender_id=sender_id, last_id=kept.last_id).all()
             if any(row.type_name == SessionStarted.type_name for row in rows):
                 return None  # a new session: read it as Rasa does
             for event in deserialise_events([json.loads(row.data) for row in rows]):
@@ -271,9 +277,9 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
             rows = [self._row(sender_id, e) for e in events[start : start + ROWS_A_STATEMENT]]
             insert = sa.insert(table).values(rows)
             if self.engine.dialect.name == "postgresql":
-                last_id = max(session.execute(insert.returning(table.c.id)).scalars())
+                last_id = max(run(session, insert.returning(table.c.id)).scalars())
             else:  # SQLite: the statement's last row
-                last_id = int(session.execute(insert).lastrowid)
+                last_id = int(run(session, insert).lastrowid)
         return last_id
 
     def _row(self, sender_id: str, event: Event) -> dict[str, Any]:

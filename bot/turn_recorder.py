@@ -20,7 +20,7 @@ from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from bot.faq_selector import ENTRY_PREFIX, FAQ_CANDIDATES, RETRIEVAL_INTENT
 from shop.clock import Clock
 from shop.knowledge.text import fold
 from shop.store.learning import TURN_TEXT_LIMIT, BotTurn, Doubt, NextStep
+from shop.store.statements import run
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,20 @@ LOW_CONFIDENCE = 0.7
 REPHRASE_WITHIN = timedelta(minutes=3)
 SIMILAR_WITHIN = timedelta(minutes=10)
 SIMILAR_RATIO = 75
+
+
+# A save's statements, built once (``shop.store.statements``).
+_TURNS = BotTurn.__table__
+_PREVIOUS_TURN = (
+    select(_TURNS.c.id, _TURNS.c.text, _TURNS.c.doubt, _TURNS.c.created_at, _TURNS.c.next_step)
+    .where(_TURNS.c.conversation_id == bindparam("conversation_id"))
+    .order_by(_TURNS.c.id.desc())
+    .limit(1)
+)
+_SAY_NEXT_STEP = (
+    update(_TURNS).where(_TURNS.c.id == bindparam("turn_id")).values(next_step=bindparam("step"))
+)
+_ADD_TURN = insert(_TURNS)
 
 
 def record_new_events(
@@ -83,39 +98,30 @@ def _record(
         for e in after
         if isinstance(e, ActionExecuted) and e.action_name and e.action_name != "action_listen"
     ]
-    previous = session.execute(
-        select(BotTurn.id, BotTurn.text, BotTurn.doubt, BotTurn.created_at, BotTurn.next_step)
-        .where(BotTurn.conversation_id == sender_id)
-        .order_by(BotTurn.id.desc())
-        .limit(1)
-    ).one_or_none()
+    previous = run(session, _PREVIOUS_TURN, conversation_id=sender_id).one_or_none()
     if previous is not None and previous.next_step is None:
-        session.execute(
-            update(BotTurn)
-            .where(BotTurn.id == previous.id)
-            .values(next_step=_next_step(previous, text, intent, actions, at).value)
-            .execution_options(synchronize_session=False)
-        )
+        step = _next_step(previous, text, intent, actions, at).value
+        run(session, _SAY_NEXT_STEP, turn_id=previous.id, step=step)
     if text.startswith("/"):
         return  # a button's payload: it answered the previous turn, nothing to learn from it
     faq_entry, faq_score = _faq_entry(parse)
-    session.add(
-        BotTurn(
-            conversation_id=sender_id,
-            text=text[:TURN_TEXT_LIMIT],
-            intent=intent,
-            confidence=confidence,
-            faq_entry=faq_entry,
-            faq_score=faq_score,
-            entities=[
-                {"entity": str(e.get("entity")), "value": e.get("value")}
-                for e in parse.get("entities") or []
-                if isinstance(e, dict)
-            ],
-            actions=actions,
-            doubt=_doubt(parse, confidence, actions, after),
-            created_at=at,
-        )
+    run(
+        session,
+        _ADD_TURN,
+        conversation_id=sender_id,
+        text=text[:TURN_TEXT_LIMIT],
+        intent=intent,
+        confidence=confidence,
+        faq_entry=faq_entry,
+        faq_score=faq_score,
+        entities=[
+            {"entity": str(e.get("entity")), "value": e.get("value")}
+            for e in parse.get("entities") or []
+            if isinstance(e, dict)
+        ],
+        actions=actions,
+        doubt=_doubt(parse, confidence, actions, after),
+        created_at=at,
     )
 
 
