@@ -19,12 +19,15 @@ Installed by ``scripts/rasa_run.py``, the command every Rasa server is started w
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, Event, UserUttered
+
+logger = logging.getLogger(__name__)
 
 MESSAGE_ID = "message_id"  # the desk's id of the shopper's message, in the metadata
 ANSWER_KEYS = ("buttons", "image", "attachment", "custom", "elements", "quick_replies")
@@ -85,13 +88,29 @@ def install() -> None:
 
 def _turns_run_to_their_end() -> None:
     """The whole turn, lock included, in a task of its own that the request's cancellation
-    does not reach: the lock is held until the turn's events are saved."""
+    does not reach: the lock is held until the turn's events are saved. A turn left running
+    is kept referenced until it ends, and its failure logged (nobody else sees it)."""
     original = Agent.handle_message
     if getattr(original, "runs_to_its_end", False):
         return
 
     async def handle_message(self: Agent, message: UserMessage) -> Any:
-        return await asyncio.shield(original(self, message))
+        turn = asyncio.ensure_future(original(self, message))
+        try:
+            return await asyncio.shield(turn)
+        except asyncio.CancelledError:
+            _LEFT_RUNNING.add(turn)
+            turn.add_done_callback(_ended)
+            raise
 
     handle_message.runs_to_its_end = True  # type: ignore[attr-defined]
     Agent.handle_message = handle_message
+
+
+_LEFT_RUNNING: set[asyncio.Future[Any]] = set()  # turns whose caller hung up
+
+
+def _ended(turn: asyncio.Future[Any]) -> None:
+    _LEFT_RUNNING.discard(turn)
+    if not turn.cancelled() and turn.exception() is not None:
+        logger.error("a turn whose caller hung up failed", exc_info=turn.exception())

@@ -3,7 +3,9 @@
 The dashboard's figures are in ``shop.learning.dashboard_metrics``.
 
 The desk calls these functions inside its own sessions and gets back loaded objects that stay
-readable after the session closes (sessions are made with ``expire_on_commit=False``). State
+readable after the session closes (sessions are made with ``expire_on_commit=False``), except
+on the shopper's turn: its statements are built once and return rows, and ``add_message``
+a copy of the stored message (``shop.store.statements``). State
 changes that two agents may race on (claiming a handoff) are single conditional UPDATEs, so
 the database, not the web process, decides who wins. The order panel's queries are read-only:
 an agent looks an order up by its number alone, the identity check being the bot's job.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
+import pytest
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import InMemoryLockStore
@@ -83,6 +85,8 @@ class SlowTurns:
         self.started.set()
         await self.finish.wait()
         self.log.append(f"end {message.text}")
+        if message.text == "panne":
+            raise RuntimeError("the tracker store is down")
         return []
 
 
@@ -111,3 +115,23 @@ def test_a_turn_whose_caller_hangs_up_runs_to_its_end_before_the_next_one() -> N
         "start conseiller",
         "end conseiller",
     ]
+
+
+def test_a_turn_left_running_that_fails_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Nobody awaits a turn whose caller hung up: its failure is logged, not lost."""
+    repeated_messages.install()
+
+    async def scenario() -> None:
+        agent = Agent(lock_store=InMemoryLockStore())
+        turns = SlowTurns()
+        agent.processor = turns  # type: ignore[assignment]
+        hung_up = asyncio.create_task(agent.handle_message(UserMessage("panne", None, "c2")))
+        await turns.started.wait()
+        hung_up.cancel()
+        turns.finish.set()
+        await asyncio.sleep(0.3)
+
+    with caplog.at_level(logging.ERROR, logger="bot.repeated_messages"):
+        asyncio.run(scenario())
+    assert "a turn whose caller hung up failed" in caplog.text
+    assert "the tracker store is down" in caplog.text
