@@ -14,6 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 
 from bot import repeated_messages
 from bot.repeated_messages import answers_already_given
+from tests.support.threads import in_own_thread
 
 
 def user(text: str, message_id: int | None) -> UserUttered:
@@ -109,7 +110,7 @@ def test_a_turn_whose_caller_hangs_up_runs_to_its_end_before_the_next_one() -> N
         await again
         return turns.log
 
-    assert asyncio.run(scenario()) == [
+    assert in_own_thread(asyncio.run, scenario()) == [
         "start conseiller",
         "end conseiller",
         "start conseiller",
@@ -132,6 +133,6 @@ def test_a_turn_left_running_that_fails_is_logged(caplog: pytest.LogCaptureFixtu
         await asyncio.sleep(0.3)
 
     with caplog.at_level(logging.ERROR, logger="bot.repeated_messages"):
-        asyncio.run(scenario())
+        in_own_thread(asyncio.run, scenario())
     assert "a turn whose caller hung up failed" in caplog.text
     assert "the tracker store is down" in caplog.text
