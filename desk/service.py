@@ -235,6 +235,15 @@ def understood(
     return turn.intent, turn.confidence
 
 
+def _found(conversation_id: str, read: Callable[[], T | None]) -> T:
+    """What ``read`` finds of a conversation; ``NotFound`` for an unknown or malformed id (a
+    malformed one is never looked up)."""
+    found = read() if valid_conversation_id(conversation_id) else None
+    if found is None:
+        raise NotFound(conversation_id)
+    return found
+
+
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -278,25 +287,11 @@ class DeskService:
         self.notifier.notify(CONSOLE_KEY)
 
     def _conversation(self, session: Session, conversation_id: str) -> Conversation:
-        conversation = (
-            repo.get_conversation(session, conversation_id)
-            if valid_conversation_id(conversation_id)
-            else None
-        )
-        if conversation is None:
-            raise NotFound(conversation_id)
-        return conversation
+        return _found(conversation_id, lambda: repo.get_conversation(session, conversation_id))
 
     def _mode(self, session: Session, conversation_id: str) -> ConversationMode:
-        """The conversation's mode, without loading it (``NotFound`` as ``_conversation``)."""
-        mode = (
-            repo.mode_of(session, conversation_id)
-            if valid_conversation_id(conversation_id)
-            else None
-        )
-        if mode is None:
-            raise NotFound(conversation_id)
-        return mode
+        """The conversation's mode, without loading it (the shopper's turn reads only that)."""
+        return _found(conversation_id, lambda: repo.mode_of(session, conversation_id))
 
     # --- shopper side ----------------------------------------------------------------------
 
