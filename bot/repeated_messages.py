@@ -27,6 +27,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
+from bot.tracker_store import one_read_a_turn
+
 logger = logging.getLogger(__name__)
 
 MESSAGE_ID = "message_id"  # the desk's id of the shopper's message, in the metadata
@@ -73,14 +75,15 @@ def install() -> None:
     ) -> list[dict[str, Any]] | None:
         key = message_id(message.metadata)
         channel = message.output_channel
-        if key is not None and isinstance(channel, CollectingOutputChannel):
-            tracker = await self.tracker_store.retrieve(message.sender_id)
-            if tracker is not None:
-                given = answers_already_given(list(tracker.events), message.sender_id, key)
-                if given is not None:
-                    channel.messages.extend(given)
-                    return channel.messages
-        return await original(self, message)
+        with one_read_a_turn():  # the check's read is Rasa's read of the turn too
+            if key is not None and isinstance(channel, CollectingOutputChannel):
+                tracker = await self.tracker_store.retrieve(message.sender_id)
+                if tracker is not None:
+                    given = answers_already_given(list(tracker.events), message.sender_id, key)
+                    if given is not None:
+                        channel.messages.extend(given)
+                        return channel.messages
+            return await original(self, message)
 
     handle_message.reads_repeats_once = True  # type: ignore[attr-defined]
     MessageProcessor.handle_message = handle_message

@@ -32,10 +32,16 @@ retention), a new session started, or the model's domain changed. A tracker whos
 a new session is not kept (Rasa's tracker then holds the previous session too, which a read
 does not return): the next read keeps it.
 
-A turn's events go in as one multi-row ``INSERT`` (one round trip in the Rasa server's event
-loop, where Rasa's ORM flush sends one statement per event). Moving the reads and saves to a
-worker thread was tried and measured: the Rasa server's CPU a turn rose by ~15 % and fewer
-turns were answered (BENCHMARKS.md), so the store stays in the event loop.
+Within one turn the conversation is read from the database once: the turn's first read
+(``bot/repeated_messages.py`` looks for a message sent twice) is the answer to Rasa's own read
+that follows it (``one_read_a_turn``). Both run under the conversation's lock, so nothing can
+change the conversation in between; the second read was ~9 % of the Rasa server's CPU (py-spy).
+
+A turn's events go in as one ``INSERT`` (one round trip in the Rasa server's event loop, where
+Rasa's ORM flush sends one statement per event): on PostgreSQL the same statement, built once,
+for any number of events (their columns as arrays); on SQLite a multi-row ``VALUES``. Moving
+the reads and saves to a worker thread was tried and measured: the Rasa server's CPU a turn
+rose by ~15 % and fewer turns were answered (BENCHMARKS.md), so the store stays in the event loop.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ import contextlib
 import itertools
 import json
 from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
@@ -80,11 +87,56 @@ _SESSION_ENDS = (
     .where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
     .where(_EVENTS.c.id >= sa.bindparam("first_id"))
 )
+# Rasa's read of the latest session (``SQLTrackerStore._event_query``), the same SQL.
+_SESSION_START = (
+    sa.select(sa.func.max(_EVENTS.c.timestamp).label("session_start"))
+    .where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
+    .where(_EVENTS.c.type_name == SessionStarted.type_name)
+    .subquery()
+).c.session_start
+_LATEST_SESSION = (
+    sa.select(_EVENTS.c.id, _EVENTS.c.data)
+    .where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
+    .where(sa.or_(_EVENTS.c.timestamp >= _SESSION_START, _SESSION_START.is_(None)))
+    .order_by(_EVENTS.c.id)
+)
 _EVENTS_AFTER = (
     sa.select(_EVENTS.c.id, _EVENTS.c.type_name, _EVENTS.c.data)
     .where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
     .where(_EVENTS.c.id > sa.bindparam("last_id"))
     .order_by(_EVENTS.c.id)
+)
+
+
+# The trackers read so far in the turn under way (``one_read_a_turn``), by conversation.
+_TURN_READS: ContextVar[dict[str, DialogueStateTracker | None] | None] = ContextVar(
+    "turn_reads", default=None
+)
+
+
+@contextlib.contextmanager
+def one_read_a_turn() -> Iterator[None]:
+    """Within it, reading a conversation again returns the tracker read first (the same
+    object, or None) without asking the database. For one turn under the conversation's lock
+    only: there, nothing else changes the conversation."""
+    token = _TURN_READS.set({})
+    try:
+        yield
+    finally:
+        _TURN_READS.reset(token)
+
+
+# A turn's events on PostgreSQL: one statement, whatever their number (a multi-row ``VALUES``
+# is a new statement to compile for each number of rows: ~1 ms of a turn), in their order.
+_EVENT_COLUMNS = ("type_name", "timestamp", "intent_name", "action_name", "data")
+_INSERT_ARRAYS = sa.text(
+    f"INSERT INTO {_EVENTS.fullname} (sender_id, {', '.join(_EVENT_COLUMNS)})"
+    f" SELECT :sender_id, {', '.join(_EVENT_COLUMNS)} FROM unnest("
+    "CAST(:type_names AS varchar[]), CAST(:timestamps AS double precision[]),"
+    " CAST(:intent_names AS varchar[]), CAST(:action_names AS varchar[]),"
+    " CAST(:datas AS text[])"
+    f") WITH ORDINALITY AS new_event({', '.join(_EVENT_COLUMNS)}, position)"
+    " ORDER BY position RETURNING id"
 )
 
 
@@ -170,6 +222,9 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:  # the full history is only read, never kept
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        reads = _TURN_READS.get()
+        if reads is not None and sender_id in reads:
+            return reads[sender_id]
         with self._reading() as session:
             tracker = self._kept_tracker(session, sender_id)
             if tracker is None:
@@ -177,6 +232,8 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         # Rasa saves the latest session's tracker. No tracker means no event at all for this
         # conversation (a session's start is in its session).
         self._remember(sender_id, tracker.events if tracker is not None else [])
+        if reads is not None:
+            reads[sender_id] = tracker
         return tracker
 
     @contextlib.contextmanager
@@ -201,7 +258,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     def _read_session(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker from its stored events, as Rasa reads it (kept)."""
         self._kept.pop(sender_id, None)
-        rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+        rows = run(session, _LATEST_SESSION, sender_id=sender_id).all()
         if not self.domain or not rows:
             return None
         events = [json.loads(row.data) for row in rows]
@@ -250,6 +307,9 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         """Rasa's save, the same rows in one transaction, learning the last new row's id."""
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
+        reads = _TURN_READS.get()
+        if reads is not None:
+            reads.pop(sender_id, None)  # saved: a read after it asks the database again
         try:
             new, last_id = self._write(tracker, self.stored_events(tracker))
         except BaseException:
@@ -272,14 +332,15 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
         """The events' rows, a statement for each ``ROWS_A_STATEMENT``; the last one's id."""
-        table, last_id = self.SQLEvent.__table__, None
+        last_id = None
         for start in range(0, len(events), ROWS_A_STATEMENT):
             rows = [self._row(sender_id, e) for e in events[start : start + ROWS_A_STATEMENT]]
-            insert = sa.insert(table).values(rows)
             if self.engine.dialect.name == "postgresql":
-                last_id = max(run(session, insert.returning(table.c.id)).scalars())
+                columns = {f"{name}s": [row[name] for row in rows] for name in _EVENT_COLUMNS}
+                inserted = run(session, _INSERT_ARRAYS, sender_id=sender_id, **columns)
+                last_id = max(inserted.scalars())
             else:  # SQLite: the statement's last row
-                last_id = int(run(session, insert).lastrowid)
+                last_id = int(run(session, sa.insert(_EVENTS).values(rows)).lastrowid)
         return last_id
 
     def _row(self, sender_id: str, event: Event) -> dict[str, Any]:

@@ -38,9 +38,20 @@ def rule_states() -> list[str]:
 
 
 def conversations() -> st.SearchStrategy[list[dict[str, Any]]]:
-    """Deferred: the trained model is read when the test runs, never while tests are collected."""
-    state = st.deferred(lambda: st.sampled_from(rule_states())).map(json.loads)
-    return st.lists(state, max_size=14)
+    """Deferred: the trained model is read when the test runs, never while tests are collected.
+    A state is some rule's state, or one rule's state with parts of another's (its previous
+    action, its message, its slots...)."""
+    rule_state = st.deferred(lambda: st.sampled_from(rule_states())).map(json.loads)
+    mixed = st.tuples(rule_state, rule_state, st.sets(st.sampled_from(STATE_PARTS))).map(
+        lambda drawn: {
+            **drawn[0],
+            **{part: drawn[1][part] for part in drawn[2] if part in drawn[1]},
+        }
+    )
+    return st.lists(st.one_of(rule_state, mixed), max_size=14)
+
+
+STATE_PARTS = ["prev_action", "user", "slots", "active_loop"]
 
 
 def test_the_model_has_rules_longer_than_one_state() -> None:
@@ -48,7 +59,7 @@ def test_the_model_has_rules_longer_than_one_state() -> None:
     assert max(lengths) > 1 and len(rule_states()) > 20
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(states=conversations(), table=st.sampled_from(["rules", "rules_for_loop_unhappy_path"]))
 def test_the_fast_filter_keeps_the_rules_rasas_filter_keeps(
     states: list[dict[str, Any]], table: str

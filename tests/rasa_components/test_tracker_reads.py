@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, SessionStarted
 
-from bot.tracker_store import CountFreeSQLTrackerStore
+from bot.tracker_store import CountFreeSQLTrackerStore, one_read_a_turn
 from tests.rasa_components.test_tracker_store import DOMAIN, run, turn
 
 START = 1_800_000_000.0
@@ -125,3 +125,34 @@ def test_a_turn_costs_the_rasa_server_a_bounded_number_of_statements(tmp_path: P
     run(store.save(tracker))
     assert len(sent) <= 1 + 3 + 1, "\n".join(sent)
     assert sum(s.startswith("INSERT INTO events") for s in sent) == 1, "\n".join(sent)
+
+
+def test_a_turn_reads_its_conversation_from_the_database_once(tmp_path: Path) -> None:
+    """The repeat check's read (``bot/repeated_messages.py``) is Rasa's read of the turn: the
+    same tracker, no second query; once the turn is saved, a read asks the database again."""
+    store = CountFreeSQLTrackerStore(DOMAIN, db=str(tmp_path / "a.db"))
+    talk(store, "anne", 3)
+    sent = statements(store)
+
+    async def one_turn(sender: str) -> tuple[Any, Any, int, int]:
+        with one_read_a_turn():
+            checked = await store.retrieve(sender)  # the repeat check
+            read = len(sent)
+            # Rasa's own read, as its message processor asks
+            tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+            read_again = len(sent) - read
+            turn(tracker, "encore", START + 1_000)
+            await store.save(tracker)
+            saved = len(sent)
+            await store.retrieve(sender)
+            return checked, tracker, read_again, len(sent) - saved
+
+    checked, tracker, read_again, after_save = run(one_turn("anne"))
+    assert tracker is checked and read_again == 0
+    assert after_save == 1  # the session's ends, asked again
+    checked, tracker, read_again, _ = run(one_turn("bruno"))  # a new conversation
+    assert checked is None and tracker.sender_id == "bruno" and read_again == 0
+    run(store.retrieve("anne"))
+    outside = len(sent)
+    run(store.retrieve("anne"))
+    assert len(sent) == outside + 1  # outside a turn, every read asks
