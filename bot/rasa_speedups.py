@@ -321,8 +321,8 @@ def possible_rule_keys(
     """``RulePolicy._get_possible_keys``: the rules applicable to ``states``, the same set,
     without comparing a rule to states older than its own length (it matches them all) nor to
     a state whose previous action or intent it cannot match (``RuleIndex``)."""
-    index = rule_index(policy, lookup)
     possible = set(lookup)
+    index = rule_index(policy, lookup, possible)
     for turn, state in enumerate(reversed(states[-index.longest :] if index.longest else [])):
         candidates = index.candidates(turn, state) & possible
         possible = {key for key in candidates if policy._is_rule_applicable(key, turn, state)}
@@ -337,6 +337,7 @@ class RuleIndex:
     state's own name and intent, or none, can match; those are checked as Rasa does."""
 
     def __init__(self, lookup: dict[str, str]) -> None:
+        self.keys = frozenset(lookup)
         rules = {key: list(reversed(json.loads(key))) for key in lookup}
         self.longest = max(map(len, rules.values()), default=0)
         self._buckets: list[dict[tuple[Any, Any], set[str]]] = []
@@ -380,12 +381,14 @@ class RuleIndex:
         return found
 
 
-def rule_index(policy: RulePolicy, lookup: dict[str, str]) -> RuleIndex:
-    """The index of one of the policy's rule tables, built at its first use (they never
-    change once the model is loaded)."""
+def rule_index(policy: RulePolicy, lookup: dict[str, str], keys: set[str]) -> RuleIndex:
+    """The index of one of the policy's rule tables (``keys``, its rules now), built at its
+    first use. A table never changes once the model is loaded; while the policy trains, its
+    check for contradictions removes rules (still indexed, no longer among ``keys``), and a
+    rule added since the index was built has the index built again."""
     indexes = policy.__dict__.setdefault("_bijou_rule_indexes", {})
     kept = indexes.get(id(lookup))
-    if kept is None or kept[0] is not lookup:
+    if kept is None or kept[0] is not lookup or not keys <= kept[1].keys:
         kept = indexes[id(lookup)] = (lookup, RuleIndex(lookup))
     return kept[1]
 
