@@ -58,9 +58,9 @@ its rules (328 here, none longer than four states) against every state of the co
 from the latest back to the first; a rule shorter than the states already compared matches by
 definition, and is checked again at each older state all the same. Its cost grew with the
 conversation: 7 % of the Rasa server's CPU, and the main reason a turn late in a long
-conversation cost twice one early in it (py-spy). Here the filter stops once every rule still
-possible is shorter than the states compared, and compares a state only to the rules that
-require its previous action and intent, or none (an index built once per rule table): the
+conversation cost twice one early in it (py-spy). Here the filter stops at the length of the
+table's longest rule (an older state matches every rule), and compares a state only to the
+rules that require its previous action and intent, or none (an index built once per table): the
 same rules come out (``tests/nlu/test_rule_matching.py`` compares both on the trained model's
 rules). Comparing every rule to the latest state was still ~9 % of the server's CPU.
 
@@ -71,7 +71,6 @@ place only on Rasa 3.6 (another version keeps Rasa's own code and logs a warning
 
 from __future__ import annotations
 
-import json
 import logging
 import sre_compile
 from collections.abc import Iterator
@@ -338,9 +337,11 @@ class RuleIndex:
 
     def __init__(self, lookup: dict[str, str]) -> None:
         self.keys = frozenset(lookup)
-        rules = {key: list(reversed(json.loads(key))) for key in lookup}
+        rules = {key: list(reversed(RulePolicy._rule_key_to_state(key))) for key in lookup}
         self.longest = max(map(len, rules.values()), default=0)
         self._buckets: list[dict[tuple[Any, Any], set[str]]] = []
+        self._names: list[set[Any]] = []  # the names some rule requires, at each turn back
+        self._intents: list[set[Any]] = []
         for turn in range(self.longest):
             buckets: dict[tuple[Any, Any], set[str]] = {}
             for key, reversed_states in rules.items():
@@ -351,6 +352,8 @@ class RuleIndex:
                 )
                 buckets.setdefault(requires, set()).add(key)
             self._buckets.append(buckets)
+            self._names.append({name for name, _ in buckets})
+            self._intents.append({intent for _, intent in buckets})
         self._candidates: dict[tuple[int, Any, Any], frozenset[str]] = {}
 
     @staticmethod
@@ -370,6 +373,9 @@ class RuleIndex:
         do)."""
         name = (state.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
         intent = (state.get(USER) or {}).get(INTENT)
+        # A name or intent no rule requires selects what None does (the cache stays small).
+        name = name if name in self._names[turn] else None
+        intent = intent if intent in self._intents[turn] else None
         found = self._candidates.get((turn, name, intent))
         if found is None:
             buckets = self._buckets[turn]
@@ -381,6 +387,9 @@ class RuleIndex:
         return found
 
 
+RULE_TABLES = 4  # a RulePolicy looks rules up in two tables (rules, unhappy loop paths)
+
+
 def rule_index(policy: RulePolicy, lookup: dict[str, str], keys: set[str]) -> RuleIndex:
     """The index of one of the policy's rule tables (``keys``, its rules now), built at its
     first use. A table never changes once the model is loaded; while the policy trains, its
@@ -389,6 +398,8 @@ def rule_index(policy: RulePolicy, lookup: dict[str, str], keys: set[str]) -> Ru
     indexes = policy.__dict__.setdefault("_bijou_rule_indexes", {})
     kept = indexes.get(id(lookup))
     if kept is None or kept[0] is not lookup or not keys <= kept[1].keys:
+        if len(indexes) >= RULE_TABLES:  # tables replaced while the policy trained
+            indexes.clear()
         kept = indexes[id(lookup)] = (lookup, RuleIndex(lookup))
     return kept[1]
 

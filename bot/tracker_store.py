@@ -34,8 +34,9 @@ does not return): the next read keeps it.
 
 Within one turn the conversation is read from the database once: the turn's first read
 (``bot/repeated_messages.py`` looks for a message sent twice) is the answer to Rasa's own read
-that follows it (``one_read_a_turn``). Both run under the conversation's lock, so nothing can
-change the conversation in between; the second read was ~9 % of the Rasa server's CPU (py-spy).
+that follows it (``one_read_a_turn``). Both run under the conversation's lock, so nothing else
+can change the conversation in between; the read saved was ~4 % of the Rasa server's CPU
+(py-spy). A tracker the turn has changed since is read from the database, as before.
 
 A turn's events go in as one ``INSERT`` (one round trip in the Rasa server's event loop, where
 Rasa's ORM flush sends one statement per event): on PostgreSQL the same statement, built once,
@@ -46,6 +47,7 @@ rose by ~15 % and fewer turns were answered (BENCHMARKS.md), so the store stays 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -87,7 +89,8 @@ _SESSION_ENDS = (
     .where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
     .where(_EVENTS.c.id >= sa.bindparam("first_id"))
 )
-# Rasa's read of the latest session (``SQLTrackerStore._event_query``), the same SQL.
+# Rasa's read of the latest session (``SQLTrackerStore._event_query``): the same filter and
+# order, the two columns read.
 _SESSION_START = (
     sa.select(sa.func.max(_EVENTS.c.timestamp).label("session_start"))
     .where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
@@ -108,8 +111,9 @@ _EVENTS_AFTER = (
 )
 
 
-# The trackers read so far in the turn under way (``one_read_a_turn``), by conversation.
-_TURN_READS: ContextVar[dict[str, DialogueStateTracker | None] | None] = ContextVar(
+# The task of the turn under way (``one_read_a_turn``) and the trackers it read, by
+# conversation. A task started during the turn inherits the variable, not the turn's reads.
+_TURN_READS: ContextVar[tuple[Any, dict[str, DialogueStateTracker | None]] | None] = ContextVar(
     "turn_reads", default=None
 )
 
@@ -117,13 +121,23 @@ _TURN_READS: ContextVar[dict[str, DialogueStateTracker | None] | None] = Context
 @contextlib.contextmanager
 def one_read_a_turn() -> Iterator[None]:
     """Within it, reading a conversation again returns the tracker read first (the same
-    object, or None) without asking the database. For one turn under the conversation's lock
-    only: there, nothing else changes the conversation."""
-    token = _TURN_READS.set({})
+    object, or None) without asking the database, in the task that opened it. For one turn
+    under the conversation's lock only: there, nothing else changes the conversation."""
+    reads: dict[str, DialogueStateTracker | None] = {}
+    token = _TURN_READS.set((asyncio.current_task(), reads))
     try:
         yield
     finally:
+        reads.clear()
         _TURN_READS.reset(token)
+
+
+def _turn_reads() -> dict[str, DialogueStateTracker | None] | None:
+    """The reads of the turn under way, when this task is that turn's."""
+    turn = _TURN_READS.get()
+    if turn is None or turn[0] is not asyncio.current_task():
+        return None
+    return turn[1]
 
 
 # A turn's events on PostgreSQL: one statement, whatever their number (a multi-row ``VALUES``
@@ -222,9 +236,11 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:  # the full history is only read, never kept
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        reads = _TURN_READS.get()
+        reads = _turn_reads()
         if reads is not None and sender_id in reads:
-            return reads[sender_id]
+            read = reads[sender_id]
+            if read is None or self.stored_events(read) == len(read.events):
+                return read  # else the turn changed it since: read it from the database
         with self._reading() as session:
             tracker = self._kept_tracker(session, sender_id)
             if tracker is None:
@@ -307,7 +323,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         """Rasa's save, the same rows in one transaction, learning the last new row's id."""
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
-        reads = _TURN_READS.get()
+        reads = _turn_reads()
         if reads is not None:
             reads.pop(sender_id, None)  # saved: a read after it asks the database again
         try:

@@ -5,6 +5,7 @@ session, the retention's deletion)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 from pathlib import Path
@@ -156,3 +157,28 @@ def test_a_turn_reads_its_conversation_from_the_database_once(tmp_path: Path) ->
     outside = len(sent)
     run(store.retrieve("anne"))
     assert len(sent) == outside + 1  # outside a turn, every read asks
+
+
+def test_within_a_turn_a_changed_tracker_and_another_task_read_the_database(
+    tmp_path: Path,
+) -> None:
+    """The turn's own unsaved events, or a task the turn started (it inherits the context),
+    are never answered from the turn's first read."""
+    store = CountFreeSQLTrackerStore(DOMAIN, db=str(tmp_path / "a.db"))
+    talk(store, "anne", 3)
+    sent = statements(store)
+
+    async def one_turn() -> tuple[int, int, Any]:
+        with one_read_a_turn():
+            tracker = await store.retrieve("anne")
+            read = len(sent)
+            await asyncio.create_task(store.retrieve("anne"))
+            other_task_read = len(sent) - read
+            turn(tracker, "pas encore enregistré", START + 1_000)
+            read = len(sent)
+            again = await store.retrieve("anne")
+            return other_task_read, len(sent) - read, again
+
+    other_task_read, changed_read, again = run(one_turn())
+    assert other_task_read == 1  # the session's ends
+    assert changed_read >= 1 and "pas encore" not in str(again.events)  # the stored events

@@ -77,3 +77,26 @@ def test_more_new_events_than_a_statement_takes_are_stored_in_order(database: st
     run(server.save(tracker))
     assert stored_events(database, "denise") == [event.as_dict() for event in tracker.events]
     assert comparable(run(store_on(database).retrieve("denise"))) == comparable(tracker)
+
+
+def rows_of(url: str, sender: str) -> list[tuple[Any, ...]]:
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type_name, timestamp, intent_name, action_name, data FROM events"
+            " WHERE sender_id = %s ORDER BY id",
+            (sender,),
+        )
+        return cursor.fetchall()
+
+
+def test_every_column_of_a_turn_is_the_row_rasas_store_writes(database: str) -> None:
+    """Our one-statement INSERT puts each event's columns where Rasa's ORM save puts them."""
+    ours, rasas = store_on(database), store_on(database, SQLTrackerStore)
+    for sender, store in (("ours", ours), ("rasa's", rasas)):
+        tracker = run(store.get_or_create_tracker(sender, append_action_listen=False))
+        turn(tracker, "où est mon colis ?", START)
+        run(store.save(tracker))
+    rows = rows_of(database, "ours")
+    assert rows == rows_of(database, "rasa's")
+    assert ("user", START, "track_order", None) in [row[:4] for row in rows]
+    assert ("action", START + 0.1, None, "action_track_order") in [row[:4] for row in rows]
