@@ -22,15 +22,15 @@ inbox and the dashboard see every message, widget and REST alike, at no extra co
 Reading a conversation does not grow with its length either. Rasa reads every event of the
 latest session and replays them into a new tracker at every message: at the 60th message of a
 conversation that was the largest cost of the turn. This store keeps the tracker it saved (the
-most recent ``KEPT_TRACKERS`` conversations) with the ids of the session's first and last
-stored events, and at the next message asks the database only for the session's first and last
-ids now (two ends of an index): when nothing changed the kept tracker is the answer; events
-another Rasa server stored meanwhile are read and applied to it. It reads the
-session as Rasa does when anything else happened: the kept tracker holds events it never
-saved (a turn that failed), the session's stored events were deleted (an erasure, the
-retention), a new session started, or the model's domain changed. A tracker whose save started
-a new session is not kept (Rasa's tracker then holds the previous session too, which a read
-does not return): the next read keeps it.
+most recent conversations, without what no later turn reads: ``bot/kept_trackers.py``) with
+the ids of the session's first and last stored events, and at the next message asks the
+database only for the session's first and last ids now (two ends of an index): when nothing
+changed the kept tracker is the answer; events another Rasa server stored meanwhile are read
+and applied to it. It reads the session as Rasa does when anything else happened: the kept
+tracker holds events it never saved (a turn that failed), the session's stored events were
+deleted (an erasure, the retention), a new session started, or the model's domain changed. A
+tracker whose save started a new session is not kept (Rasa's tracker then holds the previous
+session too, which a read does not return): the next read keeps it.
 
 Within one turn the conversation is read from the database once: the turn's first read
 (``bot/repeated_messages.py`` looks for a message sent twice) is the answer to Rasa's own read
@@ -63,6 +63,7 @@ from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.kept_trackers import KeptTrackers, compact
 from bot.turn_recorder import record_new_events
 from shop.clock import Clock, clock_from_env
 from shop.store.db import BUSY_TIMEOUT_SECONDS
@@ -72,10 +73,6 @@ from shop.store.statements import run
 # Conversations remembered at once (least recently used forgotten first): a forgotten one is
 # only counted again, as Rasa does.
 REMEMBERED_CONVERSATIONS = 10_000
-# Trackers kept in memory at once (least recently used forgotten first): a forgotten one is
-# read whole again, as Rasa does. A tracker holds ~4 KiB a shopper message (measured on the
-# end-to-end tests' conversations): 1 000 conversations of 20 messages, ~80 MB.
-KEPT_TRACKERS = 1_000
 # A turn's events are one INSERT; a save of more events than this (a tracker counted and saved
 # whole) takes several (SQLite's older builds take 999 parameters a statement).
 ROWS_A_STATEMENT = 150
@@ -194,7 +191,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         )
         self.clock: Clock = clock_from_env()  # the turns' time (SHOP_NOW freezes it)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
-        self._kept: OrderedDict[str, Kept] = OrderedDict()
+        self._kept: KeptTrackers[Kept] = KeptTrackers()
 
     def _keep_sqlite_connections(self) -> None:
         """SQLAlchemy 1.4 opens a new connection to a SQLite file for every session (its
@@ -273,12 +270,13 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def _read_session(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker from its stored events, as Rasa reads it (kept)."""
-        self._kept.pop(sender_id, None)
+        self._kept.pop(sender_id)
         rows = run(session, _LATEST_SESSION, sender_id=sender_id).all()
         if not self.domain or not rows:
             return None
         events = [json.loads(row.data) for row in rows]
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        compact(tracker.events)
         self._keep(Kept(tracker, self.domain, rows[0].id, rows[-1].id))
         return tracker
 
@@ -299,17 +297,16 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
             rows = run(session, _EVENTS_AFTER, sender_id=sender_id, last_id=kept.last_id).all()
             if any(row.type_name == SessionStarted.type_name for row in rows):
                 return None  # a new session: read it as Rasa does
+            compacted = len(kept.tracker.events)
             for event in deserialise_events([json.loads(row.data) for row in rows]):
                 kept.tracker.update(event)
+            compact(kept.tracker.events, compacted)
             kept.last_id = rows[-1].id
         self._keep(kept)
         return kept.tracker
 
     def _keep(self, kept: Kept) -> None:
-        self._kept[kept.tracker.sender_id] = kept
-        self._kept.move_to_end(kept.tracker.sender_id)
-        if len(self._kept) > KEPT_TRACKERS:
-            self._kept.popitem(last=False)
+        self._kept.keep(kept.tracker.sender_id, kept, len(kept.tracker.events))
 
     def _new_events(
         self, session: Any, tracker: DialogueStateTracker, stored: int | None
@@ -330,7 +327,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
             new, last_id = self._write(tracker, self.stored_events(tracker))
         except BaseException:
             self._stored.pop(sender_id, None)  # count next time
-            self._kept.pop(sender_id, None)
+            self._kept.pop(sender_id)
             raise
         self._remember(sender_id, tracker.events)
         self._after_save(tracker, new, last_id)
@@ -382,8 +379,9 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
             or kept.tracker is not tracker
             or any(isinstance(event, SessionStarted) for event in new)
         ):
-            self._kept.pop(tracker.sender_id, None)
+            self._kept.pop(tracker.sender_id)
             return
         if last_id is not None:
             kept.last_id = last_id
+        compact(tracker.events, len(tracker.events) - len(new))
         self._keep(kept)

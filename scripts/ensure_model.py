@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / ".var" / "models"
 KEEP = 3
 # Modules of bot/ that only the running server uses (scripts/write_endpoints.py and
-# scripts/rasa_run.py name them).
+# scripts/rasa_run.py name them, or those modules import them).
 SERVER_ONLY = {
     "tracker_store.py",
+    "kept_trackers.py",
     "turn_recorder.py",
     "lock_store.py",
     "repeated_messages.py",

@@ -1,0 +1,120 @@
+"""A conversation's tracker kept between turns, without what no later turn reads.
+
+The tracker store keeps each conversation's tracker in memory between turns
+(``bot/tracker_store.py``): a shopper message took ~12 KiB there, most of it never read again
+(measured on the end-to-end conversations; BENCHMARKS.md):
+
+- the NLU's rankings of the earlier messages (``intent_ranking``, ``faq_candidates``, the
+  FAQ's ``response_selector``) and their tokens' offsets (``text_tokens``), ~60 % of it. A turn
+  reads the latest message's whole parse (the fallback's choices of ``actions/handoff.py``, the
+  FAQ answer), and of the earlier messages only their intent, entities and metadata (the
+  policies' states, the actions' count of fallbacks, the handoff note, the desk's message ids);
+- every event's own copy of the same metadata (the model's and the assistant's ids): Rasa's
+  tracker gives each event a new dict. Equal ones become one dict: Rasa replaces an event's
+  metadata, never changes it in place.
+
+The latest message stays whole. The database keeps every event whole, and what reads the whole
+history (Rasa's tracker endpoint) reads it from there.
+
+The trackers kept are bounded by their number and by their events together (``KeptTrackers``):
+a thousand conversations of sixty messages would otherwise hold ~300 MB.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from rasa.shared.core.events import Event, UserUttered
+
+# Trackers kept at once, least recently used forgotten first (a forgotten one is read whole
+# again, as Rasa does), and their events at most: a kept event holds ~0.5 KiB (a shopper
+# message and the bot's answer ~10 events), so ~50 MB at most.
+KEPT_TRACKERS = 1_000
+KEPT_EVENTS = 100_000
+# Parts of an earlier message's parse that no later turn reads.
+EARLIER_MESSAGE_PARTS = ("intent_ranking", "faq_candidates", "response_selector", "text_tokens")
+# The metadata Rasa gives every event: a dict with only these keys is shared with its equals.
+SHARED_METADATA_KEYS = frozenset({"model_id", "assistant_id"})
+_SHARED_METADATA: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+SHARED_METADATA_MAX = 64  # distinct dicts shared (a model and an assistant id per model loaded)
+
+
+def compact(events: Sequence[Event], compacted: int = 0) -> None:
+    """Compact a kept tracker's events, the first ``compacted`` of which already are: the
+    events after them share equal metadata, and every message but the latest loses the parts
+    of its parse no later turn reads (the latest message among the first ``compacted`` was kept
+    whole then: it is compacted now if a message followed it)."""
+    for event in itertools.islice(events, compacted, None):  # a tracker's events: a deque
+        event.metadata = shared_metadata(event.metadata)
+    latest_seen = False
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if not isinstance(event, UserUttered):
+            continue
+        if latest_seen:
+            _drop_unread_parts(event)
+        latest_seen = True
+        if index < compacted:
+            return  # the messages before it were compacted when it was the latest
+
+
+def shared_metadata(metadata: dict) -> dict:
+    """The one dict equal to ``metadata`` when it holds only the ids Rasa gives every event."""
+    if not metadata or not SHARED_METADATA_KEYS.issuperset(metadata):
+        return metadata
+    if not all(isinstance(value, str) for value in metadata.values()):
+        return metadata
+    key = tuple(sorted(metadata.items()))
+    shared = _SHARED_METADATA.get(key)
+    if shared is None:
+        if len(_SHARED_METADATA) >= SHARED_METADATA_MAX:
+            return metadata
+        shared = _SHARED_METADATA[key] = metadata
+    return shared
+
+
+def _drop_unread_parts(message: UserUttered) -> None:
+    parse = message.parse_data
+    if any(part in parse for part in EARLIER_MESSAGE_PARTS):
+        message.parse_data = {k: v for k, v in parse.items() if k not in EARLIER_MESSAGE_PARTS}
+
+
+T = TypeVar("T")
+
+
+class KeptTrackers(Generic[T]):
+    """What is kept of each conversation, least recently kept forgotten first when more than
+    ``conversations`` are kept or their events number more than ``events`` (the latest one
+    kept stays, whatever its size)."""
+
+    def __init__(self, conversations: int = KEPT_TRACKERS, events: int = KEPT_EVENTS) -> None:
+        self.max_conversations = conversations
+        self.max_events = events
+        self.events = 0  # the events of the trackers kept, as counted when each was kept
+        self._kept: OrderedDict[str, tuple[T, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, sender_id: str) -> T | None:
+        kept = self._kept.get(sender_id)
+        return None if kept is None else kept[0]
+
+    def pop(self, sender_id: str) -> None:
+        kept = self._kept.pop(sender_id, None)
+        if kept is not None:
+            self.events -= kept[1]
+
+    def keep(self, sender_id: str, value: T, events: int) -> None:
+        """Keep ``value`` (a tracker of ``events`` events) as the most recently used."""
+        self.pop(sender_id)
+        self._kept[sender_id] = (value, events)
+        self.events += events
+        while len(self._kept) > 1 and (
+            len(self._kept) > self.max_conversations or self.events > self.max_events
+        ):
+            _, (_, forgotten) = self._kept.popitem(last=False)
+            self.events -= forgotten
