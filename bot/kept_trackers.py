@@ -9,9 +9,10 @@ The tracker store keeps each conversation's tracker in memory between turns
   reads the latest message's whole parse (the fallback's choices of ``actions/handoff.py``, the
   FAQ answer), and of the earlier messages only their intent, entities and metadata (the
   policies' states, the actions' count of fallbacks, the handoff note, the desk's message ids);
-- every event's own copy of the same metadata (the model's and the assistant's ids): Rasa's
-  tracker gives each event a new dict. Equal ones become one dict: Rasa replaces an event's
-  metadata, never changes it in place.
+- every event's own copy of the same metadata (the model's and the assistant's ids, the
+  response's name), and every bot message's own copy of the same empty ``data`` (no buttons,
+  no image...): Rasa makes a new dict for each. Equal ones become one dict: Rasa replaces an
+  event's metadata and data, never changes them in place.
 
 The latest message stays whole. The database keeps every event whole, and what reads the whole
 history (Rasa's tracker endpoint) reads it from there.
@@ -27,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 
 # Trackers kept at once, least recently used forgotten first (a forgotten one is read whole
 # again, as Rasa does), and their events at most: a kept event holds ~0.5 KiB (a shopper
@@ -36,10 +37,11 @@ KEPT_TRACKERS = 1_000
 KEPT_EVENTS = 100_000
 # Parts of an earlier message's parse that no later turn reads.
 EARLIER_MESSAGE_PARTS = ("intent_ranking", "faq_candidates", "response_selector", "text_tokens")
-# The metadata Rasa gives every event: a dict with only these keys is shared with its equals.
-SHARED_METADATA_KEYS = frozenset({"model_id", "assistant_id"})
-_SHARED_METADATA: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-SHARED_METADATA_MAX = 64  # distinct dicts shared (a model and an assistant id per model loaded)
+# The metadata Rasa gives events: a dict with only these keys (text values) is shared with its
+# equals, and so is a bot message's ``data`` when it holds nothing.
+SHARED_METADATA_KEYS = frozenset({"model_id", "assistant_id", "utter_action"})
+SHARED_MAX = 1_024  # distinct dicts shared (a model's responses, a few models loaded)
+_SHARED: dict[tuple[tuple[str, str | None], ...], dict] = {}
 
 
 def compact(events: Sequence[Event], compacted: int = 0) -> None:
@@ -48,7 +50,12 @@ def compact(events: Sequence[Event], compacted: int = 0) -> None:
     of its parse no later turn reads (the latest message among the first ``compacted`` was kept
     whole then: it is compacted now if a message followed it)."""
     for event in itertools.islice(events, compacted, None):  # a tracker's events: a deque
-        event.metadata = shared_metadata(event.metadata)
+        if event.metadata and SHARED_METADATA_KEYS.issuperset(event.metadata):
+            event.metadata = shared(event.metadata)
+        if isinstance(event, BotUttered) and not any(
+            value is not None for value in event.data.values()
+        ):
+            event.data = shared(event.data)
     latest_seen = False
     for index in range(len(events) - 1, -1, -1):
         event = events[index]
@@ -61,19 +68,18 @@ def compact(events: Sequence[Event], compacted: int = 0) -> None:
             return  # the messages before it were compacted when it was the latest
 
 
-def shared_metadata(metadata: dict) -> dict:
-    """The one dict equal to ``metadata`` when it holds only the ids Rasa gives every event."""
-    if not metadata or not SHARED_METADATA_KEYS.issuperset(metadata):
-        return metadata
-    if not all(isinstance(value, str) for value in metadata.values()):
-        return metadata
-    key = tuple(sorted(metadata.items()))
-    shared = _SHARED_METADATA.get(key)
-    if shared is None:
-        if len(_SHARED_METADATA) >= SHARED_METADATA_MAX:
-            return metadata
-        shared = _SHARED_METADATA[key] = metadata
-    return shared
+def shared(values: dict) -> dict:
+    """The one dict equal to ``values`` (text or None values), kept while fewer than
+    ``SHARED_MAX`` are: ``values`` itself when it is the first, or has other values."""
+    if not all(value is None or isinstance(value, str) for value in values.values()):
+        return values
+    key = tuple(sorted(values.items()))
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= SHARED_MAX:
+            return values
+        found = _SHARED[key] = values
+    return found
 
 
 def _drop_unread_parts(message: UserUttered) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.kept_trackers import EARLIER_MESSAGE_PARTS, KeptTrackers, compact
@@ -60,16 +60,24 @@ def test_compacting_turn_by_turn_equals_compacting_the_whole_conversation_once()
     assert all("intent_ranking" not in m.parse_data for m in messages(by_turn)[:-1])
 
 
-def test_events_with_the_same_ids_share_one_metadata_dict_and_others_keep_their_own() -> None:
+def test_equal_metadata_and_empty_bot_data_are_one_dict_and_the_others_their_own() -> None:
     first = ActionExecuted("action_listen", metadata=dict(IDS))
     second = ActionExecuted("action_listen", metadata=dict(IDS))
     other_model = ActionExecuted("action_listen", metadata={**IDS, "model_id": "m2"})
     message = UserUttered("bonjour", metadata={**IDS, "message_id": 7})
-    compact([first, second, other_model, message])
+    empty = {"buttons": None, "image": None, "custom": None}
+    asked = BotUttered("Votre e-mail ?", dict(empty), {**IDS, "utter_action": "utter_ask"})
+    asked_again = BotUttered("Votre e-mail ?", dict(empty), {**IDS, "utter_action": "utter_ask"})
+    with_buttons = BotUttered("Oui ?", {**empty, "buttons": [{"title": "Oui"}]}, dict(IDS))
+    compact([first, second, other_model, message, asked, asked_again, with_buttons])
     assert first.metadata is second.metadata and first.metadata == IDS
     assert other_model.metadata == {**IDS, "model_id": "m2"}
     assert other_model.metadata is not first.metadata
     assert message.metadata == {**IDS, "message_id": 7}  # its own: the desk's id is in it
+    assert asked.metadata is asked_again.metadata and asked.data is asked_again.data
+    assert asked.data == empty and with_buttons.metadata is first.metadata
+    assert with_buttons.data == {**empty, "buttons": [{"title": "Oui"}]}
+    assert with_buttons.data is not asked.data
 
 
 def test_the_store_keeps_the_tracker_compacted_and_the_history_whole(tmp_path: Path) -> None:
