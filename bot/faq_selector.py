@@ -250,10 +250,14 @@ class FaqSelector(GraphComponent):
     def _weights(self) -> tuple[tuple[TfidfBlock, TfidfBlock], np.ndarray]:
         """The classifier's weights cut into its three feature blocks, row-major, once: the
         character and word TF-IDF blocks (with their analyzers and idf vectors) and the
-        word-vector block."""
+        word-vector block (the classifier's own weights become a view of them)."""
         assert self.fitted is not None
         fitted = self.fitted
-        weights = np.ascontiguousarray(fitted["classifier"].coef_.T)
+        classifier = fitted["classifier"]
+        weights = np.ascontiguousarray(classifier.coef_.T)
+        # The classifier's coef_ becomes a view of this copy: the same numbers, held once
+        # (~21 MB less in each Rasa server; scikit-learn only reads coef_).
+        classifier.coef_ = weights.T
         n_chars, n_words = len(fitted["chars"].vocabulary_), len(fitted["words"].vocabulary_)
         sparse_blocks = (
             TfidfBlock.of(fitted["chars"], weights[:n_chars]),

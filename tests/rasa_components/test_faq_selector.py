@@ -219,6 +219,17 @@ def test_fast_probabilities_equal_scikit_learns(tmp_path: Path, spacy_nlp: Spacy
     assert abs(fast - slow).max() < 1e-9
 
 
+def test_the_classifiers_weights_are_held_once(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
+    selector, _, _ = trained(tmp_path, spacy_nlp)
+    assert selector.fitted is not None
+    classifier = selector.fitted["classifier"]
+    before = classifier.coef_.copy()
+    (chars, words), _ = selector._weights
+    assert np.shares_memory(classifier.coef_, chars.weights)
+    assert np.shares_memory(classifier.coef_, words.weights)
+    assert (classifier.coef_ == before).all()
+
+
 def test_term_counts_equal_scikit_learns(tmp_path: Path, spacy_nlp: SpacyNLP) -> None:
     selector, _, _ = trained(tmp_path, spacy_nlp)
     assert selector.fitted is not None
