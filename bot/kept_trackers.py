@@ -14,8 +14,13 @@ The tracker store keeps each conversation's tracker in memory between turns
   no image...): Rasa makes a new dict for each. Equal ones become one dict: Rasa replaces an
   event's metadata and data, never changes them in place.
 
-The latest message stays whole. The database keeps every event whole, and what reads the whole
-history (Rasa's tracker endpoint) reads it from there.
+The latest message stays whole. (A core fallback's ``action_default_fallback`` reverts the
+message it could not answer and makes the one before it Rasa's ``latest_message`` again, without
+its rankings: what reads them, the NLU fallback's choices and the FAQ's candidates, reads the
+message just received.) The database keeps every event whole: ``GET /conversations/<id>/tracker``
+reads the whole history from there; Rasa's endpoints that answer with the latest session's
+tracker (``POST .../tracker/events``, ``.../execute``, ``.../messages``) show the earlier messages
+as kept, without their rankings.
 
 The trackers kept are bounded by their number and by their events together (``KeptTrackers``):
 a thousand conversations of sixty messages would otherwise hold ~300 MB.
@@ -31,8 +36,8 @@ from typing import Generic, TypeVar
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
 # Trackers kept at once, least recently used forgotten first (a forgotten one is read whole
-# again, as Rasa does), and their events at most: a kept event holds ~0.5 KiB (a shopper
-# message and the bot's answer ~10 events), so ~50 MB at most.
+# again, as Rasa does), and their events at most: a kept event holds ~0.4 KiB (a shopper
+# message and the bot's answer ~10 events), so ~40 MB between turns.
 KEPT_TRACKERS = 1_000
 KEPT_EVENTS = 100_000
 # Parts of an earlier message's parse that no later turn reads.
@@ -57,8 +62,7 @@ def compact(events: Sequence[Event], compacted: int = 0) -> None:
         ):
             event.data = shared(event.data)
     latest_seen = False
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
+    for index, event in zip(range(len(events) - 1, -1, -1), reversed(events), strict=True):
         if not isinstance(event, UserUttered):
             continue
         if latest_seen:
@@ -69,15 +73,16 @@ def compact(events: Sequence[Event], compacted: int = 0) -> None:
 
 
 def shared(values: dict) -> dict:
-    """The one dict equal to ``values`` (text or None values), kept while fewer than
-    ``SHARED_MAX`` are: ``values`` itself when it is the first, or has other values."""
+    """The one dict equal to ``values`` (text or None values): ``values`` itself when it is
+    the first, or has other values. Past ``SHARED_MAX`` distinct ones (models loaded one after
+    another) the table starts again: dicts shared before stay shared among themselves."""
     if not all(value is None or isinstance(value, str) for value in values.values()):
         return values
     key = tuple(sorted(values.items()))
     found = _SHARED.get(key)
     if found is None:
         if len(_SHARED) >= SHARED_MAX:
-            return values
+            _SHARED.clear()
         found = _SHARED[key] = values
     return found
 
