@@ -403,11 +403,13 @@ class DeskService:
 
     async def shopper_says(
         self, conversation_id: str, text: Any, payload: Any = None, *, read_turn: bool = True
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[str | None, list[dict[str, Any]]]:
         """Store the shopper's message, relay it to the bot when the bot has the conversation.
 
-        Returns the new messages of this turn (the shopper's own first), shopper's view; with
-        ``read_turn`` False (a WebSocket, whose push sends every new message), nothing.
+        Returns the conversation's mode after the turn and the new messages of this turn (the
+        shopper's own first), shopper's view, read together; with ``read_turn`` False (a
+        WebSocket, whose push sends every new message), nothing (None, []). The mode is None
+        when the database could not tell it after storing the message.
         """
         cleaned = clean_text(text, MAX_SHOPPER_TEXT)
         async with self._lock(conversation_id):
@@ -439,12 +441,11 @@ class DeskService:
                 if claimed is not None:
                     await self._relay_waiting(conversation_id, claimed)
                 if not read_turn:
-                    return []
-                _, messages = await self.history(conversation_id, int(stored["id"]) - 1)
+                    return None, []
+                return await self.history(conversation_id, int(stored["id"]) - 1)
             except Unavailable:
                 # Stored: only the bot's answer is late (the recovery task relays it).
-                return [stored]
-        return messages
+                return None, [stored]
 
     async def retry_relay(self, conversation_id: str, bot_down: bool = False) -> bool:
         """Relay the conversation's waiting messages (recovery task); False if Rasa is down.

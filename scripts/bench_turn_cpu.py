@@ -4,7 +4,8 @@
 server, 2 desks, PostgreSQL, Redis, nginx); Locust's shoppers write without pause through
 nginx, 1 then 10 then 30 of them by default; for each run it prints the turns per second, the
 median answer time, each program's CPU (from ``/proc``, children included) divided by the
-turns answered, and how busy the whole machine was (Locust included).
+turns answered, Locust's own CPU a turn (it shares the machine), and how busy the whole machine
+was (Locust included).
 
     .venv/bin/python scripts/bench_turn_cpu.py [--rasa 1] [--shoppers 1 10 30] [--seconds 40]
         [--py-spy /tmp/venv/bin/py-spy --out DIR]
@@ -15,6 +16,7 @@ Runs of the same code differ by about ±15 % on the 2-core machine (BENCHMARKS.m
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,12 @@ def machine_ticks() -> tuple[int, int]:
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = fields[3] + fields[4]
     return sum(fields) - idle, sum(fields)
+
+
+def children_cpu_s() -> float:
+    """User + system CPU seconds of this program's children waited for so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def run(product: ServedProduct, shoppers: int, seconds: int, args: argparse.Namespace) -> None:
@@ -50,12 +58,14 @@ def run(product: ServedProduct, shoppers: int, seconds: int, args: argparse.Name
                     )
                 )
     busy_before, total_before = machine_ticks()
+    children_before = children_cpu_s()
     sampler = UsageSampler(product)
     sampler.start()
     started = time.monotonic()
     product.locust(
         shoppers, seconds, journal, "0", float(shoppers), folder / f"s{shoppers}", 30
     ).wait()
+    locust_cpu_s = children_cpu_s() - children_before  # waited for: Locust, not the spies yet
     usage = sampler.finish()
     elapsed = time.monotonic() - started
     busy_after, total_after = machine_ticks()
@@ -76,7 +86,8 @@ def run(product: ServedProduct, shoppers: int, seconds: int, args: argparse.Name
         f"{shoppers} shoppers: {len(times) / elapsed:.1f} turns/s, p50 {percentile(times, 0.5):.0f}"
         f" ms; CPU ms a turn: "
         + ", ".join(f"{name} {ms:.1f}" for name, ms in sorted(per_turn.items()))
-        + f"; product {sum(per_turn.values()):.1f}; machine busy {100 * busy:.0f} %",
+        + f"; product {sum(per_turn.values()):.1f}; Locust {1000 * locust_cpu_s / len(times):.1f}"
+        + f"; machine busy {100 * busy:.0f} %",
         flush=True,
     )
 

@@ -51,6 +51,9 @@ LONG_POLL_MAX_S = 25.0
 WS_IDLE_CHECK_S = 15.0
 WS_IDLE_CHECK_SHARED_S = 60.0
 WS_DATABASE_RETRY_S = 2.0
+# The longest a WebSocket holds news while its bot answers (see ``_push``): the shopper's
+# message reaches the widget at most this late when the bot is slow, never its answer.
+WS_ANSWER_HOLD_S = 0.5
 WS_AUTH_TIMEOUT_S = 10.0
 NOT_FOUND = say("widget.conversation_not_found")
 RATING_NOT_STORED = say("rating.not_stored")
@@ -135,13 +138,10 @@ async def post_message(
     form = await form_data(request)
     current_client.set(client)
     with refused_in_french():  # not stored when refused: the widget keeps the text in its input
-        messages = await desk.service.shopper_says(
+        # mode None: the message is stored, the next read tells the mode
+        mode, messages = await desk.service.shopper_says(
             conversation_id, form.get("text"), form.get("payload") or None
         )
-    try:
-        mode: str | None = await desk.service.mode_of(conversation_id)
-    except Unavailable:
-        mode = None  # the message is stored; the next read tells the mode
     return {"mode": mode, "messages": messages}
 
 
@@ -262,18 +262,30 @@ async def _listen(websocket: WebSocket, desk: Desk, conversation_id: str) -> Non
 
 async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: int) -> None:
     """Desk → shopper: every new message, mode changes and the typing indicator (which alone
-    reads nothing from the database)."""
+    reads nothing from the database).
+
+    While this desk's bot is answering the conversation (its typing indicator is on), news is
+    held up to ``WS_ANSWER_HOLD_S``: the answer's wake-up comes soon and one read then sends
+    the shopper's message with the answers, instead of a read for each (one read a turn fewer;
+    the widget's HTTP fallback shows the message with the answers too). The first read, when
+    the socket opens, is never held."""
+    loop = asyncio.get_running_loop()
     cursor, mode, typing = after, "", False
     idle_check_s = WS_IDLE_CHECK_SHARED_S if desk.notifier.shared else WS_IDLE_CHECK_S
     with desk.notifier.subscribe(conversation_id) as wake_ups:
-        wake = Wake.NEWS
+        news, first, held_until = True, True, 0.0
         while True:
-            if wake is not Wake.TYPING:
+            hold = False
+            if news and not first and conversation_id in desk.service.typing:
+                held_until = held_until or loop.time() + WS_ANSWER_HOLD_S
+                hold = loop.time() < held_until
+            if news and not hold:
                 try:
                     current_mode, messages = await desk.service.history(conversation_id, cursor)
                 except Unavailable:  # the database is back soon: the cursor loses nothing
                     await wake_ups.wait(WS_DATABASE_RETRY_S)
                     continue
+                news, first, held_until = False, False, 0.0
                 for message in messages:
                     await websocket.send_json({"type": "message", "message": message})
                     cursor = max(cursor, int(message["id"]))
@@ -284,7 +296,9 @@ async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: i
             if now_typing != typing:
                 typing = now_typing
                 await websocket.send_json({"type": "typing", "on": typing})
-            wake = await wake_ups.wait(idle_check_s)
+            wait_s = max(held_until - loop.time(), 0.0) if hold else idle_check_s
+            if await wake_ups.wait(wait_s) is not Wake.TYPING:
+                news = True  # something stored, the hold is over, or the idle check is due
 
 
 @router.post("/api/chat/{conversation_id}/erase", dependencies=[Depends(shopper_conversation)])

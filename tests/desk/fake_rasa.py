@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,6 +47,7 @@ class FakeRasa:
     )
     down: bool = False
     silent: bool = False  # answers nothing, as Rasa does when its action server fails mid-turn
+    answer_delay_s: float = 0.0  # a slow bot: this long before each answer
     received: list[dict[str, Any]] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # "METHOD /path" of every call
     resumed: list[str] = field(default_factory=list)
@@ -133,6 +135,7 @@ class FakeRasa:
                 if url.path == "/webhooks/rest/webhook":
                     body = self._body()
                     fake.received.append(body)
+                    time.sleep(fake.answer_delay_s)
                     answers = [] if fake.silent else fake.answer(body["sender"], body["message"])
                     fake.record_turn(body["sender"], body["message"])
                     self._send(200, answers)

@@ -3,32 +3,36 @@ Rasa (the REST channel only: what the bot understood is read from ``bot_turns``)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from desk.routers import widget
 from shop.store.conversations import Conversation, Message, MessageAuthor
 from tests.desk.conftest import say, start
 from tests.desk.fake_rasa import FakeRasa
 
-# Measured: 12 statements in 4 transactions for a turn the bot answers with one message (the
-# router's own read of the mode included); 13 in 7 before an earlier cut, and a call to Rasa's
-# tracker endpoint, which read the whole conversation there. Each stored message marks its
-# conversation updated by a statement of its own (the ORM's unit of work, used before, sent it
-# too, except under this test's frozen clock: the time had not changed).
-MAX_STATEMENTS = 12
-MAX_TRANSACTIONS = 4
-# Over the widget's WebSocket, the push's reads included: 13 statements in 4 transactions (15
-# in 5 when the typing indicator re-read the conversation and the turn was read once more for
-# nobody).
-MAX_WEBSOCKET_STATEMENTS = 13
-MAX_WEBSOCKET_TRANSACTIONS = 4
+# Measured: 11 statements in 3 transactions for a turn the bot answers with one message (the
+# mode comes with the turn's read: 12 in 4 when the router read it again, 13 in 7 before an
+# earlier cut, and a call to Rasa's tracker endpoint, which read the whole conversation there).
+# Each stored message marks its conversation updated by a statement of its own (the ORM's unit
+# of work, used before, sent it too, except under this test's frozen clock: the time had not
+# changed).
+MAX_STATEMENTS = 11
+MAX_TRANSACTIONS = 3
+# Over the widget's WebSocket, the push's read included: 11 statements in 3 transactions (13 in
+# 4 when the push read the shopper's message before the bot answered and the answer after it;
+# 15 in 5 when the typing indicator re-read the conversation too).
+MAX_WEBSOCKET_STATEMENTS = 11
+MAX_WEBSOCKET_TRANSACTIONS = 3
 # A turn's statements are built once and read plain rows, never objects of the ORM (about four
 # times cheaper in the desk's CPU, BENCHMARKS.md).
 LOADED_AS_OBJECTS = (Conversation, Message)
@@ -96,10 +100,12 @@ def test_a_turn_costs_few_statements_and_never_reads_rasas_tracker(
         assert list(shopper) == ["greet", "nlu_fallback"]  # as recorded by the bot
 
 
-def test_a_websocket_turn_reads_the_conversation_only_when_something_was_stored(
-    client: TestClient, fake_rasa: FakeRasa, database_url: str
+def test_a_websocket_turn_is_read_once_with_the_answer(
+    client: TestClient, fake_rasa: FakeRasa, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The typing indicator travels without a read; the turn is not read for the sender."""
+    """The typing indicator travels without a read; the shopper's message, stored while the
+    bot answers, is read with the answer (a hold longer than any answer here: one read)."""
+    monkeypatch.setattr(widget, "WS_ANSWER_HOLD_S", 30.0)
     fake_rasa.database_url = database_url
     conversation = start(client)
     say(client, conversation, "bonjour")
@@ -117,6 +123,30 @@ def test_a_websocket_turn_reads_the_conversation_only_when_something_was_stored(
     assert len(counted.statements) <= MAX_WEBSOCKET_STATEMENTS, "\n".join(counted.statements)
     assert counted.transactions - 1 <= MAX_WEBSOCKET_TRANSACTIONS
     assert counted.objects == []
+
+
+def test_a_slow_answer_never_holds_the_shoppers_message_longer_than_the_hold(
+    client: TestClient, fake_rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The push holds news while the bot answers, not more than ``WS_ANSWER_HOLD_S``: with a
+    bot slower than that, the shopper's message reaches the widget first, then the answer."""
+    monkeypatch.setattr(widget, "WS_ANSWER_HOLD_S", 0.2)
+    fake_rasa.answer_delay_s = 1.5
+    conversation = start(client)
+    with client.websocket_connect(f"/ws/{conversation}?after=0") as socket:
+        while socket.receive_json()["type"] != "mode":
+            pass
+        sent = time.monotonic()
+        socket.send_json({"type": "message", "text": "xkcd blabla"})
+        arrived: list[tuple[str, float]] = []
+        while len(arrived) < 2:
+            frame = socket.receive_json()
+            if frame["type"] == "message":
+                arrived.append((frame["message"]["author"], time.monotonic() - sent))
+    (first, first_s), (second, second_s) = arrived
+    assert (first, second) == ("shopper", "bot")
+    assert first_s < 1.0  # the hold (0.2 s) and the read, not the bot's 1.5 s
+    assert second_s >= 1.4
 
 
 def test_a_buttons_intent_is_read_from_its_payload(
