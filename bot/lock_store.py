@@ -16,9 +16,9 @@ are then issued, served and removed one at a time, whatever the number of server
 keeps Rasa's own format (``TicketLock.dumps``), so Rasa's ``get_lock`` reads it as before.
 
 A message costs two round trips to Redis: taking a ticket (which also says whether it is served
-at once, the usual case) and giving it back. Rasa's client calls block the Rasa server's event
-loop; a watched transaction per change took seven. Waiting messages look again every 50 ms
-instead of every second.
+at once, the usual case) and giving it back, both in a worker thread (``bot/off_loop.py``: in
+the Rasa server's event loop they held up every other conversation); a watched transaction per
+change took seven. Waiting messages look again every 50 ms instead of every second.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ import redis
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.off_loop import to_the_end
 
 POLL_SECONDS = 0.05
 NO_TICKET = -1
@@ -132,8 +134,14 @@ class AtomicRedisLockStore(RedisLockStore):
         wait_time_in_seconds: float = 1,
     ) -> AsyncIterator[TicketLock]:
         """Rasa's ``lock``, without reading the queue again when the new ticket is served at
-        once (no other message of the conversation in progress)."""
-        ticket, serving = self._take(conversation_id, lock_lifetime)
+        once (no other message of the conversation in progress); the two scripts run off the
+        event loop (``bot/off_loop.py``)."""
+        ticket, serving = await to_the_end(
+            self._take,
+            conversation_id,
+            lock_lifetime,
+            undo=lambda taken: self.cleanup(conversation_id, taken[0]),
+        )
         try:
             if ticket == serving:
                 expires = time.time() + lock_lifetime
@@ -141,7 +149,7 @@ class AtomicRedisLockStore(RedisLockStore):
             else:
                 yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
         finally:
-            self.cleanup(conversation_id, ticket)
+            await to_the_end(self.cleanup, conversation_id, ticket)
 
     async def _acquire_lock(
         self, conversation_id: str, ticket: int, wait_time_in_seconds: float

@@ -38,11 +38,11 @@ that follows it (``one_read_a_turn``). Both run under the conversation's lock, s
 can change the conversation in between; the read saved was ~4 % of the Rasa server's CPU
 (py-spy). A tracker the turn has changed since is read from the database, as before.
 
-A turn's events go in as one ``INSERT`` (one round trip in the Rasa server's event loop, where
-Rasa's ORM flush sends one statement per event): on PostgreSQL the same statement, built once,
-for any number of events (their columns as arrays); on SQLite a multi-row ``VALUES``. Moving
-the reads and saves to a worker thread was tried and measured: the Rasa server's CPU a turn
-rose by ~15 % and fewer turns were answered (BENCHMARKS.md), so the store stays in the event loop.
+A turn's events go in as one ``INSERT`` (one round trip, where Rasa's ORM flush sends one
+statement per event): on PostgreSQL the same statement, built once, for any number of events
+(their columns as arrays); on SQLite a multi-row ``VALUES``. The save runs in a worker thread
+(``bot/off_loop.py``): at 500 open conversations the Rasa server's event loop spent a quarter of
+its time waiting for the database, the save's transaction most of it (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.kept_trackers import KeptTrackers, compact
+from bot.off_loop import to_the_end
 from bot.turn_recorder import record_new_events
 from shop.clock import Clock, clock_from_env
 from shop.store.db import BUSY_TIMEOUT_SECONDS
@@ -324,7 +325,8 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         if reads is not None:
             reads.pop(sender_id, None)  # saved: a read after it asks the database again
         try:
-            new, last_id = self._write(tracker, self.stored_events(tracker))
+            # Off the event loop: its round trips no longer hold up the other conversations.
+            new, last_id = await to_the_end(self._write, tracker, self.stored_events(tracker))
         except BaseException:
             self._stored.pop(sender_id, None)  # count next time
             self._kept.pop(sender_id)

@@ -36,6 +36,7 @@ SERVER_ONLY = {
     "lock_store.py",
     "repeated_messages.py",
     "action_connections.py",
+    "off_loop.py",
 }
 
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import random
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,31 @@ def test_a_failed_save_is_counted_again_next_time(tmp_path: Path) -> None:
     run(store.save(tracker))
     assert len(counts) == 1
     assert len(stored_rows(tmp_path / "a.db")) == len(tracker.events)
+
+
+def test_a_save_cancelled_mid_write_ends_before_the_turn_does(tmp_path: Path) -> None:
+    """The save runs in a worker thread (bot/off_loop.py). Sanic cancels a turn whose client
+    hung up; the cancellation must not reach the turn (which then gives the conversation's
+    lock back) before its events are stored, or the next message would read without them."""
+    db = tmp_path / "a.db"
+    store = CountFreeSQLTrackerStore(DOMAIN, db=str(db))
+    tracker = run(store.get_or_create_tracker("anne"))
+    turn(tracker, "bonjour", 1_800_000_000.0)
+    blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN EXCLUSIVE")  # the write waits for the database in its thread
+
+    async def cancelled_save() -> list[tuple[str, str, str]]:
+        saving = asyncio.create_task(store.save(tracker))
+        await asyncio.sleep(0.1)
+        threading.Timer(0.3, blocker.execute, ["COMMIT"]).start()
+        saving.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await saving
+        return stored_rows(db)  # when the cancellation reached the turn
+
+    assert len(run(cancelled_save())) == len(tracker.events)
+    assert store.stored_events(tracker) is None  # cancelled: counted again next time
+    blocker.close()
 
 
 def without_timestamps(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, dict]]:

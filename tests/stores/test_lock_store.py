@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AtomicRedisLockStore
@@ -86,3 +87,26 @@ def test_a_message_served_at_once_costs_two_round_trips(redis_server: RedisServe
     assert stats["cmdstat_evalsha"]["calls"] == 2
     assert not {"cmdstat_watch", "cmdstat_multi", "cmdstat_exec"} & set(stats)
     assert client.keys("*quick*") == []
+
+
+def test_a_turn_cancelled_while_taking_its_ticket_gives_it_back(redis_server: RedisServer) -> None:
+    """Sanic cancels a request whose client hung up: the ticket the Redis script issued in the
+    worker thread must not stay in the queue (the conversation's next message would wait for
+    it to expire)."""
+    store = new_store(redis_server)
+
+    async def cancelled_turn() -> None:
+        async def turn() -> None:
+            async with store.lock("hung-up"):
+                await asyncio.sleep(10)
+
+        task = asyncio.create_task(turn())
+        await asyncio.sleep(0)  # the turn is now waiting for its ticket
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancelled_turn())
+    assert store.get_lock("hung-up") is None
+    assert redis_server.client().keys("*hung-up*") == []
+    assert store.issue_ticket("hung-up") == 0  # served at once: nothing left waiting
