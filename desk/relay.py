@@ -27,6 +27,9 @@ import aiohttp
 MAX_TOPIC = 160
 RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
 KEEPALIVE_S = 2.0  # idle connections to Rasa kept this long (see RasaClient)
+# Names the conversation of every call, for nginx: it sends all of a conversation's calls to the
+# same Rasa server (deploy/templates/nginx.conf.j2), whose kept tracker then stays current.
+CONVERSATION_HEADER = "X-Bijou-Conversation"
 
 
 # Rasa reads a message starting with "/" as an intent, maybe entities: "/inform{...}".
@@ -128,13 +131,20 @@ class RasaClient:
         self._session = None
 
     async def _post(
-        self, path: str, body: Any, params: dict[str, str] | None = None, *, answer: bool = True
+        self,
+        path: str,
+        conversation_id: str,
+        body: Any,
+        params: dict[str, str] | None = None,
+        *,
+        answer: bool = True,
     ) -> Any:
-        """Rasa's JSON answer to ``body`` (None without ``answer``: its body is only read);
-        ``RasaUnavailable`` when it cannot give one."""
+        """Rasa's JSON answer to ``body`` about the conversation (None without ``answer``: its
+        body is only read); ``RasaUnavailable`` when it cannot give one."""
+        headers = {CONVERSATION_HEADER: quote(conversation_id, safe="")}
         try:
             async with self._client().post(
-                self._base_url + path, json=body, params=params
+                self._base_url + path, json=body, params=params, headers=headers
             ) as response:
                 response.raise_for_status()
                 if not answer:
@@ -166,7 +176,7 @@ class RasaClient:
             metadata["message_id"] = message_id
         if metadata:
             body["metadata"] = metadata
-        return parse_bot_messages(await self._post("/webhooks/rest/webhook", body))
+        return parse_bot_messages(await self._post("/webhooks/rest/webhook", conversation_id, body))
 
     async def resume(self, conversation_id: str) -> None:
         """The bot takes the conversation back (Rasa paused it when it handed over).
@@ -177,6 +187,7 @@ class RasaClient:
         """
         await self._post(
             f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
+            conversation_id,
             RESUME_EVENTS,
             params={"token": self._token, "include_events": "NONE"},  # not the whole tracker
             answer=False,

@@ -278,17 +278,43 @@ def test_the_launcher_starts_the_platform_programs_it_rendered() -> None:
     assert "ctl start 'platform:*'" in script
 
 
+# A stand-in for a desk or a Rasa server: answers with its port (a GET as text, a POST as a bot
+# message, the REST channel's shape).
 BACKEND = """
-import http.server, sys
-class Desk(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
+import http.server, json, sys
+class Backend(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def _answer(self, body):
         self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(sys.argv[1].encode())
+        self.wfile.write(body)
+    def do_GET(self):
+        self._answer(sys.argv[1].encode())
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._answer(json.dumps([{"text": sys.argv[1]}]).encode())
     def log_message(self, *args):
         pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Desk).serve_forever()
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Backend).serve_forever()
 """
+
+
+def wait_answering(urls: list[str]) -> None:
+    """Every stand-in and nginx answer first (a server refusing a connection is set aside)."""
+    import time
+
+    import httpx
+
+    for url in urls:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(url, timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, f"{url} did not answer"
+                time.sleep(0.1)
 
 
 @pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed (scripts/setup.sh)")
@@ -296,7 +322,6 @@ def test_requests_about_one_conversation_reach_one_desk(settings: ServeSettings)
     """The shopper's calls and WebSocket and the agent's view of a conversation meet on one
     desk (its wake-ups are in memory); the rest is spread over every desk."""
     import sys
-    import time
 
     import httpx
 
@@ -312,16 +337,7 @@ def test_requests_about_one_conversation_reach_one_desk(settings: ServeSettings)
     )
     public = f"http://127.0.0.1:{settings.public_port}"
     try:
-        # Every desk and nginx answer first (a desk refusing a connection would be set aside).
-        for url in [f"http://127.0.0.1:{p}/" for p in settings.desk_ports] + [f"{public}/"]:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    httpx.get(url, timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    assert time.monotonic() < deadline, f"{url} did not answer"
-                    time.sleep(0.1)
+        wait_answering([f"http://127.0.0.1:{p}/" for p in settings.desk_ports] + [f"{public}/"])
         reached = set()
         for conversation in ("c1", "c2", "c3", "c4", "c5", "c6"):
             paths = [
@@ -342,3 +358,54 @@ def test_requests_about_one_conversation_reach_one_desk(settings: ServeSettings)
         for desk in desks:
             desk.terminate()
             desk.wait(timeout=10)
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed (scripts/setup.sh)")
+def test_a_conversations_turns_reach_one_rasa_server(settings: ServeSettings) -> None:
+    """The desk's calls to Rasa (its own client, through nginx's loopback balancer) go to the
+    Rasa server that had the conversation's previous turn, whose kept tracker is current;
+    conversations are spread over every server."""
+    import asyncio
+    import sys
+
+    from desk.relay import RasaClient
+
+    settings = dataclasses.replace(
+        settings, public_port=8790, rasa_port=8791, rasa_lb_port=8795, rasa_processes=3
+    )
+    (settings.run_dir / "nginx-tmp").mkdir(parents=True)
+    settings.log_dir.mkdir(parents=True)
+    write(settings, settings.run_dir)
+    servers = [
+        subprocess.Popen([sys.executable, "-c", BACKEND, str(port)]) for port in settings.rasa_ports
+    ]
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(settings.run_dir / "nginx.conf"), "-p", f"{settings.run_dir}/"]
+    )
+    balancer = f"http://127.0.0.1:{settings.rasa_lb_port}"
+
+    async def servers_of_each_conversation() -> dict[str, set[str]]:
+        relay = RasaClient(balancer, "token", 5)
+        seen: dict[str, set[str]] = {}
+        try:
+            for turn in range(3):
+                for index in range(20):  # not a multiple of 3: round-robin would mix
+                    conversation = f"conversation-{index}"
+                    answers = await relay.send(conversation, f"message {turn}")
+                    seen.setdefault(conversation, set()).add(answers[0].text)
+        finally:
+            await relay.aclose()
+        return seen
+
+    try:
+        wait_answering([f"http://127.0.0.1:{p}/" for p in settings.rasa_ports])
+        wait_answering([f"{balancer}/"])
+        seen = asyncio.run(servers_of_each_conversation())
+        assert all(len(ports) == 1 for ports in seen.values()), seen
+        assert set().union(*seen.values()) == {str(port) for port in settings.rasa_ports}
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from bot.off_loop import to_the_end
+from tests.support.threads import in_own_thread
 
 
 def test_the_work_runs_in_another_thread_while_the_loop_serves_others() -> None:
@@ -30,7 +31,7 @@ def test_the_work_runs_in_another_thread_while_the_loop_serves_others() -> None:
         assert all(tick - started < 0.25 for tick in ticks)  # not after the blocking call
         return worker, threading.get_ident()
 
-    worker, loop_thread = asyncio.run(both())
+    worker, loop_thread = in_own_thread(asyncio.run, both())
     assert worker != loop_thread
     assert len(ticks) == 5
 
@@ -40,7 +41,7 @@ def test_an_error_of_the_work_reaches_the_caller() -> None:
         raise ValueError("database gone")
 
     with pytest.raises(ValueError, match="database gone"):
-        asyncio.run(to_the_end(failing))
+        in_own_thread(asyncio.run, to_the_end(failing))
 
 
 def test_a_cancelled_caller_waits_for_the_work_then_undoes_it() -> None:
@@ -63,7 +64,7 @@ def test_a_cancelled_caller_waits_for_the_work_then_undoes_it() -> None:
             await task
         events.append("cancelled")
 
-    asyncio.run(cancel_it())
+    in_own_thread(asyncio.run, cancel_it())
     assert events == ["taken", "gave back ticket 7", "cancelled"]
 
 
@@ -81,5 +82,5 @@ def test_work_that_failed_is_not_undone_when_the_caller_is_cancelled() -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
 
-    asyncio.run(cancel_it())
+    in_own_thread(asyncio.run, cancel_it())
     assert undone == []

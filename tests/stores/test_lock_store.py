@@ -106,7 +106,7 @@ def test_a_turn_cancelled_while_taking_its_ticket_gives_it_back(redis_server: Re
         with pytest.raises(asyncio.CancelledError):
             await task
 
-    asyncio.run(cancelled_turn())
+    in_own_thread(asyncio.run, cancelled_turn())
     assert store.get_lock("hung-up") is None
     assert redis_server.client().keys("*hung-up*") == []
     assert store.issue_ticket("hung-up") == 0  # served at once: nothing left waiting
