@@ -2,25 +2,28 @@
 
 Rasa calls its tracker store and lock store from its one event loop, and both stores block: a
 save's statements and commit, the lock's two Redis scripts. At 500 open conversations the loop
-was never idle (py-spy ``--idle``): a quarter of its time went waiting for PostgreSQL and
-Redis, on a machine with CPU to spare, and the answers queued behind it. In a worker thread
-the loop serves other conversations during those waits (BENCHMARKS.md).
+was never idle (py-spy ``--idle``): a fifth of its time went waiting for PostgreSQL and 5 % for
+Redis, on a machine with CPU to spare, and the answers queued behind it. In a worker thread the
+loop serves other conversations during those waits (BENCHMARKS.md).
 
-A blocking call could not be interrupted; a call moved to a thread must not be either. When
-the turn is cancelled meanwhile (Sanic cancels a request whose client hung up), ``to_the_end``
-still waits for the work to end before the cancellation goes on: the conversation's lock is
-not given back while its events are still being written, and a lock ticket taken for a
-cancelled turn is given back (``undo``).
+A blocking call could not be interrupted; a call moved to a thread must not be either. A shopper's
+turn is never cancelled (``bot/repeated_messages.py`` runs it to its end), but Rasa's other
+endpoints that take the conversation's lock (the desk's ``resume`` events, the tracker's) and a
+server stopping can cancel a task mid-call. ``to_the_end`` then still waits for the work to end
+before the cancellation goes on, however often it is cancelled: the conversation's lock is not
+given back while its events are still being written, and a lock ticket taken for a cancelled
+task is given back (``undo``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 async def to_the_end(
@@ -32,8 +35,22 @@ async def to_the_end(
     try:
         return await asyncio.shield(running)
     except asyncio.CancelledError:
-        with contextlib.suppress(BaseException):
-            await asyncio.wait({running})
-            if undo is not None and running.exception() is None:
-                await asyncio.to_thread(undo, running.result())
+        await _ended(running)
+        if undo is not None and running.exception() is None:
+            undoing = asyncio.ensure_future(asyncio.to_thread(undo, running.result()))
+            await _ended(undoing)
+            if undoing.exception() is not None:
+                logger.warning(
+                    "could not undo the work of a cancelled task: %s",
+                    type(undoing.exception()).__name__,
+                )
         raise
+
+
+async def _ended(running: asyncio.Future[Any]) -> None:
+    """Wait for ``running`` to end, whatever cancels the waiter meanwhile."""
+    while not running.done():
+        try:
+            await asyncio.wait({running})
+        except asyncio.CancelledError:
+            continue

@@ -41,8 +41,9 @@ can change the conversation in between; the read saved was ~4 % of the Rasa serv
 A turn's events go in as one ``INSERT`` (one round trip, where Rasa's ORM flush sends one
 statement per event): on PostgreSQL the same statement, built once, for any number of events
 (their columns as arrays); on SQLite a multi-row ``VALUES``. The save runs in a worker thread
-(``bot/off_loop.py``): at 500 open conversations the Rasa server's event loop spent a quarter of
-its time waiting for the database, the save's transaction most of it (BENCHMARKS.md).
+(``bot/off_loop.py``): at 500 open conversations the Rasa server's event loop spent a fifth of
+its time waiting for PostgreSQL, the save's transaction most of it (BENCHMARKS.md). Not for a
+SQLite database in memory: each thread would have a database of its own.
 """
 
 from __future__ import annotations
@@ -178,7 +179,9 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in MEMORY:
+        sqlite = self.engine.dialect.name == "sqlite"
+        self._in_memory = sqlite and self.engine.url.database in MEMORY
+        if sqlite and not self._in_memory:
             self._keep_sqlite_connections()
         BotTurn.__table__.create(self.engine, checkfirst=True)
         self._read_engine: sa.engine.Engine | None = (
@@ -325,8 +328,11 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         if reads is not None:
             reads.pop(sender_id, None)  # saved: a read after it asks the database again
         try:
-            # Off the event loop: its round trips no longer hold up the other conversations.
-            new, last_id = await to_the_end(self._write, tracker, self.stored_events(tracker))
+            stored = self.stored_events(tracker)
+            if self._in_memory:
+                new, last_id = self._write(tracker, stored)
+            else:  # off the event loop: its round trips no longer hold up other conversations
+                new, last_id = await to_the_end(self._write, tracker, stored)
         except BaseException:
             self._stored.pop(sender_id, None)  # count next time
             self._kept.pop(sender_id)

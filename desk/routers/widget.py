@@ -52,7 +52,8 @@ WS_IDLE_CHECK_S = 15.0
 WS_IDLE_CHECK_SHARED_S = 60.0
 WS_DATABASE_RETRY_S = 2.0
 # The longest a WebSocket holds news while its bot answers (see ``_push``): the shopper's
-# message reaches the widget at most this late when the bot is slow, never its answer.
+# message reaches the widget at most this late when the bot is slow; an answer is held only when
+# the desk relays another waiting message of the conversation right after it (after an outage).
 WS_ANSWER_HOLD_S = 0.5
 WS_AUTH_TIMEOUT_S = 10.0
 NOT_FOUND = say("widget.conversation_not_found")

@@ -369,6 +369,7 @@ def test_a_conversations_turns_reach_one_rasa_server(settings: ServeSettings) ->
     import sys
 
     from desk.relay import RasaClient
+    from tests.support.threads import in_own_thread
 
     settings = dataclasses.replace(
         settings, public_port=8790, rasa_port=8791, rasa_lb_port=8795, rasa_processes=3
@@ -400,7 +401,7 @@ def test_a_conversations_turns_reach_one_rasa_server(settings: ServeSettings) ->
     try:
         wait_answering([f"http://127.0.0.1:{p}/" for p in settings.rasa_ports])
         wait_answering([f"{balancer}/"])
-        seen = asyncio.run(servers_of_each_conversation())
+        seen = in_own_thread(asyncio.run, servers_of_each_conversation())
         assert all(len(ports) == 1 for ports in seen.values()), seen
         assert set().union(*seen.values()) == {str(port) for port in settings.rasa_ports}
     finally:

@@ -129,9 +129,10 @@ def test_a_slow_answer_never_holds_the_shoppers_message_longer_than_the_hold(
     client: TestClient, fake_rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The push holds news while the bot answers, not more than ``WS_ANSWER_HOLD_S``: with a
-    bot slower than that, the shopper's message reaches the widget first, then the answer."""
+    bot slower than that, the shopper's message reaches the widget first, then the answer
+    (held until the answer, it would come with it, after 1.5 s)."""
     monkeypatch.setattr(widget, "WS_ANSWER_HOLD_S", 0.2)
-    fake_rasa.answer_delay_s = 1.5
+    fake_rasa.answer_delay_s = 1.5  # within the desk's time limit for Rasa in these tests
     conversation = start(client)
     with client.websocket_connect(f"/ws/{conversation}?after=0") as socket:
         while socket.receive_json()["type"] != "mode":
@@ -143,10 +144,9 @@ def test_a_slow_answer_never_holds_the_shoppers_message_longer_than_the_hold(
             frame = socket.receive_json()
             if frame["type"] == "message":
                 arrived.append((frame["message"]["author"], time.monotonic() - sent))
-    (first, first_s), (second, second_s) = arrived
+    (first, first_s), (second, _) = arrived
     assert (first, second) == ("shopper", "bot")
-    assert first_s < 1.0  # the hold (0.2 s) and the read, not the bot's 1.5 s
-    assert second_s >= 1.4
+    assert first_s < 1.2  # the hold (0.2 s) and a read, not the bot's 1.5 s
 
 
 def test_a_buttons_intent_is_read_from_its_payload(

@@ -5,35 +5,36 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 import pytest
 
 from bot.off_loop import to_the_end
 from tests.support.threads import in_own_thread
 
+LONG_S = 10.0  # a bound no healthy run reaches: the tests wait on events, not on time
+
 
 def test_the_work_runs_in_another_thread_while_the_loop_serves_others() -> None:
-    ticks: list[float] = []
+    started, release = threading.Event(), threading.Event()
+    served: list[str] = []
 
     def blocking() -> int:
-        time.sleep(0.3)
+        started.set()
+        assert release.wait(LONG_S), "the loop never served the other conversation"
         return threading.get_ident()
 
     async def other_conversation() -> None:
-        for _ in range(5):
-            ticks.append(time.monotonic())
-            await asyncio.sleep(0.02)
+        await asyncio.to_thread(started.wait, LONG_S)
+        served.append("served while the work blocked")
+        release.set()
 
     async def both() -> tuple[int, int]:
-        started = time.monotonic()
         worker, _ = await asyncio.gather(to_the_end(blocking), other_conversation())
-        assert all(tick - started < 0.25 for tick in ticks)  # not after the blocking call
         return worker, threading.get_ident()
 
     worker, loop_thread = in_own_thread(asyncio.run, both())
     assert worker != loop_thread
-    assert len(ticks) == 5
+    assert served == ["served while the work blocked"]
 
 
 def test_an_error_of_the_work_reaches_the_caller() -> None:
@@ -44,11 +45,36 @@ def test_an_error_of_the_work_reaches_the_caller() -> None:
         in_own_thread(asyncio.run, to_the_end(failing))
 
 
-def test_a_cancelled_caller_waits_for_the_work_then_undoes_it() -> None:
+def cancelled_during(
+    started: threading.Event, release: threading.Event, times: int, coroutine: object
+) -> list[str]:
+    """Run ``coroutine``, cancel it ``times`` once its work has started, then let the work end;
+    what happened."""
+    happened: list[str] = []
+
+    async def cancel_it() -> None:
+        task = asyncio.ensure_future(coroutine)  # type: ignore[call-overload]
+        await asyncio.to_thread(started.wait, LONG_S)
+        for _ in range(times):
+            task.cancel()
+            await asyncio.sleep(0)
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        happened.append("cancelled")
+
+    in_own_thread(asyncio.run, cancel_it())
+    return happened
+
+
+@pytest.mark.parametrize("cancellations", [1, 3])
+def test_a_cancelled_caller_waits_for_the_work_then_undoes_it(cancellations: int) -> None:
+    started, release = threading.Event(), threading.Event()
     events: list[str] = []
 
     def take() -> str:
-        time.sleep(0.2)
+        started.set()
+        release.wait(LONG_S)  # under way until the cancellations came
         events.append("taken")
         return "ticket 7"
 
@@ -56,31 +82,19 @@ def test_a_cancelled_caller_waits_for_the_work_then_undoes_it() -> None:
         await to_the_end(take, undo=lambda taken: events.append(f"gave back {taken}"))
         events.append("turn went on")  # never: it was cancelled
 
-    async def cancel_it() -> None:
-        task = asyncio.create_task(turn())
-        await asyncio.sleep(0.05)  # the work under way
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        events.append("cancelled")
-
-    in_own_thread(asyncio.run, cancel_it())
+    events += cancelled_during(started, release, cancellations, turn())
     assert events == ["taken", "gave back ticket 7", "cancelled"]
 
 
 def test_work_that_failed_is_not_undone_when_the_caller_is_cancelled() -> None:
+    started, release = threading.Event(), threading.Event()
     undone: list[object] = []
 
     def failing() -> None:
-        time.sleep(0.1)
+        started.set()
+        release.wait(LONG_S)
         raise ValueError("no ticket")
 
-    async def cancel_it() -> None:
-        task = asyncio.create_task(to_the_end(failing, undo=undone.append))
-        await asyncio.sleep(0.02)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    in_own_thread(asyncio.run, cancel_it())
+    work = to_the_end(failing, undo=undone.append)
+    assert cancelled_during(started, release, 1, work) == ["cancelled"]
     assert undone == []

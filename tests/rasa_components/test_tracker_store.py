@@ -113,9 +113,10 @@ def test_a_failed_save_is_counted_again_next_time(tmp_path: Path) -> None:
 
 
 def test_a_save_cancelled_mid_write_ends_before_the_turn_does(tmp_path: Path) -> None:
-    """The save runs in a worker thread (bot/off_loop.py). Sanic cancels a turn whose client
-    hung up; the cancellation must not reach the turn (which then gives the conversation's
-    lock back) before its events are stored, or the next message would read without them."""
+    """The save runs in a worker thread (bot/off_loop.py). A task that saves can be cancelled
+    (Rasa's endpoints other than the shopper's turn, a server stopping); the cancellation must
+    not reach it (which then gives the conversation's lock back) before its events are stored,
+    or the next message would read without them."""
     db = tmp_path / "a.db"
     store = CountFreeSQLTrackerStore(DOMAIN, db=str(db))
     tracker = run(store.get_or_create_tracker("anne"))
@@ -135,6 +136,23 @@ def test_a_save_cancelled_mid_write_ends_before_the_turn_does(tmp_path: Path) ->
     assert len(run(cancelled_save())) == len(tracker.events)
     assert store.stored_events(tracker) is None  # cancelled: counted again next time
     blocker.close()
+
+
+def test_a_store_in_memory_saves_in_its_own_database() -> None:
+    """SQLite in memory is a database per connection, and SQLAlchemy gives each thread its own:
+    there the save stays in the event loop's thread, where the table was made."""
+
+    async def save_and_read() -> tuple[int, int]:
+        store = CountFreeSQLTrackerStore(DOMAIN, db=":memory:")
+        tracker = await store.get_or_create_tracker("anne")
+        turn(tracker, "bonjour", 1_800_000_000.0)
+        await store.save(tracker)
+        with store.session_scope() as session:
+            stored = store._read_session(session, "anne")
+        return len(tracker.events), len(stored.events) if stored is not None else 0
+
+    made, stored = run(save_and_read())
+    assert stored == made > 0
 
 
 def without_timestamps(rows: list[tuple[str, str, str]]) -> list[tuple[str, str, dict]]:

@@ -90,9 +90,9 @@ def test_a_message_served_at_once_costs_two_round_trips(redis_server: RedisServe
 
 
 def test_a_turn_cancelled_while_taking_its_ticket_gives_it_back(redis_server: RedisServer) -> None:
-    """Sanic cancels a request whose client hung up: the ticket the Redis script issued in the
-    worker thread must not stay in the queue (the conversation's next message would wait for
-    it to expire)."""
+    """A task holding the lock can be cancelled (Rasa's endpoints other than the shopper's
+    turn, a server stopping): the ticket the Redis script issued in the worker thread must not
+    stay in the queue (the conversation's next message would wait for it to expire)."""
     store = new_store(redis_server)
 
     async def cancelled_turn() -> None:
