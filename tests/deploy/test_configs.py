@@ -4,12 +4,15 @@ nginx does not balance to, or a balancer to a port nobody listens on, fails here
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -317,27 +320,38 @@ def wait_answering(urls: list[str]) -> None:
                 time.sleep(0.1)
 
 
+@contextlib.contextmanager
+def nginx_before_stand_ins(settings: ServeSettings, ports: list[int]) -> Iterator[None]:
+    """The rendered nginx running, with a stand-in (``BACKEND``) on each of ``ports``, every one
+    answering; stopped after the block."""
+    (settings.run_dir / "nginx-tmp").mkdir(parents=True)
+    settings.log_dir.mkdir(parents=True)
+    write(settings, settings.run_dir)
+    stand_ins = [subprocess.Popen([sys.executable, "-c", BACKEND, str(port)]) for port in ports]
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(settings.run_dir / "nginx.conf"), "-p", f"{settings.run_dir}/"]
+    )
+    try:
+        wait_answering([f"http://127.0.0.1:{port}/" for port in ports])
+        yield
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        for stand_in in stand_ins:
+            stand_in.terminate()
+            stand_in.wait(timeout=10)
+
+
 @pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed (scripts/setup.sh)")
 def test_requests_about_one_conversation_reach_one_desk(settings: ServeSettings) -> None:
     """The shopper's calls and WebSocket and the agent's view of a conversation meet on one
     desk (its wake-ups are in memory); the rest is spread over every desk."""
-    import sys
-
     import httpx
 
     settings = dataclasses.replace(settings, public_port=8780, desk_port=8781, desk_processes=2)
-    (settings.run_dir / "nginx-tmp").mkdir(parents=True)
-    settings.log_dir.mkdir(parents=True)
-    write(settings, settings.run_dir)
-    desks = [
-        subprocess.Popen([sys.executable, "-c", BACKEND, str(port)]) for port in settings.desk_ports
-    ]
-    nginx = subprocess.Popen(
-        [NGINX, "-c", str(settings.run_dir / "nginx.conf"), "-p", f"{settings.run_dir}/"]
-    )
     public = f"http://127.0.0.1:{settings.public_port}"
-    try:
-        wait_answering([f"http://127.0.0.1:{p}/" for p in settings.desk_ports] + [f"{public}/"])
+    with nginx_before_stand_ins(settings, settings.desk_ports):
+        wait_answering([f"{public}/"])
         reached = set()
         for conversation in ("c1", "c2", "c3", "c4", "c5", "c6"):
             paths = [
@@ -352,12 +366,6 @@ def test_requests_about_one_conversation_reach_one_desk(settings: ServeSettings)
         assert reached == {str(port) for port in settings.desk_ports}
         spread = {httpx.get(f"{public}/console").text for _ in range(10)}
         assert spread == {str(port) for port in settings.desk_ports}
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
-        for desk in desks:
-            desk.terminate()
-            desk.wait(timeout=10)
 
 
 @pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed (scripts/setup.sh)")
@@ -366,22 +374,12 @@ def test_a_conversations_turns_reach_one_rasa_server(settings: ServeSettings) ->
     Rasa server that had the conversation's previous turn, whose kept tracker is current;
     conversations are spread over every server."""
     import asyncio
-    import sys
 
     from desk.relay import RasaClient
     from tests.support.threads import in_own_thread
 
     settings = dataclasses.replace(
         settings, public_port=8790, rasa_port=8791, rasa_lb_port=8795, rasa_processes=3
-    )
-    (settings.run_dir / "nginx-tmp").mkdir(parents=True)
-    settings.log_dir.mkdir(parents=True)
-    write(settings, settings.run_dir)
-    servers = [
-        subprocess.Popen([sys.executable, "-c", BACKEND, str(port)]) for port in settings.rasa_ports
-    ]
-    nginx = subprocess.Popen(
-        [NGINX, "-c", str(settings.run_dir / "nginx.conf"), "-p", f"{settings.run_dir}/"]
     )
     balancer = f"http://127.0.0.1:{settings.rasa_lb_port}"
 
@@ -398,15 +396,8 @@ def test_a_conversations_turns_reach_one_rasa_server(settings: ServeSettings) ->
             await relay.aclose()
         return seen
 
-    try:
-        wait_answering([f"http://127.0.0.1:{p}/" for p in settings.rasa_ports])
+    with nginx_before_stand_ins(settings, settings.rasa_ports):
         wait_answering([f"{balancer}/"])
         seen = in_own_thread(asyncio.run, servers_of_each_conversation())
-        assert all(len(ports) == 1 for ports in seen.values()), seen
-        assert set().union(*seen.values()) == {str(port) for port in settings.rasa_ports}
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+    assert all(len(ports) == 1 for ports in seen.values()), seen
+    assert set().union(*seen.values()) == {str(port) for port in settings.rasa_ports}
