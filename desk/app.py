@@ -58,7 +58,7 @@ HERE = Path(__file__).resolve().parent
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     sessions = make_session_factory(engine)
     clock = clock_from_env()
     profile = load_profile(resolve_profile_path(settings.shop_profile))
@@ -85,7 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         relay=relay,
         notifier=notifier,
         service=DeskService(
-            sessions, clock, profile, relay, notifier, settings.bot_outage_handoff_s
+            sessions,
+            clock,
+            profile,
+            relay,
+            notifier,
+            settings.bot_outage_handoff_s,
+            db_concurrency=settings.db_pool_size,
         ),
         signer=signer,
         canned=CannedAnswers(settings.knowledge_dir, profile),

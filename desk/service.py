@@ -256,9 +256,14 @@ class DeskService:
     relay: RasaClient
     notifier: Notifier
     bot_outage_handoff_s: float = 120.0
+    # Transactions run at once, each in a worker thread: no more than the engine's pool keeps
+    # connections for (``DESK_DB_POOL_SIZE``). The others wait here, not in a thread for a
+    # connection opened for them and closed after (``shop.store.db.make_engine``).
+    db_concurrency: int = 8
 
     def __post_init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._db_slots = asyncio.Semaphore(self.db_concurrency)
         self.typing: set[str] = set()
 
     # --- plumbing --------------------------------------------------------------------------
@@ -270,7 +275,8 @@ class DeskService:
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction; ``Unavailable`` when the database is down."""
         try:
-            return await run_in_threadpool(self._tx, work)
+            async with self._db_slots:
+                return await run_in_threadpool(self._tx, work)
         except DATABASE_DOWN as error:
             logger.error("database unavailable: %s", type(error).__name__)
             raise Unavailable(NOT_STORED) from error

@@ -49,6 +49,7 @@ class Settings:
     handoffs_per_hour: int = 3  # per client address; 0: no limit
     relay_retry_s: float = 5.0  # recovery pass (messages Rasa missed, kept requests); 0: off
     bot_outage_handoff_s: float = 120.0  # bot unreachable this long: to the agents' queue
+    db_pool_size: int = 8  # PostgreSQL connections kept open, and transactions run at once
     login_max_failures: int = 5  # wrong passwords per username in the window; 0: no limit
     login_max_failures_per_address: int = 20  # per client address in the window; 0: no limit
     login_window_minutes: int = 15
@@ -104,6 +105,7 @@ class DeskEnvironment(ShopSettings):
     handoffs_per_hour: int = Field(3, env="DESK_HANDOFFS_PER_HOUR", ge=0)
     relay_retry_s: float = Field(5.0, env="DESK_RELAY_RETRY_S", ge=0)
     bot_outage_handoff_s: float = Field(120.0, env="DESK_BOT_OUTAGE_HANDOFF_S", ge=0)
+    db_pool_size: int = Field(8, env="DESK_DB_POOL_SIZE", ge=1, le=100)
     login_max_failures: int = Field(5, env="DESK_LOGIN_MAX_FAILURES", ge=0)
     login_max_failures_per_address: int = Field(20, env="DESK_LOGIN_MAX_FAILURES_PER_ADDRESS", ge=0)
     login_window_minutes: int = Field(15, env="DESK_LOGIN_WINDOW_MINUTES")

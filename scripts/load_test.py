@@ -79,12 +79,14 @@ class UsageSampler(threading.Thread):
 
     @staticmethod
     def _cpu(pid: int) -> float:
-        """User + system CPU seconds of the program and its children so far."""
+        """User + system CPU seconds of the program and its children so far: those running
+        and those ended (PostgreSQL's server process per connection), which /proc adds to
+        their parent's once it has waited for them."""
         total = 0.0
         for member in process_tree(pid):
             with contextlib.suppress(OSError, IndexError):
                 fields = _stat(member)
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
         return total
 
     @staticmethod

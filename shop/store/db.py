@@ -68,11 +68,22 @@ def _set_sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
-def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
-    """An engine for ``url`` (default: ``database_url()``), tuned for SQLite shared by processes."""
+def make_engine(url: str | None = None, *, echo: bool = False, pool_size: int = 8) -> Engine:
+    """An engine for ``url`` (default: ``database_url()``), tuned for SQLite shared by processes.
+
+    PostgreSQL connections: ``pool_size`` stay open; up to 10 more are opened when needed, each
+    for one transaction only (a new server process every time): a program that runs many
+    transactions at once keeps them within ``pool_size`` (the desk: ``DESK_DB_POOL_SIZE``).
+    """
     parsed = make_url(url or database_url())
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, echo=echo, future=True, pool_pre_ping=True)
+        return create_engine(
+            parsed,
+            echo=echo,
+            future=True,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+        )
 
     options: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
