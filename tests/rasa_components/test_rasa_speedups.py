@@ -17,7 +17,12 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.nlu.training_data.features import Features
 
 import bot  # noqa: F401  (importing the package applies the fixes, as when Rasa loads a model)
-from bot.rasa_speedups import combine_sparse_features, hstack_sparse, validate_action_result
+from bot.rasa_speedups import (
+    FlatCall,
+    combine_sparse_features,
+    hstack_sparse,
+    validate_action_result,
+)
 from devtools.servers import ROOT
 
 RESPONSES: list[dict[str, Any]] = [
@@ -142,3 +147,34 @@ def test_the_environment_switch_keeps_rasas_own_code(switch: str, applied: str) 
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == applied
+
+
+def doubled_graph() -> Any:
+    """A graph of Rasa's prediction's shape: one argument, a list of tensors."""
+    import tensorflow as tf
+
+    signature = [[tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None], tf.int64)]]
+    graph = tf.function(lambda batch: {"sum": batch[0] * 2, "ids": batch[1] + 1}, signature)
+    return graph.get_concrete_function()
+
+
+def test_the_flat_call_gives_what_the_graph_gives() -> None:
+    graph = doubled_graph()
+    batch = (np.array([[1.0, 2.0]], dtype=np.float32), np.array([4, 5]))
+    flat, structured = FlatCall(graph)(batch), graph(list(batch))
+    assert flat.keys() == structured.keys()
+    for name in flat:
+        assert np.array_equal(flat[name].numpy(), structured[name].numpy())
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        (np.array([[1.0, 2.0]], dtype=np.float32),),  # an input missing
+        (np.array([1.0, 2.0], dtype=np.float32), np.array([4])),  # rank 1 for rank 2
+        (np.array([[1.0, 2.0]], dtype=np.float32), np.array(["quatre"])),  # words for integers
+    ],
+)
+def test_the_flat_call_refuses_what_the_signature_refuses(batch: tuple) -> None:
+    with pytest.raises(ValueError):
+        FlatCall(doubled_graph())(batch)
