@@ -37,6 +37,7 @@ def main() -> None:
         proxy_headers=False,
         log_level="info",
         log_config=log_config(),
+        access_log=settings.access_log,
         ws="wsproto",
     )
 

@@ -42,6 +42,7 @@ class Settings:
     cookie_secure: bool | None = None  # None: Secure exactly when the request came over https
     session_hours: int = 12
     create_demo_agent: bool = True
+    access_log: bool = True  # a line per request; off behind nginx, which logs them
     trusted_proxies: tuple[str, ...] = ()  # empty: X-Forwarded-* headers are ignored
     conversation_token_hours: int = 24
     new_conversations_per_hour: int = 20  # per client address; 0: no limit
@@ -98,6 +99,7 @@ class DeskEnvironment(ShopSettings):
     cookie_secure: bool | None = Field(None, env="DESK_COOKIE_SECURE")
     session_hours: int = Field(12, env="DESK_SESSION_HOURS")
     create_demo_agent: bool = Field(True, env="DESK_DEMO_AGENT")
+    access_log: bool = Field(True, env="DESK_ACCESS_LOG")
     trusted_proxies: tuple[str, ...] = Field((), env="DESK_TRUSTED_PROXIES")
     conversation_token_hours: int = Field(24, env="DESK_CONVERSATION_TOKEN_HOURS")
     new_conversations_per_hour: int = Field(20, env="DESK_NEW_CONVERSATIONS_PER_HOUR", ge=0)
@@ -118,7 +120,7 @@ class DeskEnvironment(ShopSettings):
     webhooks_per_minute: int = Field(600, env="DESK_WEBHOOKS_PER_MINUTE", ge=0)
     webhook_apply_s: float = Field(2.0, env="DESK_WEBHOOK_APPLY_S", ge=0)
 
-    @validator("create_demo_agent", pre=True)
+    @validator("create_demo_agent", "access_log", pre=True)
     def _demo_agent_switch(cls, value: Any) -> Any:
         return switch(value)
 

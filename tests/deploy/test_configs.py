@@ -179,6 +179,7 @@ def test_processes_reach_each_other_through_the_loopback_balancers(
             assert env["RASA_URL"] == f"http://127.0.0.1:{settings.rasa_lb_port}"
             assert env["DESK_TRUSTED_PROXIES"] == "127.0.0.1"
             assert env["DESK_DEMO_AGENT"] == "0"
+            assert env["DESK_ACCESS_LOG"] == "0"  # nginx logs every request
             retention.append(env["SHOP_RETENTION_JOB"])
     assert sorted(retention) == ["0", "1"]  # one desk runs the daily job
 

@@ -48,6 +48,8 @@ def test_the_desk_variables_keep_their_historical_readings() -> None:
             "DESK_TRUSTED_PROXIES": "10.0.0.5,127.0.0.1",
             "DESK_COOKIE_SECURE": "TRUE",
             "DESK_DEMO_AGENT": "0",
+            "DESK_ACCESS_LOG": "off",
+            "DESK_DB_POOL_SIZE": "12",
             "DESK_SHOPIFY_SHOP_DOMAIN": " Bijou-Eclat.myshopify.com ",
             "DESK_SHOPIFY_WEBHOOK_SECRET": " secret-shopify ",
             "DESK_RELAY_RETRY_S": "0",
@@ -58,6 +60,8 @@ def test_the_desk_variables_keep_their_historical_readings() -> None:
     assert settings.trusted_proxies == ("10.0.0.5", "127.0.0.1")
     assert settings.cookie_secure is True
     assert settings.create_demo_agent is False
+    assert settings.access_log is False
+    assert settings.db_pool_size == 12
     assert settings.shopify_shop_domain == "bijou-eclat.myshopify.com"
     assert settings.shopify_webhook_secret == "secret-shopify"
     assert settings.relay_retry_s == 0.0
