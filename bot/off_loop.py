@@ -22,6 +22,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from shop.waiting import until_done
+
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
@@ -35,22 +37,13 @@ async def to_the_end(
     try:
         return await asyncio.shield(running)
     except asyncio.CancelledError:
-        await _ended(running)
+        await until_done(running)
         if undo is not None and running.exception() is None:
             undoing = asyncio.ensure_future(asyncio.to_thread(undo, running.result()))
-            await _ended(undoing)
+            await until_done(undoing)
             if undoing.exception() is not None:
                 logger.warning(
                     "could not undo the work of a cancelled task: %s",
                     type(undoing.exception()).__name__,
                 )
         raise
-
-
-async def _ended(running: asyncio.Future[Any]) -> None:
-    """Wait for ``running`` to end, whatever cancels the waiter meanwhile."""
-    while not running.done():
-        try:
-            await asyncio.wait({running})
-        except asyncio.CancelledError:
-            continue

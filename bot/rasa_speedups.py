@@ -26,8 +26,8 @@ the graph (py-spy: 15 % of a parse, against 11 %); ~0.2 ms less a parse. The con
 still matched them against its structured signature (nesting, names, then a cast of each
 array): 7 % of the Rasa server's CPU under load. The arrays are turned into tensors of the
 signature's types here (converted as the check converted them) and given to the graph as its
-flat list of inputs; one that cannot take its type, or of another rank, fails loudly
-(``ValueError``), as the check did; ~0.7 ms less a parse.
+flat list of inputs; one that cannot take its type, or of another shape, fails loudly
+(``ValueError``), as the check did; 0.2-0.7 ms less a parse (BENCHMARKS.md).
 
 **One spaCy pipeline.** Rasa's SpacyNLP loads its spaCy model twice when a model loads: once
 for the node that provides it to the pipeline and once for the node that processes messages,
@@ -194,9 +194,9 @@ class FlatCall:
         if len(batch_in) != len(self.specs):
             raise ValueError(f"{len(batch_in)} inputs for a graph of {len(self.specs)}")
         tensors = []
-        for value, spec in zip(batch_in, self.specs, strict=True):
+        for value, spec in zip(batch_in, self.specs):  # noqa: B905 - lengths compared above
             tensor = self.convert(value, dtype_hint=spec.dtype)
-            if tensor.dtype != spec.dtype or tensor.shape.rank != spec.shape.rank:
+            if not spec.is_compatible_with(tensor):  # its type and shape, as TensorFlow checks
                 raise ValueError(f"input {tensor.dtype} {tensor.shape} for {spec}")
             tensors.append(tensor)
         return self.function._call_flat(tensors, self.function.captured_inputs)

@@ -53,6 +53,7 @@ from shop.store.conversations import Conversation, ConversationMode, Message, Me
 from shop.store.db import session_scope
 from shop.store.learning import Doubt, Feedback, FeedbackKind, latest_turn_saying
 from shop.voice import say, say_to_agent
+from shop.waiting import until_done
 
 T = TypeVar("T")
 
@@ -256,9 +257,11 @@ class DeskService:
     relay: RasaClient
     notifier: Notifier
     bot_outage_handoff_s: float = 120.0
-    # Transactions run at once, each in a worker thread: no more than the engine's pool keeps
-    # connections for (``DESK_DB_POOL_SIZE``). The others wait here, not in a thread for a
-    # connection opened for them and closed after (``shop.store.db.make_engine``).
+    # The shoppers' and agents' transactions (``db``) run at once, each in a worker thread, no
+    # more than the engine's pool keeps connections for (``DESK_DB_POOL_SIZE``): the others
+    # wait here, not in a thread for a connection opened for them and closed after
+    # (``shop.store.db.make_engine``). A transaction whose caller is cancelled keeps its slot
+    # until its thread ends.
     db_concurrency: int = 8
 
     def __post_init__(self) -> None:
@@ -276,7 +279,14 @@ class DeskService:
         """Run ``work`` in one transaction; ``Unavailable`` when the database is down."""
         try:
             async with self._db_slots:
-                return await run_in_threadpool(self._tx, work)
+                running = asyncio.ensure_future(run_in_threadpool(self._tx, work))
+                try:
+                    return await asyncio.shield(running)
+                except asyncio.CancelledError:
+                    await until_done(running)  # its slot is free when its thread is
+                    if not running.cancelled():
+                        running.exception()  # a failure after the cancel: nobody to tell
+                    raise
         except DATABASE_DOWN as error:
             logger.error("database unavailable: %s", type(error).__name__)
             raise Unavailable(NOT_STORED) from error

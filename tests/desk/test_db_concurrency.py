@@ -39,7 +39,7 @@ class Overlap:
 def test_transactions_beyond_the_pool_size_wait_their_turn(
     make_client: Callable[..., TestClient],
 ) -> None:
-    service = make_client(db_pool_size=2).app.state.desk.service
+    service = make_client(db_pool_size=2, relay_retry_s=0).app.state.desk.service
     overlap = Overlap()
 
     async def many() -> list[int]:
@@ -47,6 +47,46 @@ def test_transactions_beyond_the_pool_size_wait_their_turn(
 
     assert in_own_thread(asyncio.run, many()) == [1] * 7  # every one ran
     assert overlap.most == 2
+
+
+def test_a_cancelled_transaction_keeps_its_slot_until_its_thread_ends(
+    make_client: Callable[..., TestClient],
+) -> None:
+    """A widget that hangs up cancels its push's read: the read's thread goes on, and no other
+    transaction takes its connection's slot meanwhile."""
+    service = make_client(db_pool_size=1, relay_retry_s=0).app.state.desk.service
+    started, release, other_ran = threading.Event(), threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def slow(session: Session) -> str:
+        started.set()
+        release.wait(10)
+        ran.append("slow")
+        return "slow"
+
+    def other(session: Session) -> str:
+        other_ran.set()
+        ran.append("other")
+        return "other"
+
+    async def scenario() -> tuple[bool, str, bool]:
+        first = asyncio.ensure_future(service.db(slow))
+        await asyncio.to_thread(started.wait, 10)
+        first.cancel()
+        second = asyncio.ensure_future(service.db(other))
+        ran_while_held = await asyncio.to_thread(other_ran.wait, 0.5)
+        release.set()
+        answer = await second
+        try:
+            await first
+        except asyncio.CancelledError:
+            return ran_while_held, answer, True
+        return ran_while_held, answer, False
+
+    ran_while_held, answer, cancelled = in_own_thread(asyncio.run, scenario())
+    assert not ran_while_held
+    assert (answer, cancelled) == ("other", True)
+    assert ran == ["slow", "other"]
 
 
 def test_a_postgresql_engine_keeps_the_pool_size_it_is_given() -> None:

@@ -172,6 +172,7 @@ def test_the_flat_call_gives_what_the_graph_gives() -> None:
     [
         (np.array([[1.0, 2.0]], dtype=np.float32),),  # an input missing
         (np.array([1.0, 2.0], dtype=np.float32), np.array([4])),  # rank 1 for rank 2
+        (np.array([[1.0, 2.0, 3.0]], dtype=np.float32), np.array([4])),  # 3 features for 2
         (np.array([[1.0, 2.0]], dtype=np.float32), np.array(["quatre"])),  # words for integers
     ],
 )
