@@ -76,6 +76,7 @@ SKELETON_IMPORTS = {
     "shop.log_privacy": [],
     "shop.private_files": [],
     "shop.order_numbers": [],
+    "shop.waiting": [],
     "shop.voice.catalogue": [],
     "shop.settings": [],
 }
