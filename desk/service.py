@@ -50,7 +50,7 @@ from shop.privacy.subject import erase_conversation
 from shop.store import conversation_repository as repo
 from shop.store import feedback as ratings
 from shop.store.conversations import Conversation, ConversationMode, Message, MessageAuthor
-from shop.store.db import session_scope
+from shop.store.db import DEFAULT_POOL_SIZE, session_scope
 from shop.store.learning import Doubt, Feedback, FeedbackKind, latest_turn_saying
 from shop.voice import say, say_to_agent
 from shop.waiting import until_done
@@ -262,7 +262,7 @@ class DeskService:
     # wait here, not in a thread for a connection opened for them and closed after
     # (``shop.store.db.make_engine``). A transaction whose caller is cancelled keeps its slot
     # until its thread ends.
-    db_concurrency: int = 8
+    db_concurrency: int = DEFAULT_POOL_SIZE
 
     def __post_init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()

@@ -19,7 +19,7 @@ from pydantic import Field, SecretStr, validator
 from desk.security import SCRYPT_N
 from shop.private_files import secret_file
 from shop.settings import ShopSettings, switch
-from shop.store.db import REPO_ROOT, database_url
+from shop.store.db import DEFAULT_POOL_SIZE, REPO_ROOT, database_url
 
 DEFAULT_VAR_DIR = REPO_ROOT / ".var"
 
@@ -50,7 +50,7 @@ class Settings:
     handoffs_per_hour: int = 3  # per client address; 0: no limit
     relay_retry_s: float = 5.0  # recovery pass (messages Rasa missed, kept requests); 0: off
     bot_outage_handoff_s: float = 120.0  # bot unreachable this long: to the agents' queue
-    db_pool_size: int = 8  # PostgreSQL connections kept open, and transactions run at once
+    db_pool_size: int = DEFAULT_POOL_SIZE  # connections kept open, transactions run at once
     login_max_failures: int = 5  # wrong passwords per username in the window; 0: no limit
     login_max_failures_per_address: int = 20  # per client address in the window; 0: no limit
     login_window_minutes: int = 15
@@ -107,7 +107,7 @@ class DeskEnvironment(ShopSettings):
     handoffs_per_hour: int = Field(3, env="DESK_HANDOFFS_PER_HOUR", ge=0)
     relay_retry_s: float = Field(5.0, env="DESK_RELAY_RETRY_S", ge=0)
     bot_outage_handoff_s: float = Field(120.0, env="DESK_BOT_OUTAGE_HANDOFF_S", ge=0)
-    db_pool_size: int = Field(8, env="DESK_DB_POOL_SIZE", ge=1, le=100)
+    db_pool_size: int = Field(DEFAULT_POOL_SIZE, env="DESK_DB_POOL_SIZE", ge=1, le=100)
     login_max_failures: int = Field(5, env="DESK_LOGIN_MAX_FAILURES", ge=0)
     login_max_failures_per_address: int = Field(20, env="DESK_LOGIN_MAX_FAILURES_PER_ADDRESS", ge=0)
     login_window_minutes: int = Field(15, env="DESK_LOGIN_WINDOW_MINUTES")
@@ -121,7 +121,7 @@ class DeskEnvironment(ShopSettings):
     webhook_apply_s: float = Field(2.0, env="DESK_WEBHOOK_APPLY_S", ge=0)
 
     @validator("create_demo_agent", "access_log", pre=True)
-    def _demo_agent_switch(cls, value: Any) -> Any:
+    def _switches(cls, value: Any) -> Any:
         return switch(value)
 
     @validator("rasa_url")

@@ -37,6 +37,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_PATH = REPO_ROOT / ".var" / "shop.db"
 BUSY_TIMEOUT_SECONDS = 5.0
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+# PostgreSQL connections a program keeps open (the desk: DESK_DB_POOL_SIZE).
+DEFAULT_POOL_SIZE = 8
 # Alembic's table, and the head revision of shop/store/migrations that the models match (a new
 # revision moves it; tests/stores/test_migrations.py fails until it does).
 VERSION_TABLE = "alembic_version"
@@ -68,7 +70,9 @@ def _set_sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
-def make_engine(url: str | None = None, *, echo: bool = False, pool_size: int = 8) -> Engine:
+def make_engine(
+    url: str | None = None, *, echo: bool = False, pool_size: int = DEFAULT_POOL_SIZE
+) -> Engine:
     """An engine for ``url`` (default: ``database_url()``), tuned for SQLite shared by processes.
 
     PostgreSQL connections: ``pool_size`` stay open; up to 10 more are opened when needed, each
