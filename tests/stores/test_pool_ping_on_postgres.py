@@ -1,0 +1,97 @@
+"""Kept PostgreSQL connections and server restarts: a connection that sat idle is pinged
+before it serves, so one the server closed meanwhile is replaced without failing anything; a
+connection that served a moment ago is not pinged (a turn's transactions follow each other
+within milliseconds, and the ping was a round trip each)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from devtools.services import PostgresServer
+from shop.store import db
+from shop.store.db import make_engine
+from tests.support.databases import fresh_postgres_database
+
+
+@pytest.fixture()
+def engine(postgres_cluster: PostgresServer) -> Iterator[Engine]:
+    engine = make_engine(fresh_postgres_database(postgres_cluster, "pool_ping"), pool_size=1)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture()
+def pings(engine: Engine) -> list[bool]:
+    """The pings the pool sends, each with its answer (the dialect's own ping still runs)."""
+    sent: list[bool] = []
+    ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection: object) -> bool:
+        sent.append(ping(dbapi_connection))
+        return sent[-1]
+
+    engine.dialect.do_ping = counted  # type: ignore[method-assign]
+    return sent
+
+
+def server_process(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def terminate(cluster: PostgresServer, pid: int) -> None:
+    """What a server restart does to a kept connection: its server process ends."""
+    admin = psycopg2.connect(
+        host="127.0.0.1", port=cluster.port, user=cluster.user, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    admin.close()
+
+
+def test_a_connection_that_served_a_moment_ago_is_not_pinged(
+    engine: Engine, pings: list[bool]
+) -> None:
+    first = server_process(engine)
+    for _ in range(5):
+        assert server_process(engine) == first  # the same kept connection
+    assert pings == []
+
+
+def test_an_idle_connection_the_server_closed_is_replaced_before_it_serves(
+    engine: Engine,
+    pings: list[bool],
+    postgres_cluster: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.05)
+    first = server_process(engine)
+    terminate(postgres_cluster, first)
+    time.sleep(0.1)
+
+    assert server_process(engine) != first  # served, on a new connection
+    assert pings == [False]
+
+
+def test_a_connection_closed_while_busy_fails_one_transaction_and_the_pool_recovers(
+    engine: Engine, pings: list[bool], postgres_cluster: PostgresServer
+) -> None:
+    """The price of not pinging busy connections: the transaction that finds its connection
+    closed fails (as one running when the server stopped would); the next one reconnects."""
+    first = server_process(engine)
+    terminate(postgres_cluster, first)
+
+    with pytest.raises(OperationalError):
+        server_process(engine)
+    assert server_process(engine) != first
+    assert pings == []
