@@ -50,7 +50,7 @@ from shop.privacy.subject import erase_conversation
 from shop.store import conversation_repository as repo
 from shop.store import feedback as ratings
 from shop.store.conversations import Conversation, ConversationMode, Message, MessageAuthor
-from shop.store.db import DEFAULT_POOL_SIZE, session_scope
+from shop.store.db import DEFAULT_POOL_SIZE, read_scope, session_scope
 from shop.store.learning import Doubt, Feedback, FeedbackKind, latest_turn_saying
 from shop.voice import say, say_to_agent
 from shop.waiting import until_done
@@ -275,11 +275,17 @@ class DeskService:
         with session_scope(self.sessions) as session:
             return work(session)
 
-    async def db(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in one transaction; ``Unavailable`` when the database is down."""
+    def _read(self, work: Callable[[Session], T]) -> T:
+        with read_scope(self.sessions) as session:
+            return work(session)
+
+    async def db(self, work: Callable[[Session], T], *, only_reads: bool = False) -> T:
+        """Run ``work`` in one transaction (``only_reads``: outside any, ``read_scope``);
+        ``Unavailable`` when the database is down."""
+        scope = self._read if only_reads else self._tx
         try:
             async with self._db_slots:
-                running = asyncio.ensure_future(run_in_threadpool(self._tx, work))
+                running = asyncio.ensure_future(run_in_threadpool(scope, work))
                 try:
                     return await asyncio.shield(running)
                 except asyncio.CancelledError:
@@ -329,7 +335,7 @@ class DeskService:
             )
             return mode.value, [public_message(m, given.get(m.id)) for m in messages]
 
-        return await self.db(read)
+        return await self.db(read, only_reads=True)
 
     async def erase_for_shopper(self, conversation_id: str) -> None:
         """Erase the conversation's transcript and Rasa's events and end it, audited; under the
@@ -415,7 +421,7 @@ class DeskService:
 
     async def mode_of(self, conversation_id: str) -> str:
         """The conversation's mode; ``NotFound`` for an unknown or malformed id."""
-        return await self.db(lambda s: self._mode(s, conversation_id).value)
+        return await self.db(lambda s: self._mode(s, conversation_id).value, only_reads=True)
 
     async def shopper_says(
         self, conversation_id: str, text: Any, payload: Any = None, *, read_turn: bool = True

@@ -1,12 +1,14 @@
-"""Kept PostgreSQL connections and server restarts: a connection that sat idle is pinged
-before it serves, so one the server closed meanwhile is replaced without failing anything; a
-connection that served a moment ago is not pinged (a turn's transactions follow each other
-within milliseconds, and the ping was a round trip each)."""
+"""Kept PostgreSQL connections: a connection that sat idle is pinged before it serves, so one
+the server closed meanwhile (a restart) is replaced without failing anything; a connection
+that served a moment ago is not pinged (a turn's transactions follow each other within
+milliseconds, and the ping was a round trip each). A read (``read_scope``) runs outside any
+transaction, and its connection serves the next transaction in a transaction again."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import psycopg2
 import pytest
@@ -16,7 +18,14 @@ from sqlalchemy.exc import OperationalError
 
 from devtools.services import PostgresServer
 from shop.store import db
-from shop.store.db import make_engine
+from shop.store.conversations import Conversation, ConversationMode
+from shop.store.db import (
+    create_schema,
+    make_engine,
+    make_session_factory,
+    read_scope,
+    session_scope,
+)
 from tests.support.databases import fresh_postgres_database
 
 
@@ -95,3 +104,31 @@ def test_a_connection_closed_while_busy_fails_one_transaction_and_the_pool_recov
         server_process(engine)
     assert server_process(engine) != first
     assert pings == []
+
+
+def test_a_read_runs_outside_any_transaction(engine: Engine) -> None:
+    """Each statement of a read is its own moment: no BEGIN (nor COMMIT) was sent."""
+    sessions = make_session_factory(engine)
+    same_moment = "SELECT now() = statement_timestamp()"
+    with read_scope(sessions) as session:
+        session.execute(text("SELECT pg_sleep(0.01)"))
+        assert session.execute(text(same_moment)).scalar_one() is True
+    with session_scope(sessions) as session:
+        session.execute(text("SELECT pg_sleep(0.01)"))
+        assert session.execute(text(same_moment)).scalar_one() is False
+
+
+def test_after_a_read_the_kept_connection_serves_transactions_again(engine: Engine) -> None:
+    """A transaction that fails after a read on the same connection stores nothing."""
+    create_schema(engine)
+    sessions = make_session_factory(engine)
+    with read_scope(sessions) as session:
+        session.execute(text("SELECT 1"))
+    with pytest.raises(RuntimeError), session_scope(sessions) as session:
+        now = datetime(2026, 12, 4, tzinfo=timezone.utc)
+        conversation = Conversation(id="c" * 20, mode=ConversationMode.BOT, created_at=now, updated_at=now)
+        session.add(conversation)
+        session.flush()  # the INSERT is sent
+        raise RuntimeError("the transaction fails after its INSERT")
+    with read_scope(sessions) as session:
+        assert session.get(Conversation, "c" * 20) is None
