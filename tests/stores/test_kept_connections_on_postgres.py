@@ -126,8 +126,9 @@ def test_after_a_read_the_kept_connection_serves_transactions_again(engine: Engi
         session.execute(text("SELECT 1"))
     with pytest.raises(RuntimeError), session_scope(sessions) as session:
         now = datetime(2026, 12, 4, tzinfo=timezone.utc)
-        conversation = Conversation(id="c" * 20, mode=ConversationMode.BOT, created_at=now, updated_at=now)
-        session.add(conversation)
+        session.add(
+            Conversation(id="c" * 20, mode=ConversationMode.BOT, created_at=now, updated_at=now)
+        )
         session.flush()  # the INSERT is sent
         raise RuntimeError("the transaction fails after its INSERT")
     with read_scope(sessions) as session:
