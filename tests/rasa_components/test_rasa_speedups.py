@@ -13,6 +13,8 @@ import jsonschema
 import numpy as np
 import pytest
 import scipy.sparse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.nlu.training_data.features import Features
 
@@ -35,7 +37,61 @@ RESPONSES: list[dict[str, Any]] = [
     {"events": [{"event": "slot"}]},
     {"responses": ["texte seul"]},
     {"responses": {"text": "pas une liste"}},
+    {"events": [{"event": 3}]},
+    {"events": [{"name": "order_number"}]},
+    {"events": ["slot"]},
+    {"events": None},
+    {"events": [{"event": "slot", "name": "email", "value": "a@b.fr"}, {"event": "slot"}]},
+    {"events": [{"event": "user", "text": "bonjour", "parse_data": {"intent": {"name": 3}}}]},
+    {"events": [{"event": "bot", "text": "Bonjour", "data": {}}, {"event": "action"}]},
 ]
+# Events as an action server could send them, right or wrong: every name the schema knows and
+# one it does not, with fields of every kind.
+EVENT_NAMES = [
+    alternative["properties"]["event"]["const"]
+    for alternative in RemoteAction.action_response_format_spec()["properties"]["events"]["items"][
+        "oneOf"
+    ]
+]
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=4), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+FIELDS = [
+    "name",
+    "value",
+    "text",
+    "timestamp",
+    "metadata",
+    "parse_data",
+    "data",
+    "entities",
+    "action_name",
+    "policy",
+    "confidence",
+    "intent",
+    "date_time",
+    "kill_on_user_msg",
+]
+EVENTS = (
+    st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=3).flatmap(
+        lambda fields: st.sampled_from([*EVENT_NAMES, "no_such_event"]).map(
+            lambda name: {"event": name, **fields}
+        )
+    )
+    | JSON_VALUES
+)
+ACTION_RESPONSES = st.fixed_dictionaries(
+    {},
+    optional={
+        "events": st.lists(EVENTS, max_size=3) | JSON_VALUES,
+        "responses": st.lists(st.dictionaries(st.text(max_size=4), JSON_VALUES, max_size=2))
+        | JSON_VALUES,
+    },
+)
 
 
 def test_importing_bot_replaces_rasa_check() -> None:
@@ -44,6 +100,17 @@ def test_importing_bot_replaces_rasa_check() -> None:
 
 @pytest.mark.parametrize("response", RESPONSES)
 def test_same_verdict_as_jsonschema_validate(response: dict[str, Any]) -> None:
+    assert_same_verdict_as_jsonschema(response)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ACTION_RESPONSES)
+def test_any_response_gets_jsonschemas_verdict(response: dict[str, Any]) -> None:
+    """Each event checked against its own name's schema only: the verdict of the whole one."""
+    assert_same_verdict_as_jsonschema(response)
+
+
+def assert_same_verdict_as_jsonschema(response: dict[str, Any]) -> None:
     action = RemoteAction("action_track_order", None)
     try:
         jsonschema.validate(response, RemoteAction.action_response_format_spec())
