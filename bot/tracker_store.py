@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -68,7 +68,7 @@ from bot.kept_trackers import KeptTrackers, compact
 from bot.off_loop import to_the_end
 from bot.turn_recorder import record_new_events
 from shop.clock import Clock, clock_from_env
-from shop.store.db import BUSY_TIMEOUT_SECONDS
+from shop.store.db import BUSY_TIMEOUT_SECONDS, read_scope
 from shop.store.learning import BotTurn
 from shop.store.statements import run
 
@@ -184,15 +184,6 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         if sqlite and not self._in_memory:
             self._keep_sqlite_connections()
         BotTurn.__table__.create(self.engine, checkfirst=True)
-        self._read_engine: sa.engine.Engine | None = (
-            None
-            if self.engine.dialect.name == "sqlite"
-            else sa.create_engine(
-                self.engine.url,
-                isolation_level="AUTOCOMMIT",
-                **create_engine_kwargs(self.engine.url),  # Rasa's schema and pool settings
-            )
-        )
         self.clock: Clock = clock_from_env()  # the turns' time (SHOP_NOW freezes it)
         self._stored: OrderedDict[str, tuple[int, Event | None]] = OrderedDict()
         self._kept: KeptTrackers[Kept] = KeptTrackers()
@@ -253,24 +244,13 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
             reads[sender_id] = tracker
         return tracker
 
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[sa.orm.Session]:
+    def _reading(self) -> contextlib.AbstractContextManager[sa.orm.Session]:
         """A session for a read: on PostgreSQL outside any transaction (each of its one or two
         statements is consistent on its own: the kept tracker's ends, then the events after the
-        last one kept), so that the read costs no BEGIN and ROLLBACK round trips, which block
-        the Rasa server's event loop like the statement itself. Its connections come from a
-        pool of their own, always in autocommit: switching a pooled connection there and back
-        costs a ``SET`` each way. SQLite starts no transaction for a read anyway."""
-        if self._read_engine is None:
-            with self.session_scope() as session:
-                yield session
-            return
-        with self._read_engine.connect() as connection:
-            session = self.sessionmaker(bind=connection)
-            try:
-                yield session
-            finally:
-                session.close()
+        last one kept), so that the read costs no BEGIN and COMMIT round trips, which block the
+        Rasa server's event loop like the statement itself (``shop.store.db.read_scope``, on a
+        connection of the store's own pool). SQLite starts no transaction for a read anyway."""
+        return read_scope(self.sessionmaker)
 
     def _read_session(self, session: Any, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker from its stored events, as Rasa reads it (kept)."""

@@ -10,13 +10,14 @@ files are readable by their owner only (made so when found more open).
 from __future__ import annotations
 
 import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -43,7 +44,7 @@ SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 DEFAULT_POOL_SIZE = 8
 # A kept PostgreSQL connection idle longer than this is pinged before it serves (a server
 # restarted meanwhile has closed it): under load a connection serves again within milliseconds
-# and skips the round trip, which was 4 of a turn's 37.5 statements (BENCHMARKS.md).
+# and skips the round trip, 3 to 4 of a turn's 37.5 statements (BENCHMARKS.md).
 PING_AFTER_IDLE_S = 1.0
 # Alembic's table, and the head revision of shop/store/migrations that the models match (a new
 # revision moves it; tests/stores/test_migrations.py fails until it does).
@@ -85,8 +86,8 @@ def make_engine(
     for one transaction only (a new server process every time): a program that runs many
     transactions at once keeps them within ``pool_size`` (the desk: ``DESK_DB_POOL_SIZE``).
     A kept connection is pinged when it has been idle (``PING_AFTER_IDLE_S``), not at every
-    transaction; one the server closed while it served a moment ago fails its transaction, and
-    SQLAlchemy then replaces every connection of the pool opened before the failure.
+    transaction; a failed ping, or a transaction that finds its connection closed (it served a
+    moment before the server restarted), replaces every connection of the pool opened before.
     """
     parsed = make_url(url or database_url())
     if parsed.get_backend_name() != "sqlite":
@@ -113,15 +114,16 @@ def _note_idle_since(dbapi_connection: Any, connection_record: Any) -> None:
 
 def _ping_if_idle(engine: Engine) -> Callable[[Any, Any, Any], None]:
     """A pool ``checkout`` listener: a connection idle for ``PING_AFTER_IDLE_S`` or more is
-    pinged; a dead one raises ``DisconnectionError``, on which the pool opens a new one (as
-    ``pool_pre_ping`` does, SQLAlchemy's "pessimistic disconnect handling")."""
+    pinged; a dead one raises ``InvalidatePoolError``, on which the pool opens a new one and
+    replaces the others opened before (SQLAlchemy's "pessimistic disconnect handling", as
+    ``pool_pre_ping`` does it: the server restarted)."""
 
     def ping(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
         idle_since = connection_record.info.get("idle_since")
         if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
             return  # just opened, or served a moment ago
         if not engine.dialect.do_ping(dbapi_connection):
-            raise DisconnectionError("the kept connection was closed by the server")
+            raise InvalidatePoolError("the kept connection was closed by the server")
 
     return ping
 
@@ -158,10 +160,11 @@ def session_scope(factory: sessionmaker) -> Iterator[Session]:
 def read_scope(factory: sessionmaker) -> Iterator[Session]:
     """A unit of work that only reads. On PostgreSQL its statements run outside any transaction
     (each one sees what was committed when it started, as in a READ COMMITTED transaction):
-    no BEGIN and COMMIT round trips, two of a turn's 34.5 statements for the widget's read
-    (BENCHMARKS.md). The kept connection is switched by psycopg2's own flag, which sends
-    nothing (SQLAlchemy's isolation option sends a statement each way)."""
-    session: Session = factory()
+    no BEGIN and COMMIT round trips (the desk's reads: 3.6 transactions a turn instead of 5.4,
+    BENCHMARKS.md). The kept connection is switched by psycopg2's own flag, which sends nothing
+    (SQLAlchemy's isolation option sends a statement each way). ``ReadOnly`` if the work tries
+    to write: nothing of it is sent."""
+    session: Session = _reading(factory)()
     try:
         connection = session.connection()
         dbapi_connection = connection.connection.dbapi_connection
@@ -178,6 +181,27 @@ def read_scope(factory: sessionmaker) -> Iterator[Session]:
                     connection.invalidate()
     finally:
         session.close()
+
+
+class ReadOnly(RuntimeError):
+    """A unit of work opened for reads tried to write."""
+
+
+_READING: weakref.WeakKeyDictionary[sessionmaker, sessionmaker] = weakref.WeakKeyDictionary()
+
+
+def _reading(factory: sessionmaker) -> sessionmaker:
+    """``factory``'s sessions, refusing to flush anything (made once per factory)."""
+    reading = _READING.get(factory)
+    if reading is None:
+        reading = sessionmaker(class_=factory.class_, **factory.kw)
+        event.listen(reading, "before_flush", _refuse_writes)
+        _READING[factory] = reading
+    return reading
+
+
+def _refuse_writes(session: Session, flush_context: Any, instances: Any) -> None:
+    raise ReadOnly("a read_scope session does not write: use session_scope")
 
 
 def create_schema(engine: Engine) -> None:

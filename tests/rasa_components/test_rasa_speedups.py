@@ -23,6 +23,7 @@ from bot.rasa_speedups import (
     FlatCall,
     combine_sparse_features,
     hstack_sparse,
+    valid_by_event_name,
     validate_action_result,
 )
 from devtools.servers import ROOT
@@ -117,6 +118,7 @@ def assert_same_verdict_as_jsonschema(response: dict[str, Any]) -> None:
         expected = None
     except jsonschema.ValidationError as error:
         expected = error.message
+    assert valid_by_event_name(response) is (expected is None)  # the fast path decides alone
     if expected is None:
         assert action._validate_action_result(response) is True
     else:
