@@ -8,10 +8,10 @@ or three custom actions: the form validation, the form itself, the answer). Here
 is built and its schema checked once; every response is still validated against the same
 schema and a bad one still raises the same ``ValidationError`` with Rasa's message. The
 schema says that each event matches exactly one of 23 schemas (``oneOf``), one for each
-``event`` name, so every event was checked against all 23: ~0.9 ms a response of three events.
+``event`` name, so every event was checked against all 23: 1.1-1.3 ms a response of three events.
 Each event is checked against the one schema of its name instead (the others require another
 name: the verdict is the same), and a response found invalid is checked again against the
-whole schema for Rasa's own error; ~0.1 ms (BENCHMARKS.md).
+whole schema for Rasa's own error; 0.11-0.16 ms (BENCHMARKS.md).
 
 **Loading DIET.** To give its network weights of the right shapes before reading them, Rasa's
 ``RasaModel.load`` trains it for one step on one example: TensorFlow then traces the whole
@@ -74,6 +74,13 @@ rules that require its previous action and intent, or none (an index built once 
 same rules come out (``tests/nlu/test_rule_matching.py`` compares both on the trained model's
 rules). Comparing every rule to the latest state was still ~9 % of the server's CPU.
 
+**Stand-ins and checks built once.** Before DIET reads a message, Rasa builds zero-row
+stand-ins for any feature a message may lack by deep-copying the message's own features, their
+matrices included, then replacing each matrix: 2 % of the Rasa server's CPU under load (py-spy).
+They are built here from the type, attribute, origin and width alone: the same stand-ins. After
+each parse Rasa asks whether the domain is empty by comparing it with an empty domain built
+again from nothing, on every message: 2 % too. The empty domain's form is built once here.
+
 **Kept honest.** The fixes replace functions of Rasa 3.6 by their name: ``apply`` puts them in
 place only on Rasa 3.6 (another version keeps Rasa's own code and logs a warning), and
 ``BIJOU_RASA_SPEEDUPS=off`` in the environment keeps Rasa's own code to compare.
@@ -103,8 +110,10 @@ from rasa.engine.training.hooks import TrainingHook
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 from rasa.shared.nlu.training_data.features import Features
+from rasa.utils.tensorflow import model_data_utils
 from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
 from rasa.utils.tensorflow.models import RasaModel
 
@@ -116,6 +125,8 @@ RASA_ON_AFTER_NODE = TrainingHook.on_after_node
 RASA_GRAPH_RUN = DaskGraphRunner.run
 RASA_SPACY_LOAD = SpacyNLP.load_model
 RASA_POSSIBLE_RULE_KEYS = RulePolicy._get_possible_keys
+RASA_FAKE_FEATURES = model_data_utils._create_fake_features
+RASA_DOMAIN_IS_EMPTY = Domain.is_empty
 
 SUPPORTED_RASA = "3.6."  # the version whose internals these fixes replace
 SWITCH = ShopSettings.variables()["rasa_speedups"]  # "off": Rasa's own code everywhere
@@ -157,8 +168,7 @@ def valid_by_event_name(result: dict[str, Any]) -> bool:
     outer, by_name = split
     if not outer.is_valid(result):
         return False
-    events = result.get("events") if isinstance(result, dict) else None
-    for event in events or ():
+    for event in result.get("events") or ():  # the outer schema checked it is an object
         name = event.get("event")  # a dict with a string name: the outer schema checked it
         if name not in by_name or not by_name[name].is_valid(event):
             return False
@@ -313,6 +323,32 @@ def combine_sparse_features(features: Features, additional: Features) -> None:
         )
     features.features = hstack_sparse(features.features, additional.features)
     features._cached_fingerprint = None
+
+
+def fake_features(all_features: list[list[list[Features] | None]]) -> list[Features]:
+    """``model_data_utils._create_fake_features`` without deep-copying the features it replaces:
+    a zero-row matrix of each feature's kind and width, named as that feature."""
+    example = next(f for examples in all_features for f in examples if f is not None)
+    stand_ins = []
+    for features in example:
+        width = features.features.shape[-1]
+        if features.is_sparse():  # float64 as Rasa's: its dtype lands where scipy ignores it
+            matrix: Any = scipy.sparse.coo_matrix((0, width))
+        else:
+            matrix = np.zeros((0, width), features.features.dtype)
+        origin = copy.copy(features.origin)  # a list when features were combined
+        stand_ins.append(Features(matrix, features.type, features.attribute, origin))
+    return stand_ins
+
+
+@cache
+def empty_domain_as_dict() -> dict[str, Any]:
+    return Domain.empty().as_dict()
+
+
+def domain_is_empty(domain: Domain) -> bool:
+    """``Domain.is_empty`` against an empty domain's form built once, not on every call."""
+    return domain.as_dict() == empty_domain_as_dict()
 
 
 def cache_is_off(hook: TrainingHook) -> bool:
@@ -494,3 +530,5 @@ def apply() -> None:
     TrainingHook.on_after_node = cache_output_unless_off
     DaskGraphRunner.run = run_in_order
     SpacyNLP.load_model = staticmethod(load_spacy_once)
+    model_data_utils._create_fake_features = fake_features
+    Domain.is_empty = domain_is_empty

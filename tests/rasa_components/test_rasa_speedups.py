@@ -20,8 +20,12 @@ from rasa.shared.nlu.training_data.features import Features
 
 import bot  # noqa: F401  (importing the package applies the fixes, as when Rasa loads a model)
 from bot.rasa_speedups import (
+    RASA_DOMAIN_IS_EMPTY,
+    RASA_FAKE_FEATURES,
     FlatCall,
     combine_sparse_features,
+    domain_is_empty,
+    fake_features,
     hstack_sparse,
     valid_by_event_name,
     validate_action_result,
@@ -153,6 +157,58 @@ def test_features_are_joined_with_the_fast_hstack() -> None:
         first.combine_with_features(
             Features(scipy.sparse.coo_matrix(np.ones((3, 1))), "sequence", "text", "c")
         )
+
+
+def message_features(tokens: int) -> list[Features]:
+    """A message's features as Rasa's featurizers leave them: sparse and dense, sequence and
+    sentence, one named after two featurizers (its origin a list)."""
+    rng = np.random.default_rng(tokens)
+    sparse = scipy.sparse.random(tokens, 900, density=0.05, random_state=rng, dtype=np.float32)
+    return [
+        Features(sparse.tocoo(), "sequence", "text", ["CountVectorsFeaturizer", "Regex"]),
+        Features(scipy.sparse.coo_matrix(np.ones((1, 30))), "sentence", "text", "Regex"),
+        Features(rng.random((tokens, 300)), "sequence", "text", "SpacyFeaturizer"),
+        Features(rng.random((1, 300)).astype(np.float32), "sentence", "text", "Spacy"),
+    ]
+
+
+def as_compared(features: Features) -> tuple:
+    matrix = features.features
+    return (
+        type(matrix),
+        matrix.shape,
+        matrix.dtype,
+        features.is_sparse() and matrix.nnz,
+        features.type,
+        features.attribute,
+        features.origin,
+    )
+
+
+def test_stand_in_features_are_rasas_without_the_deep_copy() -> None:
+    examples = [[None], [message_features(4)], [message_features(9)]]
+    ours, rasas = fake_features(examples), RASA_FAKE_FEATURES(examples)
+    assert [as_compared(f) for f in ours] == [as_compared(f) for f in rasas]
+    assert [f.features.shape[0] for f in ours] == [0, 0, 0, 0]
+    ours[0].origin.append("changed")  # the stand-in's origin is its own, as the copy's was
+    assert examples[1][0][0].origin == ["CountVectorsFeaturizer", "Regex"]
+
+
+def test_rasa_builds_its_stand_ins_with_ours() -> None:
+    from rasa.utils.tensorflow import model_data_utils
+
+    assert model_data_utils._create_fake_features is fake_features
+
+
+def test_a_domain_is_empty_as_rasa_says() -> None:
+    from rasa.shared.core.domain import Domain
+
+    full = Domain.from_yaml((ROOT / "domain.yml").read_text())
+    one_intent = Domain.from_dict({"intents": ["a"]})
+    for domain in (Domain.empty(), Domain.from_dict({}), full, one_intent):
+        assert domain_is_empty(domain) is RASA_DOMAIN_IS_EMPTY(domain)
+    assert Domain.is_empty is domain_is_empty
+    assert Domain.empty().is_empty() and not full.is_empty()
 
 
 class Unhashable:
