@@ -20,6 +20,7 @@ from sanic.response import HTTPResponse
 from actions import faq
 from actions.common import replay_kept_requests_at_start
 from shop import assistant, log_privacy
+from shop.gc_pauses import set_aside_startup_objects
 from shop.private_files import actions_token
 from shop.settings import current_settings
 
@@ -61,6 +62,7 @@ def main() -> None:
     settings = current_settings()
     host, port = settings.actions_host, settings.actions_port
     app = build_app(actions_token())
+    set_aside_startup_objects("action server")  # no full garbage collection walks them again
     logger.info("action server on http://%s:%d", host, port)
     app.run(host, port, workers=1, access_log=False)
 

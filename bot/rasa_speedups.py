@@ -76,10 +76,12 @@ rules). Comparing every rule to the latest state was still ~9 % of the server's 
 
 **Stand-ins and checks built once.** Before DIET reads a message, Rasa builds zero-row
 stand-ins for any feature a message may lack by deep-copying the message's own features, their
-matrices included, then replacing each matrix: 2 % of the Rasa server's CPU under load (py-spy).
-They are built here from the type, attribute, origin and width alone: the same stand-ins. After
-each parse Rasa asks whether the domain is empty by comparing it with an empty domain built
-again from nothing, on every message: 2 % too. The empty domain's form is built once here.
+matrices included, then replacing each matrix; they are built here from the type, attribute,
+origin and width alone: the same stand-ins, 0.05 ms a parse instead of 0.10. After each parse
+Rasa asks whether the domain is empty by comparing it with an empty domain built again from
+nothing; the empty domain's form is built once here: 0.0002 ms instead of 0.044. Small (py-spy
+under load gave each ~2 % of the server's samples; timed alone, ~0.1 ms of a ~16 ms turn
+together), kept because they change nothing else.
 
 **Kept honest.** The fixes replace functions of Rasa 3.6 by their name: ``apply`` puts them in
 place only on Rasa 3.6 (another version keeps Rasa's own code and logs a warning), and

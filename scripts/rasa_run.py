@@ -7,7 +7,10 @@ never converts JAX functions, yet that import loads jaxlib's XLA libraries: ~65 
 ~0.3 s of start in every Rasa server (scripts/bench_startup.py --command). Here JAX counts as
 missing before Rasa imports TensorFlow, and a message the desk sends twice is read once
 (``bot/repeated_messages.py``) and the action servers' connections are kept between calls
-(``bot/action_connections.py``); everything else is Rasa's own command line.
+(``bot/action_connections.py``), and once the model is loaded its objects are set aside from
+the garbage collector's full passes (``shop/gc_pauses.py``: a full pass walked them all, 300-650
+ms under load, while every turn on the server waited); everything else is Rasa's own command
+line.
 
 numpy's and scipy's OpenBLAS start a helper thread per core, which after each matrix product
 spins on its core waiting for the next one. A Rasa turn does a few small products (features,
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 UNUSED = ("jax",)
 
@@ -37,6 +41,23 @@ def one_blas_thread() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+def set_aside_after_model_load() -> None:
+    """Wrap the listener that loads the model when the server starts: once the agent is
+    loaded, its objects leave the garbage collector's full passes (``shop/gc_pauses.py``)."""
+    import rasa.core.run
+
+    from shop.gc_pauses import set_aside_startup_objects
+
+    load_agent_on_start = rasa.core.run.load_agent_on_start
+
+    async def load_then_set_aside(*args: Any, **kwargs: Any) -> Any:
+        agent = await load_agent_on_start(*args, **kwargs)
+        set_aside_startup_objects("Rasa server")
+        return agent
+
+    rasa.core.run.load_agent_on_start = load_then_set_aside
+
+
 def main() -> None:
     block_unused()
     one_blas_thread()
@@ -46,6 +67,7 @@ def main() -> None:
 
     repeated_messages.install()  # a message the desk sends twice is read once
     action_connections.install()  # calls to the action servers keep their connections
+    set_aside_after_model_load()
 
     rasa_main()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -208,6 +209,21 @@ def test_internal_servers_listen_on_loopback_only_and_are_not_public(served: Ser
         assert client.get("/version").status_code == 404
         assert client.get("/status").status_code == 404
         assert client.post("/webhook", json={}).status_code in (404, 405)
+
+
+SET_ASIDE = re.compile(r"(\d+) thousand startup objects set aside from garbage collection")
+
+
+def test_every_python_server_sets_its_startup_objects_aside_from_full_collections(
+    served: Served,
+) -> None:
+    """shop/gc_pauses.py: a full collection would walk them all while every request waits."""
+    logs = Path(served.env["SERVE_LOG_DIR"])
+    least = {"rasa-0": 300, "rasa-1": 300, "actions-0": 50, "desk-0": 50, "desk-1": 50}
+    for program, thousands in least.items():
+        set_aside = SET_ASIDE.findall((logs / f"{program}.log").read_text())
+        assert set_aside, f"{program} did not set its startup objects aside"
+        assert int(set_aside[0]) >= thousands, (program, set_aside)
 
 
 def test_a_rasa_server_killed_mid_turn_leaves_its_shopper_answered_by_the_other(

@@ -77,6 +77,7 @@ SKELETON_IMPORTS = {
     "shop.private_files": [],
     "shop.order_numbers": [],
     "shop.waiting": [],
+    "shop.gc_pauses": [],
     "shop.voice.catalogue": [],
     "shop.settings": [],
 }
