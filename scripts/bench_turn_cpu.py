@@ -5,10 +5,11 @@ server, 2 desks, PostgreSQL, Redis, nginx); Locust's shoppers write without paus
 nginx, 1 then 10 then 30 of them by default; for each run it prints the turns per second, the
 median answer time, each program's CPU (from ``/proc``, children included) divided by the
 turns answered, Locust's own CPU a turn (it shares the machine), and how busy the whole machine
-was (Locust included).
+was (Locust included). ``--gc-pauses`` also times each Python server's full garbage
+collections during each run (``devtools/gc_probe``).
 
     .venv/bin/python scripts/bench_turn_cpu.py [--rasa 1] [--shoppers 1 10 30] [--seconds 40]
-        [--py-spy /tmp/venv/bin/py-spy --out DIR]
+        [--py-spy /tmp/venv/bin/py-spy --out DIR] [--gc-pauses]
 
 Runs of the same code differ by about ±15 % on the 2-core machine (BENCHMARKS.md).
 """
@@ -16,6 +17,7 @@ Runs of the same code differ by about ±15 % on the 2-core machine (BENCHMARKS.m
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -26,6 +28,8 @@ from pathlib import Path
 from loadtest.checks import read_journal
 from loadtest.product import ServedProduct
 from scripts.load_test import UsageSampler, percentile
+
+GC_PROBE = Path(__file__).resolve().parent.parent / "devtools" / "gc_probe"
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -59,6 +63,7 @@ def run(product: ServedProduct, shoppers: int, seconds: int, args: argparse.Name
                 )
     busy_before, total_before = machine_ticks()
     children_before = children_cpu_s()
+    window_start = time.time()
     sampler = UsageSampler(product)
     sampler.start()
     started = time.monotonic()
@@ -90,6 +95,21 @@ def run(product: ServedProduct, shoppers: int, seconds: int, args: argparse.Name
         + f"; machine busy {100 * busy:.0f} %",
         flush=True,
     )
+    if args.gc_pauses:
+        print(f"  full collections: {full_collections(product, window_start, time.time())}")
+
+
+def full_collections(product: ServedProduct, start: float, end: float) -> str:
+    """Each Python server's full garbage collections between ``start`` and ``end``, in ms."""
+    found = []
+    for name, pid in sorted(product.pids().items()):
+        log = Path(os.environ["BIJOU_GC_PROBE_DIR"]) / f"{pid}.log"
+        if not name.startswith(("rasa", "desk", "actions")) or not log.exists():
+            continue
+        lines = [line.split() for line in log.read_text().splitlines()]
+        pauses = [float(ms) for at, ms in lines if start <= float(at) <= end]
+        found.append(f"{name} {len(pauses)} ({', '.join(f'{ms:.0f}' for ms in pauses)})")
+    return "; ".join(found)
 
 
 def main() -> int:
@@ -99,7 +119,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=40)
     parser.add_argument("--py-spy", help="also record where each Python program spends its CPU")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--gc-pauses", action="store_true", help="time full collections")
     args = parser.parse_args()
+    if args.gc_pauses:  # read by every Python process the product starts
+        os.environ["BIJOU_GC_PROBE_DIR"] = tempfile.mkdtemp(prefix="bijou-gc-")
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(GC_PROBE), os.environ.get("PYTHONPATH")])
+        )
     product = ServedProduct(rasa=args.rasa, actions=1, desks=2)
     try:
         product.start()

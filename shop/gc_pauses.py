@@ -9,7 +9,10 @@ survivors to a permanent generation that later collections skip. What the server
 (conversations, turns) is collected as before.
 
 Call it once the process has made what it keeps (after a model's load), in the server process
-only: tests and tools that build an app in their own process do not call it.
+only: tests and tools that build an app in their own process do not call it. A frozen object is
+still freed when nothing refers to it, but a frozen cycle never is: a model swapped through
+Rasa's API (``PUT /model``, which the product does not use: a new model means a restart) would
+leave the old one's cycles in memory.
 """
 
 from __future__ import annotations
