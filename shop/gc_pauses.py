@@ -1,12 +1,12 @@
 """A server's startup objects set aside from the garbage collector's full passes.
 
-Once its model is loaded a Rasa server holds ~600 000 objects (TensorFlow, spaCy, the domain,
+Once its model is loaded a Rasa server holds ~550 000 objects (TensorFlow, spaCy, the domain,
 the rules) that live as long as the process. CPython's full collection walks all of them: 260 ms
 on a quiet machine, 300-650 ms under load, every 15-50 s, and every turn on that server waits
-meanwhile; the desks' and the action server's took 100-300 ms (measured with ``gc.callbacks``,
-BENCHMARKS.md). After startup, one collection frees the garbage, then ``gc.freeze`` moves the
-survivors to a permanent generation that later collections skip. What the server makes later
-(conversations, turns) is collected as before.
+meanwhile; the desks' and the action server's took 100-300 ms (``scripts/bench_turn_cpu.py
+--gc-pauses``, BENCHMARKS.md). After startup, one collection frees the garbage, then
+``gc.freeze`` moves the survivors to a permanent generation that later collections skip. What
+the server makes later (conversations, turns) is collected as before.
 
 Call it once the process has made what it keeps (after a model's load), in the server process
 only: tests and tools that build an app in their own process do not call it. A frozen object is
