@@ -37,6 +37,8 @@ SERVER_ONLY = {
     "repeated_messages.py",
     "action_connections.py",
     "off_loop.py",
+    "applied_events.py",
+    "prediction_states.py",
 }
 
 

@@ -5,12 +5,14 @@ TensorFlow 2.12 depends on JAX and, when importing, tries ``from jax import xla_
 for TensorFlow Lite's converter of JAX functions (guarded: ``None`` when JAX is missing). Rasa
 never converts JAX functions, yet that import loads jaxlib's XLA libraries: ~65 MB resident and
 ~0.3 s of start in every Rasa server (scripts/bench_startup.py --command). Here JAX counts as
-missing before Rasa imports TensorFlow, and a message the desk sends twice is read once
-(``bot/repeated_messages.py``) and the action servers' connections are kept between calls
-(``bot/action_connections.py``), and once the model is loaded its objects are set aside from
-the garbage collector's full passes (``shop/gc_pauses.py``: a full pass walked them all, 300-650
-ms under load, while every turn on the server waited); everything else is Rasa's own command
-line.
+missing before Rasa imports TensorFlow. Also: a message the desk sends twice is read once
+(``bot/repeated_messages.py``), the action servers' connections are kept between calls
+(``bot/action_connections.py``), a conversation's applied events and dialogue states are carried
+from one reading to the next instead of made again from its first event
+(``bot/applied_events.py``, ``bot/prediction_states.py``),
+and once the model is loaded its objects are set aside from the garbage collector's full passes
+(``shop/gc_pauses.py``: a full pass walked them all, 300-650 ms under load, while every turn on
+the server waited); everything else is Rasa's own command line.
 
 numpy's and scipy's OpenBLAS start a helper thread per core, which after each matrix product
 spins on its core waiting for the next one. A Rasa turn does a few small products (features,
@@ -63,10 +65,12 @@ def main() -> None:
     one_blas_thread()
     from rasa.__main__ import main as rasa_main
 
-    from bot import action_connections, repeated_messages
+    from bot import action_connections, applied_events, prediction_states, repeated_messages
 
     repeated_messages.install()  # a message the desk sends twice is read once
     action_connections.install()  # calls to the action servers keep their connections
+    applied_events.install()  # a conversation's history not read from its start each time
+    prediction_states.install()  # nor its dialogue states replayed
     set_aside_after_model_load()
 
     rasa_main()
