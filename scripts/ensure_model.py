@@ -39,6 +39,7 @@ SERVER_ONLY = {
     "off_loop.py",
     "applied_events.py",
     "prediction_states.py",
+    "debug_log_copies.py",
 }
 
 

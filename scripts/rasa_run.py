@@ -9,10 +9,11 @@ missing before Rasa imports TensorFlow. Also: a message the desk sends twice is 
 (``bot/repeated_messages.py``), the action servers' connections are kept between calls
 (``bot/action_connections.py``), a conversation's applied events and dialogue states are carried
 from one reading to the next instead of made again from its first event
-(``bot/applied_events.py``, ``bot/prediction_states.py``),
-and once the model is loaded its objects are set aside from the garbage collector's full passes
-(``shop/gc_pauses.py``: a full pass walked them all, 300-650 ms under load, while every turn on
-the server waited); everything else is Rasa's own command line.
+(``bot/applied_events.py``, ``bot/prediction_states.py``), the copies Rasa makes for its debug
+lines are made only when it writes them (``bot/debug_log_copies.py``), and once the model is
+loaded its objects are set aside from the garbage collector's full passes (``shop/gc_pauses.py``:
+a full pass walked them all, 300-650 ms under load, while every turn on the server waited);
+everything else is Rasa's own command line.
 
 numpy's and scipy's OpenBLAS start a helper thread per core, which after each matrix product
 spins on its core waiting for the next one. A Rasa turn does a few small products (features,
@@ -65,12 +66,19 @@ def main() -> None:
     one_blas_thread()
     from rasa.__main__ import main as rasa_main
 
-    from bot import action_connections, applied_events, prediction_states, repeated_messages
+    from bot import (
+        action_connections,
+        applied_events,
+        debug_log_copies,
+        prediction_states,
+        repeated_messages,
+    )
 
     repeated_messages.install()  # a message the desk sends twice is read once
     action_connections.install()  # calls to the action servers keep their connections
     applied_events.install()  # a conversation's history not read from its start each time
     prediction_states.install()  # nor its dialogue states replayed
+    debug_log_copies.install()  # no copies for the debug lines the server does not write
     set_aside_after_model_load()
 
     rasa_main()
