@@ -13,6 +13,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import applied_events, prediction_states
 from tests.rasa_components.test_prediction_states import (
+    assert_installed_once,
+    assert_kept_for_at_most,
     assert_same_states_as_rasa,
     listen,
     said,
@@ -94,23 +96,10 @@ def test_states_read_through_kept_applied_events_are_rasas(
         DialogueStateTracker.applied_events = RASAS_OWN  # type: ignore[method-assign]
 
 
-def test_kept_readings_are_bounded(
-    domain: Domain,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_kept_readings_are_bounded(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(applied_events, "KEPT_CONVERSATIONS", 3)
-    for index in range(5):
-        tracker = DialogueStateTracker(f"shopper-{index}", domain.slots)
-        tracker.update(listen())
-        applied_events.applied_events(tracker)
-    assert len(applied_events._kept) == 3
+    assert_kept_for_at_most(3, applied_events.applied_events, applied_events._kept, domain)
 
 
 def test_install_replaces_rasas_reading_once() -> None:
-    try:
-        applied_events.install()
-        installed = DialogueStateTracker.applied_events
-        applied_events.install()
-        assert DialogueStateTracker.applied_events is installed is not RASAS_OWN
-    finally:
-        DialogueStateTracker.applied_events = RASAS_OWN  # type: ignore[method-assign]
+    assert_installed_once(applied_events.install, DialogueStateTracker, "applied_events")

@@ -4,7 +4,7 @@ conversations where Rasa undoes events (a reverted message, a restart, a new ses
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sized
 
 import pytest
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, USER
@@ -168,20 +168,38 @@ def test_a_kept_state_shares_the_parts_equal_to_the_state_before(domain: Domain)
     assert kept[2][PREVIOUS_ACTION] is not kept[1][PREVIOUS_ACTION]
 
 
-def test_kept_replays_are_bounded(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(prediction_states, "KEPT_REPLAYS", 3)
+def assert_kept_for_at_most(
+    bound: int, read: Callable[[DialogueStateTracker], object], kept: Sized, domain: Domain
+) -> None:
+    """Read five conversations: what ``read`` keeps holds the latest ``bound`` only."""
     for index in range(5):
         tracker = DialogueStateTracker(f"shopper-{index}", domain.slots)
         tracker.update(listen())
-        prediction_states.states_for_tracker_history(domain, tracker)
-    assert len(prediction_states._kept) == 3
+        read(tracker)
+    assert len(kept) == bound
+
+
+def assert_installed_once(install: Callable[[], None], owner: type, name: str) -> None:
+    """``install`` replaces ``owner.name``, and a second call keeps the first replacement."""
+    original = getattr(owner, name)
+    try:
+        install()
+        installed = getattr(owner, name)
+        install()
+        assert getattr(owner, name) is installed is not original
+    finally:
+        setattr(owner, name, original)
+
+
+def test_kept_replays_are_bounded(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prediction_states, "KEPT_REPLAYS", 3)
+    assert_kept_for_at_most(
+        3,
+        lambda tracker: prediction_states.states_for_tracker_history(domain, tracker),
+        prediction_states._kept,
+        domain,
+    )
 
 
 def test_install_replaces_rasas_replay_once() -> None:
-    try:
-        prediction_states.install()
-        installed = Domain.states_for_tracker_history
-        prediction_states.install()
-        assert Domain.states_for_tracker_history is installed is not RASAS_OWN
-    finally:
-        Domain.states_for_tracker_history = RASAS_OWN  # type: ignore[method-assign]
+    assert_installed_once(prediction_states.install, Domain, "states_for_tracker_history")
