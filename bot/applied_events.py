@@ -19,8 +19,9 @@ them; otherwise it walks them all, as Rasa does. Each caller gets its own list. 
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from rasa.shared.core.events import (
@@ -47,14 +48,19 @@ class _Read:
 
 
 _kept: OrderedDict[str, _Read] = OrderedDict()
+_lock = threading.Lock()  # Rasa reads on its event loop; whole also if a thread ever does
 
 
 def _loop_names(events: Iterable[Event]) -> set[str]:
     return {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
 
 
-def _starts_with(events: Iterable[Event], prefix: list[Event]) -> bool:
-    return all(a is b for a, b in zip(prefix, events, strict=False))
+def starts_with(events: Collection[Event], prefix: list[Event]) -> bool:
+    """``events`` begin with the very event objects of ``prefix``."""
+    return len(events) >= len(prefix) and all(
+        a is b
+        for a, b in zip(prefix, events, strict=False)  # events may go on
+    )
 
 
 def _walk(tracker: DialogueStateTracker, read: _Read, events: Iterable[Event]) -> None:
@@ -82,21 +88,22 @@ def _walk(tracker: DialogueStateTracker, read: _Read, events: Iterable[Event]) -
 def applied_events(tracker: DialogueStateTracker) -> list[Event]:
     """Rasa's ``DialogueStateTracker.applied_events``, from the conversation's kept reading."""
     events = tracker.events
-    read = _kept.get(tracker.sender_id)
-    if read is None or len(read.events) > len(events) or not _starts_with(events, read.events):
-        read = _Read()
-    new = list(itertools.islice(events, len(read.events), None))
-    names = _loop_names(new)
-    if not names <= read.loop_names and read.events:  # a form earlier events did not know
-        read, new = _Read(), list(events)
+    with _lock:
+        read = _kept.get(tracker.sender_id)
+        if read is None or not starts_with(events, read.events):
+            read = _Read()
+        new = list(itertools.islice(events, len(read.events), None))
         names = _loop_names(new)
-    read.loop_names |= names
-    _walk(tracker, read, new)
-    _kept[tracker.sender_id] = read
-    _kept.move_to_end(tracker.sender_id)
-    if len(_kept) > KEPT_CONVERSATIONS:
-        _kept.popitem(last=False)
-    return list(read.applied)
+        if not names <= read.loop_names and read.events:  # a form earlier events did not know
+            read, new = _Read(), list(events)
+            names = _loop_names(new)
+        read.loop_names |= names
+        _walk(tracker, read, new)
+        _kept[tracker.sender_id] = read
+        _kept.move_to_end(tracker.sender_id)
+        if len(_kept) > KEPT_CONVERSATIONS:
+            _kept.popitem(last=False)
+        return list(read.applied)
 
 
 def forget() -> None:

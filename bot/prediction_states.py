@@ -29,6 +29,7 @@ as Rasa does.
 from __future__ import annotations
 
 import copy
+import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.applied_events import starts_with
 
 # Conversations whose replay is kept (~13 KB for a short one, more for a long one), the least
 # recently used forgotten first: a shop's conversations at once, in a little memory.
@@ -77,6 +80,7 @@ class _Kept:
 _kept: OrderedDict[tuple[str, bool, bool], _Kept] = OrderedDict()
 # Replays started from a conversation's first event, and taken up again from before a listen.
 replays: Counter[str] = Counter()
+_lock = threading.Lock()  # Rasa reads on its event loop; whole also if a thread ever does
 
 
 def _tracker_copy(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -104,13 +108,6 @@ def _sharing(state: State, previous: State | None) -> State:
 def _start(tracker: DialogueStateTracker) -> _Replay:
     replays["started"] += 1
     return _Replay(tracker.init_copy())
-
-
-def _starts_with(events: list[Event], prefix: list[Event]) -> bool:
-    return len(events) >= len(prefix) and all(
-        a is b
-        for a, b in zip(prefix, events, strict=False)  # events may go on
-    )
 
 
 def _state(
@@ -184,42 +181,43 @@ def states_for_tracker_history(
 ) -> list[State]:
     """Rasa's ``Domain.states_for_tracker_history``, from the conversation's kept replay."""
     events = tracker.applied_events()
-    if not ignore_rule_only_turns:
-        rule_only_data = None  # read only to leave out the turns only rules know
-    key = (tracker.sender_id, omit_unset_slots, ignore_rule_only_turns)
-    slots = tuple(tracker.slots)
-    kept = _kept.get(key)
-    if kept is None or not (
-        kept.domain is domain and kept.slots == slots and kept.rule_only_data == rule_only_data
-    ):
-        kept = _Kept(domain, slots, rule_only_data, _start(tracker))
-    elif not _starts_with(events, kept.latest.events):
-        before = kept.before_listen
-        if before is not None and _starts_with(events, before.events):
-            kept.latest = before.copy()
-            replays["taken up before a listen"] += 1
-        else:
-            kept.latest, kept.before_listen = _start(tracker), None
-    _kept[key] = kept
-    _kept.move_to_end(key)
-    if len(_kept) > KEPT_REPLAYS:
-        _kept.popitem(last=False)
+    with _lock:
+        if not ignore_rule_only_turns:
+            rule_only_data = None  # read only to leave out the turns only rules know
+        key = (tracker.sender_id, omit_unset_slots, ignore_rule_only_turns)
+        slots = tuple(tracker.slots)
+        kept = _kept.get(key)
+        if kept is None or not (
+            kept.domain is domain and kept.slots == slots and kept.rule_only_data == rule_only_data
+        ):
+            kept = _Kept(domain, slots, rule_only_data, _start(tracker))
+        elif not starts_with(events, kept.latest.events):
+            before = kept.before_listen
+            if before is not None and starts_with(events, before.events):
+                kept.latest = before.copy()
+                replays["taken up before a listen"] += 1
+            else:
+                kept.latest, kept.before_listen = _start(tracker), None
+        _kept[key] = kept
+        _kept.move_to_end(key)
+        if len(_kept) > KEPT_REPLAYS:
+            _kept.popitem(last=False)
 
-    replay = kept.latest
-    _replay_to_end(domain, replay, events, kept, omit_unset_slots, ignore_rule_only_turns)
-    states = list(replay.states)
-    final = _state(
-        domain,
-        replay,
-        False,
-        omit_unset_slots,
-        ignore_rule_only_turns,
-        rule_only_data,
-        commit=False,
-    )
-    if final is not None:
-        states.append(final)
-    return [{kind: dict(sub_state) for kind, sub_state in state.items()} for state in states]
+        replay = kept.latest
+        _replay_to_end(domain, replay, events, kept, omit_unset_slots, ignore_rule_only_turns)
+        states = list(replay.states)
+        final = _state(
+            domain,
+            replay,
+            False,
+            omit_unset_slots,
+            ignore_rule_only_turns,
+            rule_only_data,
+            commit=False,
+        )
+        if final is not None:
+            states.append(final)
+        return [{kind: dict(sub) for kind, sub in state.items()} for state in states]
 
 
 def forget() -> None:
