@@ -40,6 +40,7 @@ SERVER_ONLY = {
     "applied_events.py",
     "prediction_states.py",
     "debug_log_copies.py",
+    "tracker_copies.py",
 }
 
 

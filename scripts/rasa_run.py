@@ -8,12 +8,13 @@ never converts JAX functions, yet that import loads jaxlib's XLA libraries: ~65 
 missing before Rasa imports TensorFlow. Also: a message the desk sends twice is read once
 (``bot/repeated_messages.py``), the action servers' connections are kept between calls
 (``bot/action_connections.py``), a conversation's applied events and dialogue states are carried
-from one reading to the next instead of made again from its first event
-(``bot/applied_events.py``, ``bot/prediction_states.py``), the copies Rasa makes for its debug
-lines are made only when it writes them (``bot/debug_log_copies.py``), and once the model is
-loaded its objects are set aside from the garbage collector's full passes (``shop/gc_pauses.py``:
-a full pass walked them all, 300-650 ms under load, while every turn on the server waited);
-everything else is Rasa's own command line.
+from one reading to the next and its tracker copied from its state, instead of made again from
+its first event (``bot/applied_events.py``, ``bot/prediction_states.py``,
+``bot/tracker_copies.py``), the copies Rasa makes for its debug lines are made only when it
+writes them (``bot/debug_log_copies.py``), and once the model is loaded its objects are set
+aside from the garbage collector's full passes (``shop/gc_pauses.py``: a full pass walked them
+all, 300-650 ms under load, while every turn on the server waited); everything else is Rasa's own
+command line.
 
 numpy's and scipy's OpenBLAS start a helper thread per core, which after each matrix product
 spins on its core waiting for the next one. A Rasa turn does a few small products (features,
@@ -61,17 +62,16 @@ def set_aside_after_model_load() -> None:
     rasa.core.run.load_agent_on_start = load_then_set_aside
 
 
-def main() -> None:
-    block_unused()
-    one_blas_thread()
-    from rasa.__main__ import main as rasa_main
-
+def change_turns() -> None:
+    """Rasa's turn as every Rasa server of the product runs it (``scripts/
+    bench_conversation_length.py`` measures the same)."""
     from bot import (
         action_connections,
         applied_events,
         debug_log_copies,
         prediction_states,
         repeated_messages,
+        tracker_copies,
     )
 
     repeated_messages.install()  # a message the desk sends twice is read once
@@ -79,6 +79,15 @@ def main() -> None:
     applied_events.install()  # a conversation's history not read from its start each time
     prediction_states.install()  # nor its dialogue states replayed
     debug_log_copies.install()  # no copies for the debug lines the server does not write
+    tracker_copies.install()  # a tracker copied from its state, its events not replayed
+
+
+def main() -> None:
+    block_unused()
+    one_blas_thread()
+    from rasa.__main__ import main as rasa_main
+
+    change_turns()
     set_aside_after_model_load()
 
     rasa_main()
