@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import OrderedDict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
@@ -36,8 +35,12 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-# Conversations kept (16 bytes an event), the least recently read forgotten first.
+from bot.kept_trackers import KeptTrackers
+
+# Conversations kept (16 bytes an event) and their events at most, the least recently read
+# forgotten first.
 KEPT_CONVERSATIONS = 128
+KEPT_EVENTS = 50_000
 
 
 @dataclass
@@ -47,7 +50,7 @@ class _Read:
     loop_names: set[str] = field(default_factory=set)
 
 
-_kept: OrderedDict[str, _Read] = OrderedDict()
+_kept: KeptTrackers[_Read] = KeptTrackers(KEPT_CONVERSATIONS, KEPT_EVENTS)
 _lock = threading.Lock()  # Rasa reads on its event loop; whole also if a thread ever does
 
 
@@ -99,10 +102,7 @@ def applied_events(tracker: DialogueStateTracker) -> list[Event]:
             names = _loop_names(new)
         read.loop_names |= names
         _walk(tracker, read, new)
-        _kept[tracker.sender_id] = read
-        _kept.move_to_end(tracker.sender_id)
-        if len(_kept) > KEPT_CONVERSATIONS:
-            _kept.popitem(last=False)
+        _kept.keep(tracker.sender_id, read, len(read.events))
         return list(read.applied)
 
 

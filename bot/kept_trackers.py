@@ -119,6 +119,10 @@ class KeptTrackers(Generic[T]):
         if kept is not None:
             self.events -= kept[1]
 
+    def clear(self) -> None:
+        self._kept.clear()
+        self.events = 0
+
     def keep(self, sender_id: str, value: T, events: int) -> None:
         """Keep ``value`` (a tracker of ``events`` events) as the most recently used."""
         self.pop(sender_id)

@@ -28,9 +28,8 @@ as Rasa does.
 
 from __future__ import annotations
 
-import copy
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +39,13 @@ from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.applied_events import starts_with
+from bot.kept_trackers import KeptTrackers
+from bot.tracker_copies import state_copy
 
-# Conversations whose replay is kept (~13 KB for a short one, more for a long one), the least
-# recently used forgotten first: a shop's conversations at once, in a little memory.
+# Conversations whose replays are kept (~13 KB for a short one), and their replayed events at
+# most, the least recently used forgotten first: a shop's conversations at once, little memory.
 KEPT_REPLAYS = 128
+KEPT_EVENTS = 20_000
 
 
 @dataclass
@@ -60,7 +62,7 @@ class _Replay:
 
     def copy(self) -> _Replay:
         return _Replay(
-            _tracker_copy(self.tracker),
+            state_copy(self.tracker),
             list(self.events),
             list(self.states),  # the states themselves are never changed once made
             self.last_ml_action,
@@ -77,20 +79,11 @@ class _Kept:
     before_listen: _Replay | None = None  # the replay before the latest ``action_listen``
 
 
-_kept: OrderedDict[tuple[str, bool, bool], _Kept] = OrderedDict()
+# Each conversation's replays, by reading (``omit_unset_slots``, ``ignore_rule_only_turns``).
+_kept: KeptTrackers[dict[tuple[bool, bool], _Kept]] = KeptTrackers(KEPT_REPLAYS, KEPT_EVENTS)
 # Replays started from a conversation's first event, and taken up again from before a listen.
 replays: Counter[str] = Counter()
 _lock = threading.Lock()  # Rasa reads on its event loop; whole also if a thread ever does
-
-
-def _tracker_copy(tracker: DialogueStateTracker) -> DialogueStateTracker:
-    """A replayed tracker's independent copy, without replaying its events again."""
-    twin = copy.copy(tracker)
-    twin.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
-    twin.events = tracker._create_events(tracker.events)
-    twin.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
-    twin.active_loop = copy.copy(tracker.active_loop)
-    return twin
 
 
 def _sharing(state: State, previous: State | None) -> State:
@@ -184,13 +177,14 @@ def states_for_tracker_history(
     with _lock:
         if not ignore_rule_only_turns:
             rule_only_data = None  # read only to leave out the turns only rules know
-        key = (tracker.sender_id, omit_unset_slots, ignore_rule_only_turns)
+        reading = (omit_unset_slots, ignore_rule_only_turns)
         slots = tuple(tracker.slots)
-        kept = _kept.get(key)
+        readings = _kept.get(tracker.sender_id) or {}
+        kept = readings.get(reading)
         if kept is None or not (
             kept.domain is domain and kept.slots == slots and kept.rule_only_data == rule_only_data
         ):
-            kept = _Kept(domain, slots, rule_only_data, _start(tracker))
+            kept = readings[reading] = _Kept(domain, slots, rule_only_data, _start(tracker))
         elif not starts_with(events, kept.latest.events):
             before = kept.before_listen
             if before is not None and starts_with(events, before.events):
@@ -198,13 +192,11 @@ def states_for_tracker_history(
                 replays["taken up before a listen"] += 1
             else:
                 kept.latest, kept.before_listen = _start(tracker), None
-        _kept[key] = kept
-        _kept.move_to_end(key)
-        if len(_kept) > KEPT_REPLAYS:
-            _kept.popitem(last=False)
 
         replay = kept.latest
         _replay_to_end(domain, replay, events, kept, omit_unset_slots, ignore_rule_only_turns)
+        replayed = sum(len(each.latest.events) for each in readings.values())
+        _kept.keep(tracker.sender_id, readings, replayed)
         states = list(replay.states)
         final = _state(
             domain,

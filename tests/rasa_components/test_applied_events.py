@@ -97,7 +97,7 @@ def test_states_read_through_kept_applied_events_are_rasas(
 
 
 def test_kept_readings_are_bounded(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(applied_events, "KEPT_CONVERSATIONS", 3)
+    monkeypatch.setattr(applied_events._kept, "max_conversations", 3)
     assert_kept_for_at_most(3, applied_events.applied_events, applied_events._kept, domain)
 
 

@@ -124,3 +124,11 @@ def test_no_more_conversations_than_the_bound_are_kept() -> None:
         kept.keep(f"c{number}", number, 1)
     assert len(kept) == 3 and kept.events == 3
     assert [kept.get(f"c{n}") for n in range(6, 10)] == [None, 7, 8, 9]
+
+
+def test_clearing_forgets_every_conversation_and_its_events() -> None:
+    kept: KeptTrackers[str] = KeptTrackers(conversations=5, events=100)
+    kept.keep("anne", "a", 10)
+    kept.keep("bruno", "b", 20)
+    kept.clear()
+    assert len(kept) == 0 and kept.events == 0 and kept.get("anne") is None

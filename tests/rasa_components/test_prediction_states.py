@@ -163,7 +163,7 @@ def test_a_kept_state_shares_the_parts_equal_to_the_state_before(domain: Domain)
     for event in (listen(), said("greet"), ActionExecuted("utter_greet"), listen()):
         tracker.update(event)
     prediction_states.states_for_tracker_history(domain, tracker)
-    kept = prediction_states._kept[("anne", False, False)].latest.states
+    kept = prediction_states._kept.get("anne")[(False, False)].latest.states  # type: ignore[index]
     assert kept[2][USER] is kept[1][USER]  # the same message before both actions
     assert kept[2][PREVIOUS_ACTION] is not kept[1][PREVIOUS_ACTION]
 
@@ -192,7 +192,7 @@ def assert_installed_once(install: Callable[[], None], owner: type, name: str) -
 
 
 def test_kept_replays_are_bounded(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(prediction_states, "KEPT_REPLAYS", 3)
+    monkeypatch.setattr(prediction_states._kept, "max_conversations", 3)
     assert_kept_for_at_most(
         3,
         lambda tracker: prediction_states.states_for_tracker_history(domain, tracker),
