@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.rasa_run import block_unused, change_turns, one_blas_thread  # noqa: E402
+from scripts.rasa_run import block_unused, change_turns, one_compute_thread  # noqa: E402
 
 MESSAGES = ("bonjour", "merci beaucoup", "bonjour !", "merci", "salut")
 
@@ -37,12 +37,14 @@ async def cpu_ms_by_message(length: int, conversations: int) -> list[list[float]
     from rasa.core.channels import UserMessage
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
+    from rasa.utils.tensorflow.environment import setup_tf_environment
 
     from bot.tracker_store import CountFreeSQLTrackerStore
     from devtools.servers import model_path
 
     configure_logging_and_warnings(logging.INFO)  # as `rasa run` without --debug
     configure_structlog(logging.INFO)
+    setup_tf_environment()  # as `rasa run`: TensorFlow's threads from the environment
     agent = await load_agent(model_path=str(model_path()))
     with tempfile.TemporaryDirectory() as folder:
         store = CountFreeSQLTrackerStore(agent.domain, dialect="sqlite", db=f"{folder}/t.db")
@@ -76,7 +78,7 @@ def main() -> None:
     if args.length < 30:
         parser.error("--length: at least 30 messages")
     block_unused()
-    one_blas_thread()
+    one_compute_thread()
     if not args.rasas_own:
         change_turns()
     by_message = asyncio.run(cpu_ms_by_message(args.length, args.conversations))

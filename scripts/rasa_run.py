@@ -1,5 +1,5 @@
-"""`rasa` without JAX and with one BLAS thread: the Rasa command line, 65 MB lighter and
-about half the CPU per turn.
+"""`rasa` without JAX and with one BLAS and one TensorFlow thread: the Rasa command line, 65 MB
+lighter and about half the CPU per turn.
 
 TensorFlow 2.12 depends on JAX and, when importing, tries ``from jax import xla_computation``
 for TensorFlow Lite's converter of JAX functions (guarded: ``None`` when JAX is missing). Rasa
@@ -20,7 +20,12 @@ numpy's and scipy's OpenBLAS start a helper thread per core, which after each ma
 spins on its core waiting for the next one. A Rasa turn does a few small products (features,
 the FAQ selector's similarities), so the helper kept a whole core busy: 131 ms of CPU a turn
 for a single shopper, 48 ms a turn at ten at once, against 27 and 25 ms with one BLAS thread
-(BENCHMARKS.md). An operator's own ``OPENBLAS_NUM_THREADS`` is kept.
+(BENCHMARKS.md). TensorFlow, likewise, ran DIET's small graph (a message of a few tokens) on a
+pool of two threads for its operations and two for running them side by side: handing each
+operation to the pool cost more than it saved. On one thread of each (Rasa's
+``TF_INTRA_OP_PARALLELISM_THREADS`` and ``TF_INTER_OP_PARALLELISM_THREADS``) the graph takes
+1.7-2.0 ms of CPU instead of 2.1-2.3, the same predictions to the last digit on the 1 652 held-out
+and development messages (BENCHMARKS.md). An operator's own values of these variables are kept.
 
     .venv/bin/python scripts/rasa_run.py run --model ... (same arguments as `rasa run`)
 """
@@ -40,9 +45,19 @@ def block_unused() -> None:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
-def one_blas_thread() -> None:
-    """Read by OpenBLAS when numpy loads it: set before Rasa imports numpy."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Read by OpenBLAS when numpy loads it, and by Rasa's command line before it loads a model
+# (``rasa.utils.tensorflow.environment.setup_tf_environment``).
+ONE_THREAD = (
+    "OPENBLAS_NUM_THREADS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",
+    "TF_INTER_OP_PARALLELISM_THREADS",
+)
+
+
+def one_compute_thread() -> None:
+    """One thread for BLAS and for TensorFlow's operations: set before Rasa imports numpy."""
+    for name in ONE_THREAD:
+        os.environ.setdefault(name, "1")
 
 
 def set_aside_after_model_load() -> None:
@@ -84,7 +99,7 @@ def change_turns() -> None:
 
 def main() -> None:
     block_unused()
-    one_blas_thread()
+    one_compute_thread()
     from rasa.__main__ import main as rasa_main
 
     change_turns()
