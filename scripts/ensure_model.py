@@ -41,6 +41,7 @@ SERVER_ONLY = {
     "prediction_states.py",
     "debug_log_copies.py",
     "tracker_copies.py",
+    "count_vectors.py",
 }
 
 

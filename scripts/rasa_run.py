@@ -11,10 +11,11 @@ missing before Rasa imports TensorFlow. Also: a message the desk sends twice is 
 from one reading to the next and its tracker copied from its state, instead of made again from
 its first event (``bot/applied_events.py``, ``bot/prediction_states.py``,
 ``bot/tracker_copies.py``), the copies Rasa makes for its debug lines are made only when it
-writes them (``bot/debug_log_copies.py``), and once the model is loaded its objects are set
-aside from the garbage collector's full passes (``shop/gc_pauses.py``: a full pass walked them
-all, 300-650 ms under load, while every turn on the server waited); everything else is Rasa's own
-command line.
+writes them (``bot/debug_log_copies.py``), a message's count vectors are counted without
+scikit-learn's per-call checks (``bot/count_vectors.py``), and once the model is loaded its
+objects are set aside from the garbage collector's full passes (``shop/gc_pauses.py``: a full
+pass walked them all, 300-650 ms under load, while every turn on the server waited); everything
+else is Rasa's own command line.
 
 numpy's and scipy's OpenBLAS start a helper thread per core, which after each matrix product
 spins on its core waiting for the next one. A Rasa turn does a few small products (features,
@@ -83,6 +84,7 @@ def change_turns() -> None:
     from bot import (
         action_connections,
         applied_events,
+        count_vectors,
         debug_log_copies,
         prediction_states,
         repeated_messages,
@@ -95,6 +97,7 @@ def change_turns() -> None:
     prediction_states.install()  # nor its dialogue states replayed
     debug_log_copies.install()  # no copies for the debug lines the server does not write
     tracker_copies.install()  # a tracker copied from its state, its events not replayed
+    count_vectors.install()  # a message's count-vector features counted without scikit-learn
 
 
 def main() -> None:
