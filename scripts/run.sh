@@ -22,7 +22,8 @@ mkdir -p .var/logs  # 0700, and the logs 0600: scripts/env.sh sets umask 077
 pids+=($!)
 # The REST channel and the HTTP API stay on loopback: any local caller may speak as any sender,
 # so Rasa is never exposed (the desk is the public front door). Personal data is masked in logs.
-# scripts/rasa_run.py is Rasa's command line without JAX (65 MB less per server).
+# scripts/rasa_run.py is Rasa's command line without JAX (65 MB less per server), with one BLAS
+# and one TensorFlow thread and the product's turn changes.
 .venv/bin/python scripts/rasa_run.py run --model "$(.venv/bin/python scripts/ensure_model.py --print-path)" \
     --endpoints .var/endpoints.yml --credentials credentials.yml \
     --interface 127.0.0.1 --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
