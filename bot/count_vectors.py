@@ -5,15 +5,16 @@ For each message Rasa's ``CountVectorsFeaturizer`` calls ``CountVectorizer.trans
 matrix's indices and turns it into a COO matrix. On a short message most of that is the call's
 own work, not the counting: ``transform`` checks its vocabulary, builds the analyzer again, then
 builds, checks and sorts a CSR matrix that ``tocoo`` converts again. Here the analyzer is built
-once per vectorizer and each row's n-grams are counted in the vocabulary and written as the
-same COO matrix: the same counts, in the same order (row by row, columns ascending), of the
-same types (the vectorizer's ``dtype``, 32-bit indices) and shape; a vectorizer that counts
-otherwise (``binary``, a callable vocabulary, not fitted) goes through scikit-learn as before.
+once per vectorizer, each row's n-grams are counted in the vocabulary as the FAQ selector counts
+its own (``bot.faq_selector.counted_terms``) and written as the same COO matrix: the same counts,
+in the same order (row by row, columns ascending), of the same types (the vectorizer's
+``dtype``, 32-bit indices) and shape; a vectorizer that counts otherwise (``binary``, a callable
+vocabulary, not fitted) goes through scikit-learn as before.
 The matrix is made from its arrays without scipy's checks of them (``coo_of``: 26 µs a matrix,
 four a message, against 0.4): they are this module's own, of the right types and in range by
 construction. A scipy whose matrices hold other attributes gets its own constructor.
 ``tests/rasa_components/test_count_vectors.py`` compares both on every training message of the
-trained model. Installed by ``scripts/rasa_run.py``: the model itself is unchanged.
+trained model. Installed by ``scripts/rasa_run.py``, at every Rasa server's start.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
     CountVectorsFeaturizer,
 )
 from sklearn.feature_extraction.text import CountVectorizer
+
+from bot.faq_selector import counted_terms
 
 _rasas_create_features = CountVectorsFeaturizer._create_features
 
@@ -83,16 +86,10 @@ def counts(counter: Counter, documents: list[str]) -> scipy.sparse.coo_matrix:
     rows: list[int] = []
     columns: list[int] = []
     values: list[int] = []
-    for row, document in enumerate(documents):
-        found: dict[int, int] = {}
-        for term in analyze(document):
-            column = vocabulary.get(term)
-            if column is not None:
-                found[column] = found.get(column, 0) + 1
-        for column in sorted(found):
-            rows.append(row)
-            columns.append(column)
-            values.append(found[column])
+    for row, counted in enumerate(counted_terms(analyze, vocabulary, documents)):
+        rows.extend([row] * len(counted))
+        columns.extend(counted)
+        values.extend(counted.values())
     return coo_of(
         np.array(values, dtype=dtype),
         np.array(rows, dtype=np.int32),
