@@ -33,6 +33,7 @@ imports nothing from the rest of the product, so every layer may read it.
 | ``SHOP_TRACKER_RETENTION_DAYS`` | ``tracker_retention_days`` | 30 (Rasa's tracker) |
 | ``SHOP_AUDIT_RETENTION_DAYS`` | ``audit_retention_days`` | 365 (the audit log) |
 | ``SHOP_RETENTION_JOB`` | ``retention_job`` | on (``0``, ``false``: cron runs the job) |
+| ``SHOP_PREPARED_STATEMENTS`` | ``prepared_statements`` | on (``off``: PgBouncer's transactions) |
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class ShopSettings(BaseSettings):
     tracker_retention_days: int = Field(30, env="SHOP_TRACKER_RETENTION_DAYS", ge=1)
     audit_retention_days: int = Field(365, env="SHOP_AUDIT_RETENTION_DAYS", ge=1)
     retention_job: bool = Field(True, env="SHOP_RETENTION_JOB")
+    prepared_statements: bool = Field(True, env="SHOP_PREPARED_STATEMENTS")
 
     class Config:
         case_sensitive = True
@@ -113,7 +115,7 @@ class ShopSettings(BaseSettings):
             raise ValueError("needs an offset, e.g. 2026-11-24T10:00:00+01:00")
         return value
 
-    @validator("rasa_speedups", "retention_job", pre=True)
+    @validator("rasa_speedups", "retention_job", "prepared_statements", pre=True)
     def _switch(cls, value: Any) -> Any:
         return switch(value)
 

@@ -33,6 +33,7 @@ def test_an_empty_environment_gives_the_historical_defaults() -> None:
     assert settings.rasa_speedups is True
     assert (settings.retention_days, settings.tracker_retention_days) == (365, 30)
     assert settings.audit_retention_days == 365 and settings.retention_job is True
+    assert settings.prepared_statements is True
     assert ShopSettings() == settings
 
 
@@ -50,6 +51,7 @@ def test_each_variable_sets_its_field() -> None:
             "ACTIONS_PORT": "6055",
             "BIJOU_RASA_SPEEDUPS": "OFF",
             "SHOP_TRACKER_RETENTION_DAYS": "7",
+            "SHOP_PREPARED_STATEMENTS": "off",
         }
     )
     assert settings.database_url == "postgresql://shop@db/shop"
@@ -65,6 +67,7 @@ def test_each_variable_sets_its_field() -> None:
     assert settings.actions_port == 6055
     assert settings.rasa_speedups is False
     assert settings.tracker_retention_days == 7
+    assert settings.prepared_statements is False
 
 
 def test_a_blank_value_counts_as_unset() -> None:

@@ -1,0 +1,221 @@
+"""Statements prepared once per connection (``shop.store.prepared``), on a real PostgreSQL:
+a statement a connection runs again is prepared once and then run by name, with the same rows
+and row counts as before; one PostgreSQL cannot prepare runs as before without disturbing its
+transaction; a transaction rolled back, a connection replaced or the switch turned off lose
+nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import bindparam, event, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from devtools.services import PostgresServer
+from shop.store import conversation_repository as repo
+from shop.store import prepared
+from shop.store.conversations import Conversation, ConversationMode, Message, MessageAuthor
+from shop.store.db import (
+    create_schema,
+    make_engine,
+    make_session_factory,
+    read_scope,
+    session_scope,
+)
+from tests.support.databases import fresh_postgres_database
+
+NOW = datetime(2026, 12, 5, tzinfo=timezone.utc)
+
+
+@pytest.fixture()
+def engine(postgres_cluster: PostgresServer) -> Iterator[Engine]:
+    engine = make_engine(fresh_postgres_database(postgres_cluster, "prepared"), pool_size=1)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture()
+def sessions(engine: Engine) -> sessionmaker:
+    create_schema(engine)
+    return make_session_factory(engine)
+
+
+@pytest.fixture()
+def sent(engine: Engine) -> list[str]:
+    """Every statement as the server received it (psycopg2's last query), in order."""
+    texts: list[str] = []
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def received(connection, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
+        texts.append(cursor.query.decode())
+
+    return texts
+
+
+@pytest.fixture()
+def preparations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement a connection tried to prepare."""
+    tried: list[str] = []
+    prepare = prepared._prepare
+
+    def counted(cursor, connection, shape):  # type: ignore[no-untyped-def]
+        tried.append(shape.prepare)
+        return prepare(cursor, connection, shape)
+
+    monkeypatch.setattr(prepared, "_prepare", counted)
+    return tried
+
+
+def prepared_names(sessions: sessionmaker) -> set[str]:
+    with read_scope(sessions) as session:
+        rows = session.execute(text("SELECT name FROM pg_prepared_statements")).scalars()
+        return {str(name) for name in rows}
+
+
+def a_conversation(sessions: sessionmaker) -> str:
+    with session_scope(sessions) as session:
+        return str(repo.create_conversation(session, NOW).id)
+
+
+def test_a_statement_run_again_is_prepared_once_then_run_by_name(
+    sessions: sessionmaker, sent: list[str], preparations: list[str]
+) -> None:
+    conversation = a_conversation(sessions)
+    for _ in range(4):
+        with read_scope(sessions) as session:
+            assert repo.mode_of(session, conversation) == ConversationMode.BOT
+    first, *again = sent[-4:]
+    assert first.startswith("SELECT desk_conversations.mode")  # once: sent as it is
+    assert all(read.startswith("EXECUTE bijou_") for read in again)
+    assert len({read.split("(")[0] for read in again}) == 1  # one name, three runs
+    assert sum("desk_conversations.mode" in statement for statement in preparations) == 1
+    assert again[0].split()[1].split("(")[0] in prepared_names(sessions)
+
+
+def test_rows_and_row_counts_are_the_same_as_without_preparing(
+    engine: Engine, sessions: sessionmaker, sent: list[str]
+) -> None:
+    def turn() -> tuple[list[tuple[object, ...]], bool, bool]:
+        conversation = a_conversation(sessions)
+        with session_scope(sessions) as session:
+            message = repo.add_message(
+                session, conversation, MessageAuthor.SHOPPER, "50 % de remise ?", NOW, relayed=False
+            )
+            first = repo.claim_relay(session, conversation, int(message.id))
+            again = repo.claim_relay(session, conversation, int(message.id))  # already claimed
+            rows = session.execute(
+                select(Message.text, Message.relayed, Message.created_at, Message.buttons)
+                .where(Message.conversation_id == conversation)
+                .where(Message.text.like("%\\%%"))  # a % sign in the value and in the statement
+                .order_by(Message.id)
+            ).all()
+        return [tuple(row) for row in rows], first, again
+
+    turn()  # each statement's first run on the connection
+    sent.clear()
+    by_name = turn()
+    assert sum(statement.startswith("EXECUTE bijou_") for statement in sent) >= 5
+    event.remove(engine, "do_execute", prepared._execute)
+    sent.clear()
+    as_before = turn()
+    assert not any(statement.startswith("EXECUTE") for statement in sent)
+    assert by_name == as_before
+    assert by_name[0][0][:2] == ("50 % de remise ?", True)
+    assert by_name[1:] == (True, False)
+
+
+def test_an_update_reports_the_rows_it_matched(sessions: sessionmaker, sent: list[str]) -> None:
+    conversation = a_conversation(sessions)
+    statement = (
+        update(Conversation)
+        .where(Conversation.id.in_([bindparam("a"), bindparam("b")]))
+        .values(assignee=bindparam("who"))
+    )
+    with session_scope(sessions) as session:
+        for _ in range(3):
+            result = session.execute(statement, {"a": conversation, "b": "none", "who": "agent"})
+            assert result.rowcount == 1
+        assert sent[-1].startswith("EXECUTE bijou_")
+
+
+def test_a_statement_that_cannot_be_prepared_runs_as_before_in_its_transaction(
+    sessions: sessionmaker, sent: list[str], preparations: list[str]
+) -> None:
+    conversation = a_conversation(sessions)
+    untyped = text("SELECT CAST(:value IS NULL AS int) AS empty")  # $1's type is unknowable
+    with session_scope(sessions) as session:
+        assert session.execute(untyped, {"value": None}).scalar() == 1
+        assert session.execute(untyped, {"value": "x"}).scalar() == 0  # tried, refused
+        assert session.execute(untyped, {"value": 2}).scalar() == 0
+        assert (
+            repo.mode_of(session, conversation) == ConversationMode.BOT
+        )  # its transaction goes on
+    tried = [statement for statement in preparations if "IS NULL AS int" in statement]
+    assert len(tried) == 1  # tried once, then sent as it is
+    assert [s for s in sent if "IS NULL AS int" in s] == [
+        "SELECT CAST(NULL IS NULL AS int) AS empty",
+        "SELECT CAST('x' IS NULL AS int) AS empty",
+        "SELECT CAST(2 IS NULL AS int) AS empty",
+    ]
+
+
+def test_a_prepared_statement_outlives_a_rolled_back_transaction(
+    sessions: sessionmaker, sent: list[str]
+) -> None:
+    conversation = a_conversation(sessions)
+    with session_scope(sessions) as session:
+        repo.add_message(session, conversation, MessageAuthor.SHOPPER, "un", NOW)
+    with pytest.raises(RuntimeError), session_scope(sessions) as session:
+        repo.add_message(session, conversation, MessageAuthor.SHOPPER, "deux", NOW)  # prepared
+        raise RuntimeError("the turn failed")
+    with session_scope(sessions) as session:  # the same insert, by name, on the same connection
+        repo.add_message(session, conversation, MessageAuthor.SHOPPER, "trois", NOW)
+    deux, trois = ([s for s in sent if f"'{text}'" in s] for text in ("deux", "trois"))
+    assert deux[0].startswith("EXECUTE bijou_") and trois[0].startswith("EXECUTE bijou_")
+    with read_scope(sessions) as session:
+        assert [m.text for m in repo.messages_after(session, conversation, 0)] == ["un", "trois"]
+
+
+def test_a_new_connection_prepares_again(
+    engine: Engine, sessions: sessionmaker, preparations: list[str]
+) -> None:
+    conversation = a_conversation(sessions)
+    for _ in range(2):
+        for _ in range(2):
+            with read_scope(sessions) as session:
+                assert repo.mode_of(session, conversation) == ConversationMode.BOT
+        engine.dispose()  # as after a server restart: every kept connection replaced
+    assert sum("desk_conversations.mode" in statement for statement in preparations) == 2
+
+
+def test_turned_off_nothing_is_prepared(
+    postgres_cluster: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOP_PREPARED_STATEMENTS", "off")
+    engine = make_engine(fresh_postgres_database(postgres_cluster, "not_prepared"), pool_size=1)
+    try:
+        create_schema(engine)
+        sessions = make_session_factory(engine)
+        conversation = a_conversation(sessions)
+        with read_scope(sessions) as session:
+            assert repo.mode_of(session, conversation) == ConversationMode.BOT
+        assert prepared_names(sessions) == set()
+    finally:
+        engine.dispose()
+
+
+def test_shapes_number_each_named_value_once_and_keep_percent_signs() -> None:
+    shape = prepared.shape_of(
+        "SELECT a FROM t WHERE b = %(x)s AND c LIKE 'z%%' AND d = %(y)s OR e = %(x)s"
+    )
+    assert shape is not None
+    assert shape.prepare.endswith("WHERE b = $1 AND c LIKE 'z%' AND d = $2 OR e = $1")
+    assert shape.execute == f"EXECUTE {shape.name}(%(x)s, %(y)s)"
+    assert prepared.shape_of("SELECT a FROM t WHERE b = %s") is None  # positional: not ours
+    assert prepared.shape_of("SELECT 1") is None  # nothing to fill in
+    assert prepared.shape_of("CREATE TABLE t (b int)") is None
