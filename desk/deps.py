@@ -77,6 +77,12 @@ def get_desk(request: Request) -> Desk:
     return desk
 
 
+async def the_desk(request: Request) -> Desk:
+    """``get_desk`` as a dependency: FastAPI sends a plain function to a worker thread and
+    waits for it, a thread hop for a lookup; a coroutine it calls on the event loop."""
+    return get_desk(request)
+
+
 def console_page(
     request: Request, agent: AgentSession, template: str, status: int = 200, **context: Any
 ) -> Response:
@@ -213,8 +219,9 @@ async def limited_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     return b"".join(chunks)
 
 
-def shopper_conversation(conversation_id: str, request: Request) -> str:
-    """The path's conversation, when the request carries its token (401 otherwise)."""
+async def shopper_conversation(conversation_id: str, request: Request) -> str:
+    """The path's conversation, when the request carries its token (401 otherwise); a
+    coroutine, so that FastAPI checks it on the event loop (see ``the_desk``)."""
     desk = get_desk(request)
     token = request.headers.get(TOKEN_HEADER)
     max_age_s = desk.settings.conversation_token_hours * 3600

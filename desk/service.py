@@ -27,10 +27,12 @@ stores the shopper's rating, or the comment that may follow it, once; a refusal 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import unicodedata
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, TypeVar
@@ -38,7 +40,6 @@ from typing import Any, Callable, TypeVar
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from desk import handoff as notes
 from desk.notifier import Notifier
@@ -267,6 +268,9 @@ class DeskService:
     def __post_init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._db_slots = asyncio.Semaphore(self.db_concurrency)
+        # Their threads: handed each transaction directly (the thread pool FastAPI runs plain
+        # functions in spent more of a desk's CPU on its own bookkeeping, BENCHMARKS.md).
+        self._db_threads = ThreadPoolExecutor(self.db_concurrency, thread_name_prefix="desk-db")
         self.typing: set[str] = set()
 
     # --- plumbing --------------------------------------------------------------------------
@@ -285,7 +289,10 @@ class DeskService:
         scope = self._read if only_reads else self._tx
         try:
             async with self._db_slots:
-                running = asyncio.ensure_future(run_in_threadpool(scope, work))
+                in_context = contextvars.copy_context().run  # as the caller sees them
+                running = asyncio.get_running_loop().run_in_executor(
+                    self._db_threads, in_context, scope, work
+                )
                 try:
                     return await asyncio.shield(running)
                 except asyncio.CancelledError:

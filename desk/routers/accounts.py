@@ -17,8 +17,8 @@ from desk.deps import (
     admin,
     admin_page,
     console_page,
-    get_desk,
     posted_form,
+    the_desk,
 )
 from desk.security import MIN_PASSWORD_LENGTH, AgentSession
 from shop.policy.answers import format_datetime
@@ -86,14 +86,14 @@ async def accounts_page(
     request: Request,
     fait: str = Query("", max_length=8),
     agent: AgentSession = Depends(admin_page),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> Response:
     return await _page(request, desk, agent, notice=NOTICES.get(fait))
 
 
 @router.post("/comptes")
 async def create_account(
-    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(the_desk)
 ) -> Response:
     form = await posted_form(request, agent)
     username = form.get("username", "").strip().lower()
@@ -127,7 +127,7 @@ async def change_role(
     username: str,
     request: Request,
     agent: AgentSession = Depends(admin),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> Response:
     form = await posted_form(request, agent)
     role = _role(form.get("role", ""))

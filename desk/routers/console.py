@@ -33,6 +33,7 @@ from desk.deps import (
     home_of,
     page_agent,
     posted_form,
+    the_desk,
     wants_json,
 )
 from desk.limits import client_address
@@ -97,13 +98,13 @@ def _login_page(
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(
-    request: Request, next: str = Query("/console"), desk: Desk = Depends(get_desk)
+    request: Request, next: str = Query("/console"), desk: Desk = Depends(the_desk)
 ) -> Response:
     return _login_page(request, desk, _safe_next(next), None, 200)
 
 
 @router.post("/login")
-async def login(request: Request, desk: Desk = Depends(get_desk)) -> Response:
+async def login(request: Request, desk: Desk = Depends(the_desk)) -> Response:
     form = await form_data(request)
     cookie = desk.signer.unsign(
         "login", request.cookies.get(LOGIN_CSRF_COOKIE), LOGIN_CSRF_MAX_AGE_S
@@ -166,7 +167,7 @@ async def password_page(
     request: Request,
     change: str = Query("", max_length=8),
     agent: AgentSession = Depends(page_agent),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> Response:
     notice = PASSWORD_CHANGED if change == "ok" else None
     return _password_page(request, agent, None, 200, notice)
@@ -192,7 +193,7 @@ def _password_page(
 
 @router.post(PASSWORD_PAGE)
 async def change_password(
-    request: Request, agent: AgentSession = Depends(current_agent), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(current_agent), desk: Desk = Depends(the_desk)
 ) -> Response:
     """A new password for the logged-in agent: every other session of the agent ends."""
     form = await posted_form(request, agent)
@@ -223,7 +224,7 @@ async def change_password(
 async def queue_page(
     request: Request,
     agent: AgentSession = Depends(answering_page),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> Response:
     rows = await desk.service.db(lambda s: views.queue_view(s, desk.profile, desk.clock.now()))
     return console_page(request, agent, "queue.html", queue=rows)
@@ -246,7 +247,7 @@ async def conversation_page(
     request: Request,
     order: str | None = Query(None, max_length=32),
     agent: AgentSession = Depends(answering_page),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> Response:
     view = await _conversation(desk, conversation_id, order)
     await _audit(desk, agent, audit.VIEW_CONVERSATION, conversation_id)
@@ -338,7 +339,7 @@ def read_operation(model: type[Body]) -> Callable[..., Awaitable[Operation[Body]
         conversation_id: str,
         request: Request,
         agent: AgentSession = Depends(answering),
-        desk: Desk = Depends(get_desk),
+        desk: Desk = Depends(the_desk),
     ) -> Operation[Body]:
         body = model.parse_obj(await posted_form(request, agent))
         return Operation(conversation_id, request, agent, desk, body)
@@ -408,7 +409,7 @@ def me(agent: AgentSession = Depends(current_agent)) -> dict[str, str]:
 async def queue_api(
     wait: float = Query(0, ge=0),
     agent: AgentSession = Depends(answering),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> dict[str, Any]:
     if wait > 0:
         await desk.notifier.wait(CONSOLE_KEY, min(wait, LONG_POLL_MAX_S))
@@ -422,7 +423,7 @@ async def conversation_api(
     after: int = Query(0, ge=0, le=MAX_CURSOR),
     wait: float = Query(0, ge=0),
     agent: AgentSession = Depends(answering),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> dict[str, Any]:
     """The conversation for the console; ``after``/``wait`` make it a long poll."""
     view = await _conversation(desk, conversation_id, None)
@@ -486,14 +487,14 @@ async def _personal_data_page(
 
 @router.get(PERSONAL_DATA, response_class=HTMLResponse)
 async def personal_data_page(
-    request: Request, agent: AgentSession = Depends(admin_page), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(admin_page), desk: Desk = Depends(the_desk)
 ) -> Response:
     return await _personal_data_page(request, desk, agent)
 
 
 @router.post(PERSONAL_DATA + "/export")
 async def export_personal_data(
-    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(the_desk)
 ) -> Response:
     form = await posted_form(request, agent)
     email = form.get("email", "")
@@ -518,7 +519,7 @@ async def export_personal_data(
 
 @router.post(PERSONAL_DATA + "/erase")
 async def erase_personal_data(
-    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(admin), desk: Desk = Depends(the_desk)
 ) -> Response:
     form = await posted_form(request, agent)
     email = form.get("email", "")

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from desk import charts, dashboard_view
-from desk.deps import Desk, console_page, get_desk, reading, reading_page
+from desk.deps import Desk, console_page, reading, reading_page, the_desk
 from desk.security import AgentSession
 from shop.learning.dashboard_metrics import (
     MAX_DAYS,
@@ -131,7 +131,7 @@ async def dashboard_page(
     request: Request,
     params: _Params = Depends(),
     agent: AgentSession = Depends(reading_page),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> Response:
     context: dict[str, Any] = {"form": params.form(), "presets": PRESETS}
     try:
@@ -214,7 +214,7 @@ def _charts(figures: DashboardFigures, view: dict[str, Any]) -> dict[str, str]:
 async def dashboard_csv(
     params: _Params = Depends(),
     agent: AgentSession = Depends(reading),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> Response:
     period = _period_or_400(params, desk)
     figures = await _figures(desk, period)
@@ -230,7 +230,7 @@ async def dashboard_csv(
 async def metrics_api(
     params: _Params = Depends(),
     agent: AgentSession = Depends(reading),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> JSONResponse:
     period = _period_or_400(params, desk)
     figures = await _figures(desk, period)

@@ -20,10 +20,10 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from desk.deps import (
     Desk,
     console_page,
-    get_desk,
     posted_form,
     reviewing,
     reviewing_page,
+    the_desk,
     wants_json,
 )
 from desk.security import AgentSession
@@ -166,7 +166,7 @@ async def review_page(
     fait: str = Query("", max_length=12),
     n: int = Query(0, ge=0, le=MAX_TURNS),
     agent: AgentSession = Depends(reviewing_page),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> Response:
     return await _page(request, desk, agent, notice=_notice(fait, n))
 
@@ -224,7 +224,7 @@ def _back(done: str, count: int, next_key: str = "") -> RedirectResponse:
 
 @router.post("/revue/etiqueter")
 async def label_group(
-    request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(the_desk)
 ) -> Response:
     form = await posted_form(request, agent)
     choices = await _choices(desk)
@@ -251,7 +251,7 @@ async def label_group(
 
 @router.post("/revue/annuler")
 async def undo(
-    request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(the_desk)
 ) -> Response:
     await posted_form(request, agent)
     count = await desk.service.db(lambda s: undo_last(s, agent.username, desk.clock.now()))
@@ -262,7 +262,7 @@ async def undo(
 
 @router.post("/revue/exporter")
 async def export(
-    request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(get_desk)
+    request: Request, agent: AgentSession = Depends(reviewing), desk: Desk = Depends(the_desk)
 ) -> Response:
     await posted_form(request, agent)
     root = export_root()

@@ -8,19 +8,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
-from desk.deps import Desk, get_desk
+from desk.deps import Desk, the_desk
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def shop_page(request: Request, desk: Desk = Depends(get_desk)) -> Response:
+def shop_page(request: Request, desk: Desk = Depends(the_desk)) -> Response:
     desk_url = str(request.base_url).rstrip("/")
     return desk.templates.TemplateResponse("shop.html", {"request": request, "desk_url": desk_url})
 
 
 @router.get("/confidentialite", response_class=HTMLResponse)
-def privacy_page(request: Request, desk: Desk = Depends(get_desk)) -> Response:
+def privacy_page(request: Request, desk: Desk = Depends(the_desk)) -> Response:
     return desk.templates.TemplateResponse(
         "privacy.html", {"request": request, "profile": desk.profile}
     )

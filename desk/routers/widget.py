@@ -23,10 +23,10 @@ from desk.deps import (
     MAX_CURSOR,
     Desk,
     form_data,
-    get_desk,
     json_object,
     limited_body,
     shopper_conversation,
+    the_desk,
 )
 from desk.limits import RateLimited, client_address, current_client
 from desk.notifier import Wake
@@ -80,7 +80,7 @@ def refused_in_french(unavailable: str | None = None) -> Iterator[None]:
 
 
 @router.get("/api/widget/config")
-def widget_config(desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+def widget_config(desk: Desk = Depends(the_desk)) -> dict[str, Any]:
     return {
         "shop": desk.profile.display_name,
         "open": desk.profile.is_open(desk.clock.now()),
@@ -95,7 +95,7 @@ def too_many(error: RateLimited) -> HTTPException:
 
 
 @router.post("/api/chat", status_code=201)
-async def start_conversation(request: Request, desk: Desk = Depends(get_desk)) -> dict[str, Any]:
+async def start_conversation(request: Request, desk: Desk = Depends(the_desk)) -> dict[str, Any]:
     try:
         desk.limits.new_conversation(client_address(request))
     except RateLimited as error:
@@ -110,7 +110,7 @@ async def read_messages(
     conversation_id: str,
     after: int = Query(0, ge=0, le=MAX_CURSOR),
     wait: float = Query(0, ge=0),
-    desk: Desk = Depends(get_desk),
+    desk: Desk = Depends(the_desk),
 ) -> dict[str, Any]:
     """Messages after ``after``; with ``wait`` > 0, hold the request until there are some."""
     try:
@@ -129,7 +129,7 @@ async def read_messages(
 
 @router.post("/api/chat/{conversation_id}/messages", dependencies=[Depends(shopper_conversation)])
 async def post_message(
-    conversation_id: str, request: Request, desk: Desk = Depends(get_desk)
+    conversation_id: str, request: Request, desk: Desk = Depends(the_desk)
 ) -> dict[str, Any]:
     client = client_address(request)
     try:
@@ -147,7 +147,7 @@ async def post_message(
 
 
 @router.post("/api/chat/{conversation_id}/feedback", dependencies=[Depends(shopper_conversation)])
-async def rate(conversation_id: str, request: Request, desk: Desk = Depends(get_desk)) -> Any:
+async def rate(conversation_id: str, request: Request, desk: Desk = Depends(the_desk)) -> Any:
     """The shopper rates a bot answer that asked for it (``{"message_id", "score": 1|-1,
     "comment"}``) or, after an agent closed the conversation, the agent's help (``{"kind":
     "agent", "score": 1..5, "comment"}``); the same call with a comment alone completes the
@@ -304,7 +304,7 @@ async def _push(websocket: WebSocket, desk: Desk, conversation_id: str, after: i
 
 @router.post("/api/chat/{conversation_id}/erase", dependencies=[Depends(shopper_conversation)])
 async def erase_own_conversation(
-    conversation_id: str, desk: Desk = Depends(get_desk)
+    conversation_id: str, desk: Desk = Depends(the_desk)
 ) -> dict[str, bool]:
     """The shopper erases the conversation: its transcript and Rasa's events go, and it ends.
 
