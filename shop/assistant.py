@@ -187,7 +187,7 @@ def check_identity(
         tried = identity_attempts.most_failures_since(session, since, number, email, client)
         if tried >= MAX_FAILURES_PER_WINDOW:
             return IdentityCheck(locked=True)
-        if repository.find_order(session, number, email) is not None:
+        if repository.order_exists(session, number, email):
             return IdentityCheck(verified=True)
         identity_attempts.forget_before(session, since - IDENTITY_WINDOW)
         identity_attempts.record_failure(session, now, number, email, client)

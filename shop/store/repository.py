@@ -17,6 +17,7 @@ from typing import Any, Mapping, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql import Select
 
 from shop import order_numbers
 from shop.clock import require_aware
@@ -110,18 +111,32 @@ def find_order(session: Session, number: str | None, email: str | None) -> Order
 
     A wrong email and an unknown number give the same answer (None), on purpose.
     """
+    statement = _order_of_pair(select(Order), number, email)
+    if statement is None:
+        return None
+    statement = statement.options(*_order_loading_options())
+    return session.execute(statement).unique().scalar_one_or_none()
+
+
+def order_exists(session: Session, number: str | None, email: str | None) -> bool:
+    """Whether ``find_order`` finds an order, in one statement that loads nothing (the
+    identity check: the full order is three statements and every line and shipment)."""
+    statement = _order_of_pair(select(Order.id), number, email)
+    return statement is not None and session.execute(statement).first() is not None
+
+
+def _order_of_pair(statement: Select, number: str | None, email: str | None) -> Select | None:
+    """``statement`` narrowed to the order with this number whose customer has this e-mail
+    (None: either is unreadable)."""
     normalised_number = order_numbers.read_any(number)
     normalised_email = normalise_email(email)
     if normalised_number is None or normalised_email is None:
         return None
-    statement = (
-        select(Order)
-        .join(Order.customer)
+    return (
+        statement.join(Order.customer)
         .where(Order.number == normalised_number)
         .where(func.lower(Customer.email) == normalised_email)
-        .options(*_order_loading_options())
     )
-    return session.execute(statement).unique().scalar_one_or_none()
 
 
 def find_order_by_postal_code(

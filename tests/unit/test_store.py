@@ -439,6 +439,24 @@ def test_find_order_with_a_wrong_email_looks_like_an_unknown_number(session: Ses
     assert repository.find_order(session, "", demo.email) is None
 
 
+def test_order_exists_exactly_when_find_order_finds_it(session: Session) -> None:
+    demo = DEMO_ORDERS["cancellable"]
+    other = DEMO_ORDERS["past_cutoff"]
+    pairs = [
+        (demo.number, demo.email),
+        ("n° " + demo.number, demo.email.upper()),
+        (demo.number, other.email),
+        (demo.number, "inconnu@gmail.com"),
+        ("999999", demo.email),
+        (demo.number, ""),
+        ("", demo.email),
+        (None, None),
+    ]
+    found = [repository.find_order(session, n, e) is not None for n, e in pairs]
+    assert [repository.order_exists(session, n, e) for n, e in pairs] == found
+    assert found[:3] == [True, True, False]
+
+
 def test_find_order_accepts_spaced_numbers_and_upper_case_emails(session: Session) -> None:
     demo = DEMO_ORDERS["cancellable"]
     for number in ("482 913", "n° 482913", "N°482913", "#482913"):
