@@ -22,13 +22,13 @@ from shop.store import db
 from shop.store.conversations import Conversation, ConversationMode
 from shop.store.db import (
     ReadOnly,
-    create_schema,
-    make_engine,
-    make_session_factory,
     read_scope,
     session_scope,
 )
-from tests.support.databases import fresh_postgres_database
+from tests.support.databases import (
+    fresh_postgres_engine,
+    schema_sessions,
+)
 
 NOW = datetime(2026, 12, 4, tzinfo=timezone.utc)
 SAME_MOMENT = text("SELECT now() = statement_timestamp()")  # false inside a transaction
@@ -36,17 +36,12 @@ SAME_MOMENT = text("SELECT now() = statement_timestamp()")  # false inside a tra
 
 @pytest.fixture()
 def engine(postgres_cluster: PostgresServer) -> Iterator[Engine]:
-    engine = make_engine(fresh_postgres_database(postgres_cluster, "pool_ping"), pool_size=2)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
+    yield from fresh_postgres_engine(postgres_cluster, "pool_ping", pool_size=2)
 
 
 @pytest.fixture()
 def sessions(engine: Engine) -> sessionmaker:
-    create_schema(engine)
-    return make_session_factory(engine)
+    return schema_sessions(engine)
 
 
 @pytest.fixture()

@@ -25,24 +25,23 @@ from shop.store.db import (
     read_scope,
     session_scope,
 )
-from tests.support.databases import fresh_postgres_database
+from tests.support.databases import (
+    fresh_postgres_database,
+    fresh_postgres_engine,
+    schema_sessions,
+)
 
 NOW = datetime(2026, 12, 5, tzinfo=timezone.utc)
 
 
 @pytest.fixture()
 def engine(postgres_cluster: PostgresServer) -> Iterator[Engine]:
-    engine = make_engine(fresh_postgres_database(postgres_cluster, "prepared"), pool_size=1)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
+    yield from fresh_postgres_engine(postgres_cluster, "prepared", pool_size=1)
 
 
 @pytest.fixture()
 def sessions(engine: Engine) -> sessionmaker:
-    create_schema(engine)
-    return make_session_factory(engine)
+    return schema_sessions(engine)
 
 
 @pytest.fixture()

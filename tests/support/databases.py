@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from devtools.servers import FROZEN_NOW
 from devtools.services import PostgresServer
-from shop.store.db import make_engine, make_session_factory
+from shop.store.db import create_schema, make_engine, make_session_factory
 from shop.store.seed import reset_and_seed
 
 _template: Path | None = None
@@ -65,3 +66,19 @@ def fresh_postgres_database(cluster: PostgresServer, name: str) -> str:
         cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     return cluster.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def fresh_postgres_engine(cluster: PostgresServer, name: str, pool_size: int) -> Iterator[Engine]:
+    """The product's engine (``make_engine``) on a fresh database ``name``, disposed afterwards
+    (``yield from`` it in a fixture)."""
+    engine = make_engine(fresh_postgres_database(cluster, name), pool_size=pool_size)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def schema_sessions(engine: Engine) -> sessionmaker:
+    """A session factory on ``engine``'s database, brought to the store's schema."""
+    create_schema(engine)
+    return make_session_factory(engine)
