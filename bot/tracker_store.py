@@ -68,7 +68,6 @@ from bot.kept_trackers import KeptTrackers, compact
 from bot.off_loop import to_the_end
 from bot.turn_recorder import record_new_events
 from shop.clock import Clock, clock_from_env
-from shop.settings import current_settings
 from shop.store import prepared
 from shop.store.db import BUSY_TIMEOUT_SECONDS, read_scope
 from shop.store.learning import BotTurn
@@ -181,8 +180,7 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if current_settings().prepared_statements:
-            prepared.install(self.engine)  # PostgreSQL: each statement parsed and planned once
+        prepared.install(self.engine)  # PostgreSQL: each statement parsed and planned once
         sqlite = self.engine.dialect.name == "sqlite"
         self._in_memory = sqlite and self.engine.url.database in MEMORY
         if sqlite and not self._in_memory:

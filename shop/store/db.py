@@ -89,16 +89,14 @@ def make_engine(
     A kept connection is pinged when it has been idle (``PING_AFTER_IDLE_S``), not at every
     transaction; a failed ping, or a transaction that finds its connection closed (it served a
     moment before the server restarted), replaces every connection of the pool opened before.
-    Each connection prepares the statements it runs (``shop.store.prepared``) unless
-    ``SHOP_PREPARED_STATEMENTS`` is off.
+    Each connection prepares the statements it runs again (``shop.store.prepared``).
     """
     parsed = make_url(url or database_url())
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(parsed, echo=echo, future=True, pool_size=pool_size)
         event.listen(engine, "checkin", _note_idle_since)
         event.listen(engine, "checkout", _ping_if_idle(engine))
-        if current_settings().prepared_statements:
-            prepared.install(engine)
+        prepared.install(engine)
         return engine
 
     options: dict[str, Any] = {

@@ -37,6 +37,8 @@ from psycopg2.extensions import connection as PsycopgConnection
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from shop.settings import current_settings
+
 logger = logging.getLogger(__name__)
 MAX_PER_CONNECTION = 500
 # Only these are worth preparing; anything else (DDL, SET, SHOW...) is sent as it is.
@@ -86,8 +88,11 @@ _refused: set[str] = set()
 
 
 def install(engine: Engine) -> None:
-    """Prepare ``engine``'s statements (a PostgreSQL engine with psycopg2; once per engine)."""
+    """Prepare ``engine``'s statements (a PostgreSQL engine with psycopg2; once per engine),
+    unless ``SHOP_PREPARED_STATEMENTS`` is off."""
     if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg2":
+        return
+    if not current_settings().prepared_statements:
         return
     if not event.contains(engine, "do_execute", _execute):
         event.listen(engine, "do_execute", _execute)
