@@ -8,8 +8,8 @@ turns answered, Locust's own CPU a turn (it shares the machine), and how busy th
 was (Locust included). ``--gc-pauses`` also times each Python server's full garbage
 collections during each run (``devtools/gc_probe``).
 
-    .venv/bin/python scripts/bench_turn_cpu.py [--rasa 1] [--shoppers 1 10 30] [--seconds 40]
-        [--py-spy /tmp/venv/bin/py-spy --out DIR] [--gc-pauses]
+    .venv/bin/python scripts/bench_turn_cpu.py [--rasa 1] [--desks 2] [--shoppers 1 10 30]
+        [--seconds 40] [--py-spy /tmp/venv/bin/py-spy --out DIR] [--gc-pauses]
 
 Runs of the same code differ by about ±15 % on the 2-core machine (BENCHMARKS.md).
 """
@@ -115,6 +115,7 @@ def full_collections(product: ServedProduct, start: float, end: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rasa", type=int, default=1)
+    parser.add_argument("--desks", type=int, default=2)
     parser.add_argument("--shoppers", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--seconds", type=int, default=40)
     parser.add_argument("--py-spy", help="also record where each Python program spends its CPU")
@@ -126,7 +127,7 @@ def main() -> int:
         os.environ["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(GC_PROBE), os.environ.get("PYTHONPATH")])
         )
-    product = ServedProduct(rasa=args.rasa, actions=1, desks=2)
+    product = ServedProduct(rasa=args.rasa, actions=1, desks=args.desks)
     try:
         product.start()
         warm_up = Path(tempfile.mkdtemp(prefix="bijou-turn-cpu-"))

@@ -10,7 +10,7 @@ answered, no ticket duplicated. Then, with ``--faults``, the fault run under loa
 kind of process, restart PostgreSQL and Redis, fill the spool's disk, with the time to recover.
 
     .venv/bin/python scripts/load_test.py [--rasa 1 2] [--users 50 200 500] [--run-time 120]
-        [--burst-users 60] [--faults [desk nginx ...]] [--json out.json]
+        [--desks 2] [--burst-users 60] [--faults [desk nginx ...]] [--json out.json]
 
 The desks' per-client limits are off for the run (``loadtest/product.py``). Runs in ~6 min
 per Rasa size on a 2-core machine; the machine's other work shows in the figures.
@@ -222,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rasa", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200, 500])
+    parser.add_argument("--desks", type=int, default=2, help="desk workers")
     parser.add_argument("--run-time", type=int, default=120, help="seconds per paced run")
     parser.add_argument("--burst-users", type=int, default=60)
     parser.add_argument("--burst-time", type=int, default=60)
@@ -237,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[RunResult] = []
     recoveries: list[dict[str, Any]] = []
     for rasa in args.rasa:
-        product = ServedProduct(rasa=rasa, actions=1, desks=2)
+        product = ServedProduct(rasa=rasa, actions=1, desks=args.desks)
         try:
             product.start()
             print(f"\n==> Rasa x{rasa}: serve.sh ready in {product.ready_s:.0f} s", flush=True)
