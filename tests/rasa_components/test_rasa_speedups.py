@@ -17,16 +17,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.nlu.training_data.features import Features
+from rasa.utils.tensorflow.model_data import FeatureArray, RasaModelData
+from rasa.utils.tensorflow.models import RasaModel
 
 import bot  # noqa: F401  (importing the package applies the fixes, as when Rasa loads a model)
 from bot.rasa_speedups import (
     RASA_DOMAIN_IS_EMPTY,
     RASA_FAKE_FEATURES,
+    RASA_RUN_INFERENCE,
     FlatCall,
     combine_sparse_features,
     domain_is_empty,
     fake_features,
     hstack_sparse,
+    run_inference_one_batch_at_a_time,
     valid_by_event_name,
     validate_action_result,
 )
@@ -304,3 +308,42 @@ def test_the_flat_call_gives_what_the_graph_gives() -> None:
 def test_the_flat_call_refuses_what_the_signature_refuses(batch: tuple) -> None:
     with pytest.raises(ValueError):
         FlatCall(doubled_graph())(batch)
+
+
+class BatchEcho:
+    """A model whose prediction tells what batch it was given: each input's sum and the first
+    input's shape (a sum in a nested output, as DIET nests its diagnostics)."""
+
+    _merge_batch_outputs = staticmethod(RasaModel._merge_batch_outputs)
+
+    def _rasa_predict(self, batch: tuple) -> dict[str, Any]:
+        sums = [float(np.asarray(part, dtype=float).sum()) for part in batch]
+        return {"sums": np.array([sums]), "inner": {"shape": np.array([np.shape(batch[0])])}}
+
+
+def three_messages() -> RasaModelData:
+    """Three messages of 2, 3 and 1 tokens, with dense and sparse features (padded per batch)."""
+    lengths = (2, 3, 1)
+    dense = [np.arange(n * 4, dtype=np.float32).reshape(n, 4) + n for n in lengths]
+    sparse = [scipy.sparse.coo_matrix(np.eye(n, 5, dtype=np.float32)) for n in lengths]
+    features = [
+        FeatureArray(np.array(arrays, dtype=object), number_of_dimensions=3)
+        for arrays in (dense, sparse)
+    ]
+    return RasaModelData(data={"text": {"sequence": features}})
+
+
+def test_inference_one_batch_at_a_time_gives_what_rasa_gives() -> None:
+    data = three_messages()
+    ours = run_inference_one_batch_at_a_time(BatchEcho(), data)  # type: ignore[arg-type]
+    rasas = RASA_RUN_INFERENCE(BatchEcho(), data)
+    assert ours.keys() == rasas.keys() == {"sums", "inner"}
+    assert np.array_equal(ours["sums"], rasas["sums"])
+    assert ours["sums"].shape[0] == 3  # one row a message
+    assert np.array_equal(ours["inner"]["shape"], rasas["inner"]["shape"])
+    kept = run_inference_one_batch_at_a_time(
+        BatchEcho(),
+        data,
+        output_keys_expected=["sums"],  # type: ignore[arg-type]
+    )
+    assert kept.keys() == {"sums"} and np.array_equal(kept["sums"], rasas["sums"])
