@@ -16,6 +16,12 @@ attempt: it runs as it always did, and is not tried again. Each connection prepa
 statement made anew each time would not fill the server's memory). Statements read through a
 server-side cursor and statements without parameters are sent as before.
 
+A prepared statement keeps the types of the columns it returns: after a migration changed one
+(a new release's, while this process still runs), PostgreSQL refuses to run it ("cached plan
+must not change result type"). That run fails, as any statement whose table changed under it
+would; the connection then prepares it again on its next run, with the new types, instead of
+failing on every run until the process restarts.
+
 ``SHOP_PREPARED_STATEMENTS=off`` turns it off: needed behind a pooler that hands a client a
 different server connection for each transaction (PgBouncer's transaction pooling), where a
 statement prepared on one connection is unknown on the next.
@@ -32,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg2
+from psycopg2.errors import FeatureNotSupported
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 from psycopg2.extensions import connection as PsycopgConnection
 from sqlalchemy import event
@@ -46,6 +53,9 @@ PREPARABLE = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECAS
 # What psycopg2 reads in a statement sent with a dict of values: a named value, or a % sign.
 PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
 SAVEPOINT = "bijou_prepare"
+# A statement's state on a connection: run once (prepared on its next run), prepared, or
+# prepared with result types a migration changed since (prepared again on its next run).
+SEEN, PREPARED, STALE = "seen", "prepared", "stale"
 
 
 @dataclass(frozen=True)
@@ -81,8 +91,8 @@ def shape_of(statement: str) -> Shape | None:
     return Shape(name, f"PREPARE {name} AS {body}", f"EXECUTE {name}({values})")
 
 
-# Per server connection, the statements it ran: True once prepared (forgotten with it).
-_known: weakref.WeakKeyDictionary[PsycopgConnection, dict[str, bool]] = weakref.WeakKeyDictionary()
+# Per server connection, the statements it ran and their state (forgotten with it).
+_known: weakref.WeakKeyDictionary[PsycopgConnection, dict[str, str]] = weakref.WeakKeyDictionary()
 # Statements PostgreSQL refused to prepare: sent as they are from then on.
 _refused: set[str] = set()
 
@@ -108,28 +118,37 @@ def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool
         return False
     connection = cursor.connection
     known = _known.setdefault(connection, {})
-    is_prepared = known.get(shape.name)
-    if is_prepared is None:  # its first run here: sent as it is
+    state = known.get(shape.name)
+    if state is None:  # its first run here: sent as it is
         if len(known) < MAX_PER_CONNECTION:
-            known[shape.name] = False
+            known[shape.name] = SEEN
         return False
-    if not is_prepared:
-        if not _prepare(cursor, connection, shape):
+    if state != PREPARED:
+        if not _prepare(cursor, connection, shape, replace=state == STALE):
             return False
-        known[shape.name] = True
-    cursor.execute(shape.execute, parameters)
+        known[shape.name] = PREPARED
+    try:
+        cursor.execute(shape.execute, parameters)
+    except FeatureNotSupported:  # its result's types changed (a migration)
+        known[shape.name] = STALE
+        raise
     return True
 
 
-def _prepare(cursor: Any, connection: PsycopgConnection, shape: Shape) -> bool:
-    """Prepare ``shape`` on this connection; False (nothing changed) when PostgreSQL refuses.
-    In a transaction a refusal would abort it: the attempt runs under a savepoint."""
+def _prepare(
+    cursor: Any, connection: PsycopgConnection, shape: Shape, replace: bool = False
+) -> bool:
+    """Prepare ``shape`` on this connection (``replace``: dropping its stale preparation
+    first); False (nothing changed) when PostgreSQL refuses. In a transaction a refusal would
+    abort it: the attempt runs under a savepoint."""
     if connection.get_transaction_status() == TRANSACTION_STATUS_INERROR:
         return False  # the statement fails as it would have
     guarded = not connection.autocommit
     if guarded:
         cursor.execute(f"SAVEPOINT {SAVEPOINT}")
     try:
+        if replace:
+            cursor.execute(f"DEALLOCATE {shape.name}")
         cursor.execute(shape.prepare)
     except psycopg2.Error as error:
         if connection.closed or error.pgcode is None:

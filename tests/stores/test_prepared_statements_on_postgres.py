@@ -1,8 +1,8 @@
 """Statements prepared once per connection (``shop.store.prepared``), on a real PostgreSQL:
 a statement a connection runs again is prepared once and then run by name, with the same rows
 and row counts as before; one PostgreSQL cannot prepare runs as before without disturbing its
-transaction; a transaction rolled back, a connection replaced or the switch turned off lose
-nothing."""
+transaction; a transaction rolled back, a connection replaced, a migration changing a column
+under a prepared statement or the switch turned off lose nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import bindparam, event, select, text, update
+from sqlalchemy import bindparam, create_engine, event, select, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import NotSupportedError
 from sqlalchemy.orm import sessionmaker
 
 from devtools.services import PostgresServer
@@ -62,9 +63,9 @@ def preparations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     tried: list[str] = []
     prepare = prepared._prepare
 
-    def counted(cursor, connection, shape):  # type: ignore[no-untyped-def]
+    def counted(cursor, connection, shape, replace=False):  # type: ignore[no-untyped-def]
         tried.append(shape.prepare)
-        return prepare(cursor, connection, shape)
+        return prepare(cursor, connection, shape, replace)
 
     monkeypatch.setattr(prepared, "_prepare", counted)
     return tried
@@ -190,6 +191,26 @@ def test_a_new_connection_prepares_again(
                 assert repo.mode_of(session, conversation) == ConversationMode.BOT
         engine.dispose()  # as after a server restart: every kept connection replaced
     assert sum("desk_conversations.mode" in statement for statement in preparations) == 2
+
+
+def test_a_column_a_migration_changed_fails_one_run_then_is_prepared_again(
+    engine: Engine, sessions: sessionmaker, sent: list[str]
+) -> None:
+    conversation = a_conversation(sessions)
+    for _ in range(2):  # prepared on its second run
+        with read_scope(sessions) as session:
+            assert repo.mode_of(session, conversation) == ConversationMode.BOT
+    # A new release's migration, from another process, while this one keeps its connection.
+    migration = create_engine(engine.url)
+    with migration.begin() as connection:
+        connection.execute(text("ALTER TABLE desk_conversations ALTER COLUMN mode TYPE text"))
+    migration.dispose()
+    with pytest.raises(NotSupportedError, match="cached plan"), read_scope(sessions) as session:
+        repo.mode_of(session, conversation)  # PostgreSQL refuses the old preparation
+    for _ in range(2):  # prepared again, with the new type, then run by name
+        with read_scope(sessions) as session:
+            assert repo.mode_of(session, conversation) == ConversationMode.BOT
+    assert sent[-1].startswith("EXECUTE bijou_")
 
 
 def test_turned_off_nothing_is_prepared(
