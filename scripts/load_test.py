@@ -4,7 +4,9 @@ starts it, with 1 then 2 Rasa servers, Locust's shoppers through nginx.
 For each size: 50, 200 and 500 conversations at a shopper's pace (a message every 5-15 s,
 10 s on average), then a burst run (no pause: each shopper writes again as soon as the bot
 answers) for the turns per second sustained; each run prints p50/p95/p99 of the bot's answer
-time (send → answer reaching the shopper), turns/s, errors, CPU and memory per process (from
+time (send → answer reaching the shopper; for the whole run, and for the messages sent once
+every shopper is in and past a first pause: the ramp opens conversations faster than the
+steady state), turns/s, errors, CPU and memory per process (from
 the supervisor's pids), and checks the database: every confirmed message stored once and
 answered, no ticket duplicated. Then, with ``--faults``, the fault run under load: kill -9 each
 kind of process, restart PostgreSQL and Redis, fill the spool's disk, with the time to recover.
@@ -127,6 +129,10 @@ class RunResult:
     p50_ms: float = 0.0
     p95_ms: float = 0.0
     p99_ms: float = 0.0
+    # The same for the messages sent once every shopper is in (the ramp opens the conversations
+    # three times as fast as the steady state does), from ``steady_from_s`` into the run.
+    steady_from_s: float = 0.0
+    steady_ms: tuple[float, float, float] = (0.0, 0.0, 0.0)
     usage: ProcessUsage = field(default_factory=ProcessUsage)
     check: dict[str, Any] = field(default_factory=dict)
     requests_failed: dict[str, int] = field(default_factory=dict)
@@ -151,6 +157,14 @@ def answer_stats(
         1 for line in lines if line["stored"] is False or (line["stored"] and not line["answer_ms"])
     )
     result.p50_ms, result.p95_ms, result.p99_ms = (percentile(times, q) for q in (0.5, 0.95, 0.99))
+    after_ramp = [
+        line["answer_ms"]
+        for line in lines
+        if line["answer_ms"] is not None
+        and window_start <= line["at"] - line["answer_ms"] / 1000 <= window_end
+    ]
+    p50, p95, p99 = (percentile(after_ramp, q) for q in (0.5, 0.95, 0.99))
+    result.steady_ms = (p50, p95, p99)
     # Turns per second while every shopper is in: from the end of the ramp to the run's end.
     window = [line["at"] for line in lines if line["answer_ms"] is not None]
     steady = [at for at in window if window_start <= at <= window_end]
@@ -178,6 +192,7 @@ def one_run(
     # Steady state: every shopper in, each past a first pause.
     ramp_s = users / spawn_rate + float(think.rpartition("-")[2])
     window_start = started + min(ramp_s, run_time_s / 2)
+    result.steady_from_s = window_start - started
     answer_stats(journal, prefix, result, window_start, started + run_time_s)
     # The messages the bot missed (a relay timed out) are relayed by the desks' recovery pass.
     settled = time.monotonic()
@@ -199,6 +214,11 @@ def print_run(result: RunResult, product: ServedProduct) -> None:
         f"{result.think} s: {result.turns} answers, {result.turns_per_s:.1f} turns/s, "
         f"p50 {result.p50_ms:.0f} ms, p95 {result.p95_ms:.0f} ms, p99 {result.p99_ms:.0f} ms, "
         f"{result.failures} failed answers"
+    )
+    p50, p95, p99 = result.steady_ms
+    print(
+        f"  sent after the ramp (from {result.steady_from_s:.0f} s): p50 {p50:.0f} ms, "
+        f"p95 {p95:.0f} ms, p99 {p99:.0f} ms"
     )
     print(
         f"  database: {check['stored']} stored / {check['sent']} sent, {check['answered']} "
