@@ -2,10 +2,9 @@
 widget, follow real journeys and time the bot's answer from the moment they send a message to
 the moment its answer reaches them.
 
-Runs in Locust's own environment (``.var/load-venv``: gevent, geventhttpclient,
-websocket-client), not the project's; it imports nothing from the project. The orders and
-e-mails come from the demo seed's own listing (``python -m shop.store.seed --list``), so the
-journeys pass the identity check.
+Runs in Locust's own environment (``.var/load-venv``: gevent, websocket-client), not the
+project's; it imports nothing from the project. The orders and e-mails come from the demo seed's
+own listing (``python -m shop.store.seed --list``), so the journeys pass the identity check.
 
     .var/load-venv/bin/locust -f loadtest/locustfile.py --host http://127.0.0.1:8080 \
         --headless -u 50 -r 10 -t 2m [WebSocketShopper HttpShopper]
@@ -13,10 +12,11 @@ journeys pass the identity check.
 Two shoppers, as the widget behaves (``desk/static/widget.js``): ``WebSocketShopper`` (the
 widget's usual transport: token as the first frame, Origin header, answers pushed as frames)
 and ``HttpShopper`` (its fallback: POST the message, the answer comes in the response or, when
-the bot is late, through the long poll). Locust shares the machine's cores with the product, so
-its own CPU is kept low: the HTTP shopper is a ``FastHttpUser`` (geventhttpclient, not
-requests) and the sockets skip websocket-client's UTF-8 check written in Python (each text
-frame is still decoded as strict UTF-8): a fifth less of Locust's CPU a turn (BENCHMARKS.md).
+the bot is late, through the long poll). Locust shares the machine's cores with the product:
+the sockets skip websocket-client's UTF-8 check written in Python (each text frame is still
+decoded as strict UTF-8). The HTTP shopper stays on requests: Locust's ``FastHttpUser`` is
+lighter, but geventhttpclient sends a request again by itself when its connection closes
+before the answer, so a message the desk had stored would be sent twice (BENCHMARKS.md).
 Settings (environment):
 
 - ``LOAD_THINK_S``: the pause before each message, ``5-15`` (seconds, uniform; a shopper reads
@@ -53,7 +53,7 @@ import gevent
 import requests
 import websocket
 from gevent.queue import Empty, Queue
-from locust import FastHttpUser, User, task
+from locust import HttpUser, User, task
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN_HEADER = "X-Conversation-Token"
@@ -248,7 +248,7 @@ class Shopper:
         )
 
 
-class HttpShopper(Shopper, FastHttpUser):
+class HttpShopper(Shopper, HttpUser):
     """The widget's HTTP fallback: POST each message; the bot's answer comes in the response,
     or later through the long poll when the bot is late (an outage)."""
 
@@ -422,7 +422,7 @@ class WebSocketShopper(Shopper, User):
         while True:
             try:
                 raw = socket.recv()
-            except (OSError, websocket.WebSocketException) as error:
+            except (OSError, websocket.WebSocketException, UnicodeDecodeError) as error:
                 frames.put({"type": "closed", "why": f"{type(error).__name__}: {error}"})
                 return
             if raw:

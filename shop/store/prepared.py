@@ -18,9 +18,9 @@ server-side cursor and statements without parameters are sent as before.
 
 A prepared statement keeps the types of the columns it returns: after a migration changed one
 (a new release's, while this process still runs), PostgreSQL refuses to run it ("cached plan
-must not change result type"). That run fails, as any statement whose table changed under it
-would; the connection then prepares it again on its next run, with the new types, instead of
-failing on every run until the process restarts.
+must not change result type"). That run fails, its transaction with it (as on any database
+error); the connection prepares the statement again on its next run, with the new types,
+instead of failing on every run until the process restarts.
 
 ``SHOP_PREPARED_STATEMENTS=off`` turns it off: needed behind a pooler that hands a client a
 different server connection for each transaction (PgBouncer's transaction pooling), where a
@@ -56,6 +56,9 @@ SAVEPOINT = "bijou_prepare"
 # A statement's state on a connection: run once (prepared on its next run), prepared, or
 # prepared with result types a migration changed since (prepared again on its next run).
 SEEN, PREPARED, STALE = "seen", "prepared", "stale"
+# PostgreSQL's function that refuses a prepared statement whose result types changed (the
+# message itself is translated with the server's language).
+STALE_PLAN = "RevalidateCachedQuery"
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,9 @@ def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool
         known[shape.name] = PREPARED
     try:
         cursor.execute(shape.execute, parameters)
-    except FeatureNotSupported:  # its result's types changed (a migration)
-        known[shape.name] = STALE
+    except FeatureNotSupported as error:
+        if error.diag.source_function == STALE_PLAN:  # its result's types changed
+            known[shape.name] = STALE
         raise
     return True
 
@@ -147,7 +151,7 @@ def _prepare(
     if guarded:
         cursor.execute(f"SAVEPOINT {SAVEPOINT}")
     try:
-        if replace:
+        if replace and _is_prepared(cursor, shape.name):  # unless the server forgot it
             cursor.execute(f"DEALLOCATE {shape.name}")
         cursor.execute(shape.prepare)
     except psycopg2.Error as error:
@@ -164,3 +168,8 @@ def _prepare(
     if guarded:
         cursor.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
     return True
+
+
+def _is_prepared(cursor: Any, name: str) -> bool:
+    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %(name)s", {"name": name})
+    return cursor.fetchone() is not None

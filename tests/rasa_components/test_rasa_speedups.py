@@ -299,6 +299,37 @@ def test_the_flat_call_gives_what_the_graph_gives() -> None:
 @pytest.mark.parametrize(
     "batch",
     [
+        (np.array([[1.0, 2.0]], dtype=np.float64), np.array([4, 5], dtype=np.int32)),  # cast
+        ([[1.5, 2.0]], [4, 5]),  # Python lists
+        (np.zeros((0, 2), dtype=np.float32), np.zeros((0,), dtype=np.int64)),  # empty
+    ],
+)
+def test_the_flat_call_converts_as_tensorflow_converts(batch: tuple) -> None:
+    import tensorflow as tf
+
+    graph = doubled_graph()
+    specs = tf.nest.flatten(graph.structured_input_signature)
+    converted = [
+        tf.convert_to_tensor(v, dtype_hint=s.dtype) for v, s in zip(batch, specs, strict=True)
+    ]
+    flat, structured = FlatCall(graph)(batch), graph(converted)
+    for name in flat:
+        assert flat[name].dtype == structured[name].dtype
+        assert np.array_equal(flat[name].numpy(), structured[name].numpy())
+
+
+def test_the_flat_call_takes_any_shape_where_the_signature_has_no_rank() -> None:
+    import tensorflow as tf
+
+    graph = tf.function(lambda x: x + 1, [tf.TensorSpec(None, tf.float32)])
+    concrete = graph.get_concrete_function()
+    for value in (np.float32(1.0), np.ones((2, 3), dtype=np.float32)):
+        assert np.array_equal(FlatCall(concrete)((value,)).numpy(), value + 1)
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
         (np.array([[1.0, 2.0]], dtype=np.float32),),  # an input missing
         (np.array([1.0, 2.0], dtype=np.float32), np.array([4])),  # rank 1 for rank 2
         (np.array([[1.0, 2.0, 3.0]], dtype=np.float32), np.array([4])),  # 3 features for 2

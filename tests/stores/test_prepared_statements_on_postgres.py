@@ -193,24 +193,43 @@ def test_a_new_connection_prepares_again(
     assert sum("desk_conversations.mode" in statement for statement in preparations) == 2
 
 
-def test_a_column_a_migration_changed_fails_one_run_then_is_prepared_again(
-    engine: Engine, sessions: sessionmaker, sent: list[str]
-) -> None:
+def mode_changed_to_text_by_a_migration(engine: Engine, sessions: sessionmaker) -> str:
+    """A conversation whose mode read this engine's one connection has prepared, then a new
+    release's migration, from another process, changing the column's type; PostgreSQL then
+    refuses the old preparation once."""
     conversation = a_conversation(sessions)
     for _ in range(2):  # prepared on its second run
         with read_scope(sessions) as session:
             assert repo.mode_of(session, conversation) == ConversationMode.BOT
-    # A new release's migration, from another process, while this one keeps its connection.
     migration = create_engine(engine.url)
     with migration.begin() as connection:
         connection.execute(text("ALTER TABLE desk_conversations ALTER COLUMN mode TYPE text"))
     migration.dispose()
     with pytest.raises(NotSupportedError, match="cached plan"), read_scope(sessions) as session:
-        repo.mode_of(session, conversation)  # PostgreSQL refuses the old preparation
+        repo.mode_of(session, conversation)
+    return conversation
+
+
+def test_a_column_a_migration_changed_fails_one_run_then_is_prepared_again(
+    engine: Engine, sessions: sessionmaker, sent: list[str]
+) -> None:
+    conversation = mode_changed_to_text_by_a_migration(engine, sessions)
     for _ in range(2):  # prepared again, with the new type, then run by name
         with read_scope(sessions) as session:
             assert repo.mode_of(session, conversation) == ConversationMode.BOT
     assert sent[-1].startswith("EXECUTE bijou_")
+
+
+def test_a_stale_statement_the_server_already_forgot_is_prepared_again(
+    engine: Engine, sessions: sessionmaker, sent: list[str]
+) -> None:
+    conversation = mode_changed_to_text_by_a_migration(engine, sessions)
+    with read_scope(sessions) as session:
+        session.execute(text("DEALLOCATE ALL"))  # as a pooler's reset would
+    for _ in range(2):
+        with read_scope(sessions) as session:
+            assert repo.mode_of(session, conversation) == ConversationMode.BOT
+    assert sent[-1].startswith("EXECUTE bijou_")  # not refused for good
 
 
 def test_turned_off_nothing_is_prepared(
