@@ -144,6 +144,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))] if values else 0.0
 
 
+def three_percentiles(values: list[float]) -> tuple[float, float, float]:
+    """p50, p95 and p99 of ``values``."""
+    p50, p95, p99 = (percentile(values, q) for q in (0.5, 0.95, 0.99))
+    return p50, p95, p99
+
+
 def answer_stats(
     journal: Path, csv_prefix: Path, result: RunResult, window_start: float, window_end: float
 ) -> None:
@@ -156,15 +162,14 @@ def answer_stats(
     result.failures = sum(
         1 for line in lines if line["stored"] is False or (line["stored"] and not line["answer_ms"])
     )
-    result.p50_ms, result.p95_ms, result.p99_ms = (percentile(times, q) for q in (0.5, 0.95, 0.99))
+    result.p50_ms, result.p95_ms, result.p99_ms = three_percentiles(times)
     after_ramp = [
         line["answer_ms"]
         for line in lines
         if line["answer_ms"] is not None
         and window_start <= line["at"] - line["answer_ms"] / 1000 <= window_end
     ]
-    p50, p95, p99 = (percentile(after_ramp, q) for q in (0.5, 0.95, 0.99))
-    result.steady_ms = (p50, p95, p99)
+    result.steady_ms = three_percentiles(after_ramp)
     # Turns per second while every shopper is in: from the end of the ramp to the run's end.
     window = [line["at"] for line in lines if line["answer_ms"] is not None]
     steady = [at for at in window if window_start <= at <= window_end]

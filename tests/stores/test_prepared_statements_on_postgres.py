@@ -20,14 +20,10 @@ from shop.store import conversation_repository as repo
 from shop.store import prepared
 from shop.store.conversations import Conversation, ConversationMode, Message, MessageAuthor
 from shop.store.db import (
-    create_schema,
-    make_engine,
-    make_session_factory,
     read_scope,
     session_scope,
 )
 from tests.support.databases import (
-    fresh_postgres_database,
     fresh_postgres_engine,
     schema_sessions,
 )
@@ -236,16 +232,12 @@ def test_turned_off_nothing_is_prepared(
     postgres_cluster: PostgresServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SHOP_PREPARED_STATEMENTS", "off")
-    engine = make_engine(fresh_postgres_database(postgres_cluster, "not_prepared"), pool_size=1)
-    try:
-        create_schema(engine)
-        sessions = make_session_factory(engine)
+    for engine in fresh_postgres_engine(postgres_cluster, "not_prepared", pool_size=1):
+        sessions = schema_sessions(engine)
         conversation = a_conversation(sessions)
         with read_scope(sessions) as session:
             assert repo.mode_of(session, conversation) == ConversationMode.BOT
         assert prepared_names(sessions) == set()
-    finally:
-        engine.dispose()
 
 
 def test_shapes_number_each_named_value_once_and_keep_percent_signs() -> None:
