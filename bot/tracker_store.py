@@ -30,7 +30,10 @@ and applied to it. It reads the session as Rasa does when anything else happened
 tracker holds events it never saved (a turn that failed), the session's stored events were
 deleted (an erasure, the retention), a new session started, or the model's domain changed. A
 tracker whose save started a new session is not kept (Rasa's tracker then holds the previous
-session too, which a read does not return): the next read keeps it.
+session too, which a read does not return): the next read keeps it. A new conversation's first
+save is the exception: its tracker holds that session alone, so the store keeps what a read
+would return (its events from the session's start on, their rows' ids known on PostgreSQL)
+and the conversation's second message, the costliest after the first, reads no event.
 
 Within one turn the conversation is read from the database once: the turn's first read
 (``bot/repeated_messages.py`` looks for a message sent twice) is the answer to Rasa's own read
@@ -312,39 +315,45 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         try:
             stored = self.stored_events(tracker)
             if self._in_memory:
-                new, last_id = self._write(tracker, stored)
+                new, ids = self._write(tracker, stored)
             else:  # off the event loop: its round trips no longer hold up other conversations
-                new, last_id = await to_the_end(self._write, tracker, stored)
+                new, ids = await to_the_end(self._write, tracker, stored)
         except BaseException:
             self._stored.pop(sender_id, None)  # count next time
             self._kept.pop(sender_id)
             raise
         self._remember(sender_id, tracker.events)
-        self._after_save(tracker, new, last_id)
+        if stored == 0 and new and len(ids) == len(new):
+            self._keep_first_session(tracker, new, ids)
+        else:
+            self._after_save(tracker, new, ids[-1] if ids else None)
 
     def _write(
         self, tracker: DialogueStateTracker, stored: int | None
-    ) -> tuple[list[Event], int | None]:
+    ) -> tuple[list[Event], list[int]]:
         """One transaction: the new events, and what the bot understood of the turn."""
         with self.session_scope() as session:
             new = self._new_events(session, tracker, stored)
             record_new_events(session, tracker.sender_id, new, self.clock)
-            last_id = self._insert(session, tracker.sender_id, new)
+            ids = self._insert(session, tracker.sender_id, new)
             session.commit()
-        return new, last_id
+        return new, ids
 
-    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
-        """The events' rows, a statement for each ``ROWS_A_STATEMENT``; the last one's id."""
-        last_id = None
+    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> list[int]:
+        """The events' rows, a statement for each ``ROWS_A_STATEMENT``: on PostgreSQL the new
+        rows' ids in the events' order (a sequence numbers the rows as they are inserted), on
+        SQLite the last one's id only."""
+        ids: list[int] = []
         for start in range(0, len(events), ROWS_A_STATEMENT):
             rows = [self._row(sender_id, e) for e in events[start : start + ROWS_A_STATEMENT]]
             if self.engine.dialect.name == "postgresql":
                 columns = {f"{name}s": [row[name] for row in rows] for name in _EVENT_COLUMNS}
-                inserted = run(session, _INSERT_ARRAYS, sender_id=sender_id, **columns)
-                last_id = max(inserted.scalars())
+                ids += sorted(
+                    run(session, _INSERT_ARRAYS, sender_id=sender_id, **columns).scalars()
+                )
             else:  # SQLite: the statement's last row
-                last_id = int(run(session, sa.insert(_EVENTS).values(rows)).lastrowid)
-        return last_id
+                ids = [int(run(session, sa.insert(_EVENTS).values(rows)).lastrowid)]
+        return ids
 
     def _row(self, sender_id: str, event: Event) -> dict[str, Any]:
         """The table row Rasa's ``SQLTrackerStore.save`` writes for an event."""
@@ -375,3 +384,26 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
             kept.last_id = last_id
         compact(tracker.events, len(tracker.events) - len(new))
         self._keep(kept)
+
+    def _keep_first_session(
+        self, tracker: DialogueStateTracker, new: list[Event], ids: list[int]
+    ) -> None:
+        """A conversation's first save (none of its events stored before; their rows' ids
+        known): kept as the next read would return it, instead of read whole at the next
+        message. Rasa reads the events from its latest session's start on (by timestamp: the
+        ``action_session_start`` before it is left out), replayed into a new tracker."""
+        sender_id = tracker.sender_id
+        self._kept.pop(sender_id)
+        starts = [event.timestamp for event in new if isinstance(event, SessionStarted)]
+        start = max(starts, default=None)
+        read = [
+            (i, e) for i, e in zip(ids, new, strict=True) if start is None or e.timestamp >= start
+        ]
+        if not self.domain or not read:
+            return
+        session = DialogueStateTracker.from_events(
+            sender_id, [event for _, event in read], self.domain.slots
+        )
+        compact(session.events)
+        self._remember(sender_id, session.events)
+        self._keep(Kept(session, self.domain, read[0][0], read[-1][0]))

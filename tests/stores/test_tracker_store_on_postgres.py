@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from bot.tracker_store import ROWS_A_STATEMENT, CountFreeSQLTrackerStore
 from devtools.services import PostgresServer
-from tests.rasa_components.test_tracker_reads import START, compacted, comparable
+from tests.rasa_components.test_tracker_reads import START, compacted, comparable, statements
 from tests.rasa_components.test_tracker_store import DOMAIN, run, turn
 from tests.support.databases import fresh_postgres_database
 
@@ -100,3 +100,29 @@ def test_every_column_of_a_turn_is_the_row_rasas_store_writes(database: str) -> 
     assert rows == rows_of(database, "rasa's")
     assert ("user", START, "track_order", None) in [row[:4] for row in rows]
     assert ("action", START + 0.1, None, "action_track_order") in [row[:4] for row in rows]
+
+
+def test_a_new_conversation_is_kept_from_its_first_save_as_rasa_reads_it(database: str) -> None:
+    """Its second message reads only the session's ends, not the events it just stored; the
+    tracker is Rasa's read: from the session's start on, without ``action_session_start``."""
+    server, rasa_reader = store_on(database), store_on(database, SQLTrackerStore)
+    tracker = run(server.get_or_create_tracker("émile", append_action_listen=False))
+    tracker.update(ActionExecuted("action_session_start", timestamp=START))
+    tracker.update(SessionStarted(timestamp=START + 0.1))
+    tracker.update(ActionExecuted("action_listen", timestamp=START + 0.2))
+    turn(tracker, "bonjour", START + 1)
+    run(server.save(tracker))
+    sent = statements(server)
+    kept = run(server.retrieve("émile"))
+    assert len(sent) == 1 and "events.data" not in sent[0]  # the session's first and last ids
+    read = compacted(run(rasa_reader.retrieve("émile")))
+    assert comparable(kept) == comparable(read)
+    assert len(kept.events) == len(tracker.events) - 1  # action_session_start left out
+    turn(kept, "et ma commande ?", START + 20)
+    run(server.save(kept))
+    assert comparable(run(server.retrieve("émile"))) == comparable(
+        compacted(run(rasa_reader.retrieve("émile")))
+    )
+    assert stored_events(database, "émile") == [
+        event.as_dict() for event in run(rasa_reader.retrieve_full_tracker("émile")).events
+    ]
