@@ -20,7 +20,9 @@ A prepared statement keeps the types of the columns it returns: after a migratio
 (a new release's, while this process still runs), PostgreSQL refuses to run it ("cached plan
 must not change result type"). That run fails, its transaction with it (as on any database
 error); the connection prepares the statement again on its next run, with the new types,
-instead of failing on every run until the process restarts.
+instead of failing on every run until the process restarts. The process's other connections
+that prepared it before that refusal prepare it again too before their next run, instead of
+each failing once (the migration changed it for all of them).
 
 ``SHOP_PREPARED_STATEMENTS=off`` turns it off: needed behind a pooler that hands a client a
 different server connection for each transaction (PgBouncer's transaction pooling), where a
@@ -53,9 +55,10 @@ PREPARABLE = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECAS
 # What psycopg2 reads in a statement sent with a dict of values: a named value, or a % sign.
 PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
 SAVEPOINT = "bijou_prepare"
-# A statement's state on a connection: run once (prepared on its next run), prepared, or
-# prepared with result types a migration changed since (prepared again on its next run).
-SEEN, PREPARED, STALE = "seen", "prepared", "stale"
+# A statement's state on a connection: run once (prepared on its next run), prepared (the
+# number of stale refusals the process had seen of it then, ``_stale_refusals``), or prepared
+# with result types a migration changed since (prepared again on its next run).
+SEEN, STALE = "seen", "stale"
 # PostgreSQL's function that refuses a prepared statement whose result types changed (the
 # message itself is translated with the server's language).
 STALE_PLAN = "RevalidateCachedQuery"
@@ -95,9 +98,14 @@ def shape_of(statement: str) -> Shape | None:
 
 
 # Per server connection, the statements it ran and their state (forgotten with it).
-_known: weakref.WeakKeyDictionary[PsycopgConnection, dict[str, str]] = weakref.WeakKeyDictionary()
+_known: weakref.WeakKeyDictionary[PsycopgConnection, dict[str, str | int]] = (
+    weakref.WeakKeyDictionary()
+)
 # Statements PostgreSQL refused to prepare: sent as they are from then on.
 _refused: set[str] = set()
+# Per statement, how many times PostgreSQL refused its preparation as stale on any of this
+# process's connections: one prepared before the latest refusal is stale too.
+_stale_refusals: dict[str, int] = {}
 
 
 def install(engine: Engine) -> None:
@@ -126,15 +134,17 @@ def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool
         if len(known) < MAX_PER_CONNECTION:
             known[shape.name] = SEEN
         return False
-    if state != PREPARED:
-        if not _prepare(cursor, connection, shape, replace=state == STALE):
+    refusals = _stale_refusals.get(shape.name, 0)
+    if state != refusals:  # not prepared here, or prepared before the latest stale refusal
+        if not _prepare(cursor, connection, shape, replace=state != SEEN):
             return False
-        known[shape.name] = PREPARED
+        known[shape.name] = refusals
     try:
         cursor.execute(shape.execute, parameters)
     except FeatureNotSupported as error:
         if error.diag.source_function == STALE_PLAN:  # its result's types changed
             known[shape.name] = STALE
+            _stale_refusals[shape.name] = _stale_refusals.get(shape.name, 0) + 1
         raise
     return True
 

@@ -228,6 +228,29 @@ def test_a_stale_statement_the_server_already_forgot_is_prepared_again(
     assert sent[-1].startswith("EXECUTE bijou_")  # not refused for good
 
 
+def test_after_one_connection_is_refused_the_others_prepare_again_without_failing(
+    postgres_cluster: PostgresServer,
+) -> None:
+    """A migration changes a column under a statement two kept connections prepared: the
+    first to run it fails once; the other prepares it again before its run, and succeeds."""
+    for engine in fresh_postgres_engine(postgres_cluster, "prepared_twice", pool_size=2):
+        sessions = schema_sessions(engine)
+        conversation = a_conversation(sessions)
+        with read_scope(sessions) as first, read_scope(sessions) as second:
+            for _ in range(2):  # both connections prepare it
+                for session in (first, second):
+                    assert repo.mode_of(session, conversation) == ConversationMode.BOT
+            migration = create_engine(engine.url)
+            with migration.begin() as connection:
+                connection.execute(
+                    text("ALTER TABLE desk_conversations ALTER COLUMN mode TYPE text")
+                )
+            migration.dispose()
+            with pytest.raises(NotSupportedError, match="cached plan"):
+                repo.mode_of(first, conversation)
+            assert repo.mode_of(second, conversation) == ConversationMode.BOT
+
+
 def test_turned_off_nothing_is_prepared(
     postgres_cluster: PostgresServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
