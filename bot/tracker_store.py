@@ -31,9 +31,9 @@ tracker holds events it never saved (a turn that failed), the session's stored e
 deleted (an erasure, the retention), a new session started, or the model's domain changed. A
 tracker whose save started a new session is not kept (Rasa's tracker then holds the previous
 session too, which a read does not return): the next read keeps it. A new conversation's first
-save is the exception: its tracker holds that session alone, so the store keeps what a read
-would return (its events from the session's start on, their rows' ids known on PostgreSQL)
-and the conversation's second message, the costliest after the first, reads no event.
+save is the exception: it holds no earlier session, so the store keeps what a read would
+return (its events from the session's start on, their rows' ids known on PostgreSQL) and the
+conversation's second message, the costliest after the first, reads no event.
 
 Within one turn the conversation is read from the database once: the turn's first read
 (``bot/repeated_messages.py`` looks for a message sent twice) is the answer to Rasa's own read
@@ -172,8 +172,12 @@ class Kept:
 
     tracker: DialogueStateTracker
     domain: Domain | None  # the domain its slots come from
-    first_id: int  # the session's first stored event
+    first_id: int  # the session's first stored event (the conversation's: ``floor`` 0)
     last_id: int  # the latest stored event
+    # The session's ends are asked from this id on (its first event's by default); 0 for a
+    # tracker kept from a new conversation's first save, so that rows another server stored
+    # before them (both saw the conversation empty) show as an earlier first event.
+    floor: int | None = None
 
 
 class CountFreeSQLTrackerStore(SQLTrackerStore):
@@ -278,7 +282,10 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
         if self.stored_events(kept.tracker) != len(kept.tracker.events):
             return None  # events added since the save were never stored
         oldest, newest = run(
-            session, _SESSION_ENDS, sender_id=sender_id, first_id=kept.first_id
+            session,
+            _SESSION_ENDS,
+            sender_id=sender_id,
+            first_id=kept.first_id if kept.floor is None else kept.floor,
         ).one()
         if oldest != kept.first_id or newest is None or newest < kept.last_id:
             return None  # deleted (an erasure; the retention deletes the oldest first)
@@ -388,22 +395,27 @@ class CountFreeSQLTrackerStore(SQLTrackerStore):
     def _keep_first_session(
         self, tracker: DialogueStateTracker, new: list[Event], ids: list[int]
     ) -> None:
-        """A conversation's first save (none of its events stored before; their rows' ids
-        known): kept as the next read would return it, instead of read whole at the next
-        message. Rasa reads the events from its latest session's start on (by timestamp: the
-        ``action_session_start`` before it is left out), replayed into a new tracker."""
+        """A conversation's first save (none of its events stored before, as far as this
+        store knows; their rows' ids known): kept as the next read would return it, instead of
+        read whole at the next message. Rasa reads the events from the latest session's start
+        on (by timestamp: the ``action_session_start`` before it is left out), replayed into a
+        new tracker. Its next read checks that the conversation's first row is still this
+        save's first (``Kept.floor``).
+
+        The saved tracker itself is no longer the one this store knows the rows of: saved
+        again (no flow of Rasa's does it), its new events are counted in the database, as
+        Rasa's own store counts them."""
         sender_id = tracker.sender_id
-        self._kept.pop(sender_id)
-        starts = [event.timestamp for event in new if isinstance(event, SessionStarted)]
-        start = max(starts, default=None)
+        if not self.domain:
+            self._kept.pop(sender_id)
+            return
+        start = max((e.timestamp for e in new if isinstance(e, SessionStarted)), default=None)
         read = [
             (i, e) for i, e in zip(ids, new, strict=True) if start is None or e.timestamp >= start
         ]
-        if not self.domain or not read:
-            return
-        session = DialogueStateTracker.from_events(
+        kept = DialogueStateTracker.from_events(
             sender_id, [event for _, event in read], self.domain.slots
         )
-        compact(session.events)
-        self._remember(sender_id, session.events)
-        self._keep(Kept(session, self.domain, read[0][0], read[-1][0]))
+        compact(kept.events)
+        self._remember(sender_id, kept.events)
+        self._keep(Kept(kept, self.domain, ids[0], read[-1][0], floor=0))

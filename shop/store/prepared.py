@@ -22,7 +22,8 @@ must not change result type"). That run fails, its transaction with it (as on an
 error); the connection prepares the statement again on its next run, with the new types,
 instead of failing on every run until the process restarts. The process's other connections
 that prepared it before that refusal prepare it again too before their next run, instead of
-each failing once (the migration changed it for all of them).
+each failing once (the migration changed it for all of them): only those running it when the
+migration lands fail, usually one a process.
 
 ``SHOP_PREPARED_STATEMENTS=off`` turns it off: needed behind a pooler that hands a client a
 different server connection for each transaction (PgBouncer's transaction pooling), where a
@@ -35,6 +36,7 @@ import functools
 import hashlib
 import logging
 import re
+import threading
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -104,8 +106,10 @@ _known: weakref.WeakKeyDictionary[PsycopgConnection, dict[str, str | int]] = (
 # Statements PostgreSQL refused to prepare: sent as they are from then on.
 _refused: set[str] = set()
 # Per statement, how many times PostgreSQL refused its preparation as stale on any of this
-# process's connections: one prepared before the latest refusal is stale too.
+# process's connections: one prepared before the latest refusal is stale too. Counted under a
+# lock (the desk's transactions run in a pool of threads).
 _stale_refusals: dict[str, int] = {}
+_counting = threading.Lock()
 
 
 def install(engine: Engine) -> None:
@@ -135,7 +139,9 @@ def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool
             known[shape.name] = SEEN
         return False
     refusals = _stale_refusals.get(shape.name, 0)
-    if state != refusals:  # not prepared here, or prepared before the latest stale refusal
+    # Prepared here since the latest stale refusal: run by name. Else prepared first: run once
+    # (SEEN), refused here (STALE), or prepared before another connection's refusal (a count).
+    if state in (SEEN, STALE) or state != refusals:
         if not _prepare(cursor, connection, shape, replace=state != SEEN):
             return False
         known[shape.name] = refusals
@@ -144,7 +150,8 @@ def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool
     except FeatureNotSupported as error:
         if error.diag.source_function == STALE_PLAN:  # its result's types changed
             known[shape.name] = STALE
-            _stale_refusals[shape.name] = _stale_refusals.get(shape.name, 0) + 1
+            with _counting:
+                _stale_refusals[shape.name] = _stale_refusals.get(shape.name, 0) + 1
         raise
     return True
 

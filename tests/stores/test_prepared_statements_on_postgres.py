@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, create_engine, event, select, text, update
@@ -236,6 +237,12 @@ def test_after_one_connection_is_refused_the_others_prepare_again_without_failin
     for engine in fresh_postgres_engine(postgres_cluster, "prepared_twice", pool_size=2):
         sessions = schema_sessions(engine)
         conversation = a_conversation(sessions)
+        sent: list[str] = []
+
+        def received(*call: Any, into: list[str] = sent) -> None:  # the cursor's last query
+            into.append(call[1].query.decode())
+
+        event.listen(engine, "after_cursor_execute", received)
         with read_scope(sessions) as first, read_scope(sessions) as second:
             for _ in range(2):  # both connections prepare it
                 for session in (first, second):
@@ -249,6 +256,7 @@ def test_after_one_connection_is_refused_the_others_prepare_again_without_failin
             with pytest.raises(NotSupportedError, match="cached plan"):
                 repo.mode_of(first, conversation)
             assert repo.mode_of(second, conversation) == ConversationMode.BOT
+            assert sent[-1].startswith("EXECUTE bijou_")  # prepared again, run by name
 
 
 def test_turned_off_nothing_is_prepared(

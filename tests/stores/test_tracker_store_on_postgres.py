@@ -126,3 +126,25 @@ def test_a_new_conversation_is_kept_from_its_first_save_as_rasa_reads_it(databas
     assert stored_events(database, "émile") == [
         event.as_dict() for event in run(rasa_reader.retrieve_full_tracker("émile")).events
     ]
+
+
+def test_a_first_save_after_another_servers_is_not_kept_as_the_whole_conversation(
+    database: str,
+) -> None:
+    """Two servers both found the conversation empty (a lock expired on a slow turn): the one
+    that saves second does not keep its own session as the conversation; its next read is
+    Rasa's, with the other server's session in it."""
+    first, second = store_on(database), store_on(database)
+    rasa_reader = store_on(database, SQLTrackerStore)
+    late = run(second.get_or_create_tracker("fanny", append_action_listen=False))
+    early = run(first.get_or_create_tracker("fanny", append_action_listen=False))
+    for tracker, at in ((early, START + 10), (late, START)):
+        tracker.update(ActionExecuted("action_session_start", timestamp=at))
+        tracker.update(SessionStarted(timestamp=at + 0.1))
+    turn(early, "bonjour", START + 11)
+    run(first.save(early))
+    turn(late, "bonsoir", START + 12)
+    run(second.save(late))
+    expected = comparable(compacted(run(rasa_reader.retrieve("fanny"))))
+    assert comparable(run(second.retrieve("fanny"))) == expected
+    assert comparable(run(first.retrieve("fanny"))) == expected
