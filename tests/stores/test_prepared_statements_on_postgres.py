@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, create_engine, event, select, text, update
@@ -42,9 +41,9 @@ def sessions(engine: Engine) -> sessionmaker:
     return schema_sessions(engine)
 
 
-@pytest.fixture()
-def sent(engine: Engine) -> list[str]:
-    """Every statement as the server received it (psycopg2's last query), in order."""
+def received_by_the_server(engine: Engine) -> list[str]:
+    """Every statement ``engine`` sends from now on as the server received it (psycopg2's last
+    query), in order."""
     texts: list[str] = []
 
     @event.listens_for(engine, "after_cursor_execute")
@@ -52,6 +51,11 @@ def sent(engine: Engine) -> list[str]:
         texts.append(cursor.query.decode())
 
     return texts
+
+
+@pytest.fixture()
+def sent(engine: Engine) -> list[str]:
+    return received_by_the_server(engine)
 
 
 @pytest.fixture()
@@ -237,12 +241,7 @@ def test_after_one_connection_is_refused_the_others_prepare_again_without_failin
     for engine in fresh_postgres_engine(postgres_cluster, "prepared_twice", pool_size=2):
         sessions = schema_sessions(engine)
         conversation = a_conversation(sessions)
-        sent: list[str] = []
-
-        def received(*call: Any, into: list[str] = sent) -> None:  # the cursor's last query
-            into.append(call[1].query.decode())
-
-        event.listen(engine, "after_cursor_execute", received)
+        sent = received_by_the_server(engine)
         with read_scope(sessions) as first, read_scope(sessions) as second:
             for _ in range(2):  # both connections prepare it
                 for session in (first, second):
